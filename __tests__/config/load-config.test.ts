@@ -1,0 +1,132 @@
+import { ConfigError, loadConfig } from '../../src/config/load-config.js'
+
+const file = 'domains.yaml'
+
+function problemsOf(text: string): string[] {
+  try {
+    loadConfig(text, file)
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems.map((p) => `${p.line}: ${p.message}`)
+    throw error
+  }
+  throw new Error('expected a ConfigError')
+}
+
+describe('loadConfig', () => {
+  it('accepts every documented form and fills in defaults', () => {
+    const config = loadConfig(
+      [
+        'version: 1',
+        'defaults:',
+        '  resolvers: [authoritative, cloudflare, google, quad9]',
+        '  fail-on: warning',
+        'domains:',
+        '  - Example.COM.',
+        '  - name: example.org',
+        '    verification: mt07',
+        '    tracking: false',
+        '  - name: mail.example.net',
+        '    zone: example.net',
+        '    records:',
+        '      dkim1: { value: rwmt1.dkim.smtp.mailtrap.live }',
+        '      dmarc: { value: "v=DMARC1; p=none; rua=mailto:dmarc@smtp.mailtrap.live" }',
+        '  - bücher.example'
+      ].join('\n'),
+      file
+    )
+    expect(config.failOn).toBe('warning')
+    expect(config.resolvers).toEqual(['authoritative', 'cloudflare', 'google', 'quad9'])
+    expect(config.domains).toEqual([
+      { name: 'example.com', zone: 'example.com', tracking: true, records: {}, line: 6 },
+      {
+        name: 'example.org',
+        zone: 'example.org',
+        verification: 'mt07',
+        tracking: false,
+        records: {},
+        line: 7
+      },
+      {
+        name: 'mail.example.net',
+        zone: 'example.net',
+        verification: undefined,
+        tracking: true,
+        records: {
+          dkim1: { value: 'rwmt1.dkim.smtp.mailtrap.live' },
+          dmarc: { value: 'v=DMARC1; p=none; rua=mailto:dmarc@smtp.mailtrap.live' }
+        },
+        line: 10
+      },
+      {
+        name: 'xn--bcher-kva.example',
+        zone: 'xn--bcher-kva.example',
+        tracking: true,
+        records: {},
+        line: 15
+      }
+    ])
+  })
+
+  it('names the line of every unknown key, not only the first', () => {
+    expect(
+      problemsOf(
+        [
+          'version: 1',
+          'domains:',
+          '  - name: example.org',
+          '    trackng: false',
+          '  - name: example.net',
+          '    records:',
+          '      dkim3: { value: x }'
+        ].join('\n')
+      )
+    ).toEqual([
+      '4: unknown key "trackng" in domains[0]',
+      '7: unknown key "dkim3" in domains[1].records'
+    ])
+  })
+
+  it('reports a wrong version, a bad domain and a bad fail-on at their lines', () => {
+    const problems = problemsOf(
+      ['version: 2', 'defaults:', '  fail-on: sometimes', 'domains:', '  - not a domain'].join('\n')
+    )
+    expect(problems).toHaveLength(3)
+    expect(problems[0]).toBe('1: version: version must be 1')
+    expect(problems[1]).toMatch(/^3: defaults\.fail-on: /)
+    expect(problems[2]).toMatch(/^5: domains\[0\]: not a valid domain name/)
+  })
+
+  it('reports YAML syntax errors with their line', () => {
+    expect(problemsOf('version: 1\ndomains:\n  - name: "unterminated\n')[0]).toBe(
+      '4: Missing closing "quote'
+    )
+  })
+
+  it('rejects duplicates and a zone that does not contain the domain', () => {
+    expect(
+      problemsOf(
+        [
+          'version: 1',
+          'domains:',
+          '  - example.com',
+          '  - example.com',
+          '  - name: mail.example.net',
+          '    zone: example.org'
+        ].join('\n')
+      )
+    ).toEqual([
+      '4: domain example.com is listed more than once',
+      '5: zone example.org does not contain domain mail.example.net'
+    ])
+  })
+
+  it('reports a missing domains key', () => {
+    expect(problemsOf('version: 1\n')).toEqual(['1: missing required key "domains"'])
+  })
+
+  it('formats the error as file:line lines under one heading', () => {
+    expect(() =>
+      loadConfig('version: 1\ndomains: [example.com]\nextra: 1\n', 'cfg/domains.yaml')
+    ).toThrow('Invalid config in cfg/domains.yaml:\ncfg/domains.yaml:3: unknown key "extra"')
+  })
+})

@@ -1,0 +1,112 @@
+import { execFile } from 'node:child_process'
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+
+const run = promisify(execFile)
+const root = new URL('../..', import.meta.url).pathname
+
+interface ActionRun {
+  code: number
+  stdout: string
+  summary: string
+  outputs: Record<string, string>
+}
+
+/** Parse the GITHUB_OUTPUT file: `name<<DELIM\nvalue\nDELIM` blocks. */
+function parseOutputs(text: string): Record<string, string> {
+  const outputs: Record<string, string> = {}
+  const re = /^([\w-]+)<<(\S+)\n([\s\S]*?)\n\2$/gm
+  for (const m of text.matchAll(re)) outputs[m[1]!] = m[3]!
+  return outputs
+}
+
+/** Run the committed action bundle the way a runner does: INPUT_* variables and command files. */
+async function runAction(inputs: Record<string, string>): Promise<ActionRun> {
+  const dir = await mkdtemp(join(tmpdir(), 'runner-'))
+  const summaryFile = join(dir, 'summary.md')
+  const outputFile = join(dir, 'output.txt')
+  await writeFile(summaryFile, '')
+  await writeFile(outputFile, '')
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    GITHUB_STEP_SUMMARY: summaryFile,
+    GITHUB_OUTPUT: outputFile,
+    RUNNER_TEMP: dir,
+    GITHUB_WORKSPACE: root
+  }
+  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value
+  let code = 0
+  let stdout = ''
+  try {
+    stdout = (await run(process.execPath, [join(root, 'dist/index.js')], { cwd: root, env })).stdout
+  } catch (error) {
+    const e = error as { code: number; stdout: string }
+    code = e.code
+    stdout = e.stdout
+  }
+  return {
+    code,
+    stdout,
+    summary: await readFile(summaryFile, 'utf8'),
+    outputs: parseOutputs(await readFile(outputFile, 'utf8'))
+  }
+}
+
+describe('dist/index.js as a runner runs it', () => {
+  it('writes the summary table, outputs and annotations, and fails on findings', async () => {
+    const result = await runAction({
+      config: 'examples/domains.yaml',
+      'zone-dir': 'examples/zones'
+    })
+    expect(result.code).toBe(1)
+    expect(result.summary).toContain(
+      '| Domain | Status | Domain verification | DKIM 1 | DKIM 2 | Click tracking | DMARC |'
+    )
+    expect(result.summary).toContain('| healthy.example | ✅ pass |')
+    expect(result.outputs.status).toBe('fail')
+    expect(JSON.parse(result.outputs['failed-domains']!)).toEqual([
+      'doubled.example',
+      'suffixed.example',
+      'quoted.example',
+      'twodmarc.example',
+      'leftover.example',
+      'proxied.example',
+      'mail.parent.example'
+    ])
+    const report = JSON.parse(await readFile(result.outputs.report!, 'utf8'))
+    expect(report.schemaVersion).toBe(1)
+    expect(result.stdout).toContain(
+      '::error title=doubled.example%3A fail,file=examples/domains.yaml,line=13::DKIM 1: doubled-name: '
+    )
+    expect(result.stdout).toContain('::error::7 domain(s) have findings at or above "error".')
+  })
+
+  it('passes with fail-on never and still reports', async () => {
+    const result = await runAction({
+      config: 'examples/domains.yaml',
+      'zone-dir': 'examples/zones',
+      'fail-on': 'never'
+    })
+    expect(result.code).toBe(0)
+    expect(result.outputs['exit-code']).toBe('0')
+    expect(result.outputs.status).toBe('fail')
+  })
+
+  it('annotates a config error on its line and fails', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cfg-'))
+    const file = join(dir, 'domains.yaml')
+    await writeFile(
+      file,
+      'version: 1\ndomains:\n  - example.com\n  - name: example.org\n    colour: blue\n'
+    )
+    const result = await runAction({ config: file, 'zone-dir': 'examples/zones' })
+    expect(result.code).toBe(1)
+    expect(result.stdout).toContain(
+      `::error file=${file},line=5,col=5::unknown key "colour" in domains[1]`
+    )
+    expect(result.outputs['exit-code']).toBe('2')
+    expect(result.stdout).not.toMatch(/\n\s+at /)
+  })
+})

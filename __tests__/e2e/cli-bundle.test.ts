@@ -1,0 +1,216 @@
+import { execFile } from 'node:child_process'
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { startKnot, type KnotServer } from '../support/knot.js'
+
+const run = promisify(execFile)
+const root = new URL('../..', import.meta.url).pathname
+const cli = join(root, 'dist/cli.js')
+
+interface Result {
+  code: number
+  stdout: string
+  stderr: string
+}
+
+/** Run the committed CLI bundle as a user would. */
+async function runCli(args: string[]): Promise<Result> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [cli, ...args], {
+      cwd: root,
+      env: { ...process.env, NO_COLOR: '1' }
+    })
+    return { code: 0, stdout, stderr }
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string }
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
+  }
+}
+
+type Verdicts = Record<string, string>
+
+function verdicts(report: {
+  domains: {
+    domain: string
+    records: { key: string; status: string; findings: { code: string }[] }[]
+  }[]
+}): Verdicts {
+  const out: Verdicts = {}
+  for (const d of report.domains) {
+    for (const r of d.records)
+      out[`${d.domain} ${r.key}`] = `${r.status} ${r.findings.map((f) => f.code).join(',')}`
+  }
+  return out
+}
+
+describe('dist/cli.js', () => {
+  let offline: Result
+  beforeAll(async () => {
+    offline = await runCli([
+      'check',
+      '--config',
+      'examples/domains.yaml',
+      '--zone-dir',
+      'examples/zones',
+      '--format',
+      'json'
+    ])
+  })
+
+  it('checks the examples offline and reports the JSON contract with the expected diagnoses', () => {
+    expect(offline.code).toBe(1)
+    const report = JSON.parse(offline.stdout)
+    expect(report.schemaVersion).toBe(1)
+    expect(report.summary).toEqual({ domains: 9, pass: 2, warn: 0, fail: 7, unknown: 0 })
+    expect(verdicts(report)).toMatchObject({
+      'healthy.example dmarc': 'pass ',
+      'doubled.example dkim1': 'fail doubled-name',
+      'suffixed.example dkim2': 'fail value-suffixed',
+      'quoted.example dmarc': 'fail quoted-value',
+      'twodmarc.example dmarc': 'fail duplicate',
+      'leftover.example dkim1': 'fail wrong-type',
+      'leftover.example link_verification': 'fail missing',
+      'proxied.example link_verification': 'fail proxied',
+      'mail.parent.example verification': 'fail wrong-value',
+      'mail.parent.example dkim1': 'pass ',
+      'mail.parent.example dmarc': 'pass ',
+      'shortform.example verification': 'unknown unconfigured',
+      'shortform.example dkim1': 'pass '
+    })
+    const record = report.domains[1].records[1]
+    expect(record).toMatchObject({
+      key: 'dkim1',
+      type: 'CNAME',
+      name: 'rwmt1._domainkey.doubled.example',
+      expected: 'rwmt1.dkim.smtp.mailtrap.live',
+      status: 'fail'
+    })
+    expect(record.findings[0]).toMatchObject({
+      code: 'doubled-name',
+      severity: 'error',
+      resolvers: ['zone-files']
+    })
+    expect(record.observations[0]).toMatchObject({
+      resolver: 'zone-files',
+      rcode: 'NXDOMAIN',
+      answers: []
+    })
+    expect(report.domains[0].mailtrap).toBeNull()
+  })
+
+  it('gives the same verdict for every record when Knot serves the same zones', async () => {
+    const knot: KnotServer = await startKnot({ zoneDir: join(root, 'examples/zones') })
+    try {
+      const live = await runCli([
+        'check',
+        '--config',
+        'examples/domains.yaml',
+        '--format',
+        'json',
+        '--resolver',
+        `knot=${knot.address}`,
+        '--authoritative',
+        knot.address
+      ])
+      expect(live.code).toBe(1)
+      const report = JSON.parse(live.stdout)
+      expect(verdicts(report)).toEqual(verdicts(JSON.parse(offline.stdout)))
+      const resolvers = report.domains[0].records[1].observations.map(
+        (o: { resolver: string }) => o.resolver
+      )
+      expect(resolvers).toEqual(['knot', 'authoritative'])
+    } finally {
+      await knot.stop()
+    }
+  })
+
+  it('runs the demo as the README says and exits 0', async () => {
+    const { stdout } = await run('npm', ['run', '-s', 'demo'], {
+      cwd: root,
+      env: { ...process.env, NO_COLOR: '1' }
+    })
+    expect(stdout).toContain('doubled.example FAIL')
+    expect(stdout).toContain('9 domains: 2 pass')
+  })
+
+  it('exits 2 with file:line and no stack trace on a broken domains.yaml', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cfg-'))
+    const file = join(dir, 'domains.yaml')
+    await writeFile(file, 'version: 1\ndomains:\n  - name: example.com\n    trackng: false\n')
+    const result = await runCli(['check', '--config', file, '--zone-dir', 'examples/zones'])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toBe(
+      `Invalid config in ${file}:\n${file}:4: unknown key "trackng" in domains[0]\n`
+    )
+  })
+
+  it('exits 2 on a zone file error, naming the file and line', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'zones-'))
+    await writeFile(
+      join(dir, 'healthy.example.zone'),
+      '$TTL 3600\n@ IN SOA ns1 host 1 2 3 4 5\n@ IN NS ns1\nbad IN TXT "unterminated\n'
+    )
+    const result = await runCli(['check', '--config', 'examples/domains.yaml', '--zone-dir', dir])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(new RegExp(`healthy\\.example\\.zone:4: `))
+    expect(result.stderr).not.toMatch(/\n\s+at /)
+  })
+
+  it('exits 2 on a bad flag and prints usage', async () => {
+    const result = await runCli(['check', '--format', 'yaml'])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain('--format must be one of text, json, markdown')
+    expect(result.stderr).toContain('Usage: mailtrap-dns-verify check')
+  })
+
+  it('exits 3 when the only resolver never answers, and never says missing', async () => {
+    const result = await runCli([
+      'check',
+      '--config',
+      'examples/domains.yaml',
+      '--domain',
+      'healthy.example',
+      '--resolver',
+      'dead=127.0.0.1:9',
+      '--timeout',
+      '200',
+      '--format',
+      'json'
+    ])
+    expect(result.code).toBe(3)
+    const report = JSON.parse(result.stdout)
+    expect(report.summary.unknown).toBe(1)
+    const codes = report.domains[0].records.flatMap((r: { findings: { code: string }[] }) =>
+      r.findings.map((f) => f.code)
+    )
+    expect(new Set(codes)).toEqual(new Set(['unknown']))
+  })
+
+  it('writes the report to --output', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'out-'))
+    const out = join(dir, 'report.md')
+    const result = await runCli([
+      'check',
+      '--config',
+      'examples/domains.yaml',
+      '--zone-dir',
+      'examples/zones',
+      '--format',
+      'markdown',
+      '--output',
+      out
+    ])
+    expect(result.code).toBe(1)
+    const md = await readFile(out, 'utf8')
+    expect(md).toContain('| Domain | Status |')
+    expect(md).toContain('doubled-name')
+  })
+
+  it('prints its version and help', async () => {
+    const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'))
+    expect((await runCli(['--version'])).stdout).toBe(`${pkg.version}\n`)
+    expect((await runCli(['--help'])).stdout).toContain('Exit codes: 0 pass')
+  })
+})

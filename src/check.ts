@@ -1,0 +1,148 @@
+import type { Config } from './config/load-config.js'
+import { diagnoseRecord, probesFor, type Observation } from './diagnose/diagnose.js'
+import type { DnsRecord, QueryOutcome, Resolver } from './dns/types.js'
+import { expandExpected, type DomainExpectation, type ExpectedRecord } from './records/expected.js'
+import {
+  domainStatus,
+  summarize,
+  type AnswerReport,
+  type DomainReport,
+  type ObservationReport,
+  type RecordReport,
+  type Report
+} from './report/report.js'
+import { TOOL } from './version.js'
+
+/** What the engine needs from the outside world: narrow ports, so tests pass real or plain ones. */
+export interface CheckPorts {
+  resolvers: Resolver[]
+  /** The time the report is stamped with. */
+  now: () => Date
+}
+
+export interface CheckOptions {
+  /** Check only these domains (as listed in the config). */
+  domains?: string[]
+}
+
+/**
+ * Check every domain of the config against every resolver and build the report.
+ * Every question goes to every resolver at once; resolvers bound their own concurrency.
+ */
+export async function check(
+  config: Config,
+  ports: CheckPorts,
+  options: CheckOptions = {}
+): Promise<Report> {
+  const selected = selectDomains(config, options.domains)
+  const domains = await Promise.all(
+    selected.map((domain) => checkDomain(expandExpected(domain), ports.resolvers))
+  )
+  return {
+    schemaVersion: 1,
+    tool: { name: TOOL.name, version: TOOL.version },
+    generatedAt: ports.now().toISOString(),
+    config: config.file,
+    resolvers: ports.resolvers.map((r) => ({ name: r.name, kind: r.kind, address: r.address })),
+    summary: summarize(domains),
+    domains
+  }
+}
+
+function selectDomains(config: Config, names: string[] | undefined): Config['domains'] {
+  if (!names || names.length === 0) return config.domains
+  const wanted = new Set(names.map((n) => n.toLowerCase().replace(/\.$/, '')))
+  const unknown = [...wanted].filter((n) => !config.domains.some((d) => d.name === n))
+  if (unknown.length > 0) {
+    throw new UsageError(`--domain ${unknown.join(', ')}: not in ${config.file}`)
+  }
+  return config.domains.filter((d) => wanted.has(d.name))
+}
+
+/** A mistake in how the tool was called (exit code 2). */
+export class UsageError extends Error {
+  override name = 'UsageError'
+}
+
+async function checkDomain(
+  expectation: DomainExpectation,
+  resolvers: Resolver[]
+): Promise<DomainReport> {
+  const records = await Promise.all(
+    expectation.records.map((record) => checkRecord(record, expectation.zone, resolvers))
+  )
+  return {
+    domain: expectation.domain,
+    zone: expectation.zone,
+    line: expectation.line,
+    status: domainStatus(records),
+    records,
+    mailtrap: null
+  }
+}
+
+async function checkRecord(
+  expected: ExpectedRecord,
+  zone: string,
+  resolvers: Resolver[]
+): Promise<RecordReport> {
+  const observations =
+    expected.name === null
+      ? []
+      : await Promise.all(resolvers.map((resolver) => observe(resolver, expected, zone)))
+  const diagnosis = diagnoseRecord(expected, zone, observations)
+  return {
+    key: expected.key,
+    type: expected.type,
+    name: expected.name,
+    expected: expected.value,
+    source: expected.source,
+    status: diagnosis.status,
+    checked: diagnosis.checked,
+    findings: diagnosis.findings,
+    observations: observations.map(toObservationReport)
+  }
+}
+
+async function observe(
+  resolver: Resolver,
+  expected: ExpectedRecord,
+  zone: string
+): Promise<Observation> {
+  const question = { name: expected.name!, type: expected.type }
+  const outcome = await resolver.query(question)
+  const probes = await Promise.all(
+    probesFor(expected, zone, outcome).map(async (q) => ({
+      question: q,
+      outcome: await resolver.query(q)
+    }))
+  )
+  return { resolver: resolver.name, kind: resolver.kind, question, outcome, probes }
+}
+
+function toAnswers(records: DnsRecord[]): AnswerReport[] {
+  return records.map((r) => ({ name: r.name, type: r.type, data: r.data, ttl: r.ttl }))
+}
+
+function summarizeOutcome(
+  outcome: QueryOutcome
+): Pick<ObservationReport, 'rcode' | 'answers' | 'error'> {
+  return outcome.ok
+    ? { rcode: outcome.response.rcode, answers: toAnswers(outcome.response.answers) }
+    : { rcode: null, answers: [], error: outcome.error }
+}
+
+function toObservationReport(o: Observation): ObservationReport {
+  const report: ObservationReport = {
+    resolver: o.resolver,
+    ...summarizeOutcome(o.outcome),
+    authoritative: o.outcome.ok && o.outcome.response.flags.aa
+  }
+  const probes = o.probes.map((p) => ({
+    name: p.question.name,
+    type: p.question.type,
+    ...summarizeOutcome(p.outcome)
+  }))
+  if (probes.length > 0) report.probes = probes.map(({ error: _error, ...rest }) => rest)
+  return report
+}

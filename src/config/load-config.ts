@@ -1,0 +1,201 @@
+import { isMap, isNode, isPair, isScalar, LineCounter, parseDocument, type Document } from 'yaml'
+import type { z } from 'zod'
+import {
+  configSchema,
+  RECORD_KEYS,
+  type FailOn,
+  type PinnedRecord,
+  type RawConfig,
+  type RecordKey,
+  type ResolverEntry
+} from './schema.js'
+
+/** One sending domain as the rest of the pipeline sees it: every default filled in. */
+export interface DomainConfig {
+  /** The sending domain, ASCII, lower-case. */
+  name: string
+  /** The zone that holds its records (the domain itself unless the config says otherwise). */
+  zone: string
+  /** Relative host of the verification CNAME, when known. */
+  verification?: string
+  tracking: boolean
+  records: Partial<Record<RecordKey, PinnedRecord>>
+  /** Line of the domain's entry in the config file, for annotations. */
+  line: number
+}
+
+/** The validated configuration. */
+export interface Config {
+  file: string
+  resolvers?: ResolverEntry[]
+  failOn?: FailOn
+  domains: DomainConfig[]
+}
+
+/** One problem in the config file, with the line it is on (1-based). */
+export interface ConfigProblem {
+  file: string
+  line: number
+  column: number
+  message: string
+}
+
+/** The config file cannot be used; `problems` lists every reason, not only the first. */
+export class ConfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: ConfigProblem[]
+  ) {
+    super(
+      `Invalid config in ${file}:\n` +
+        problems.map((p) => `${p.file}:${p.line}: ${p.message}`).join('\n')
+    )
+    this.name = 'ConfigError'
+  }
+}
+
+/**
+ * Parse and validate the text of a `domains.yaml`. Pure: the caller reads the file.
+ * Every problem is collected and reported with its line; unknown keys are errors.
+ */
+export function loadConfig(text: string, file: string): Config {
+  const lineCounter = new LineCounter()
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })
+  const at = (offset: number | undefined): { line: number; column: number } => {
+    if (offset === undefined) return { line: 1, column: 1 }
+    const { line, col } = lineCounter.linePos(offset)
+    return { line, column: col }
+  }
+
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      file,
+      doc.errors.map((error) => ({ file, ...at(error.pos[0]), message: firstLine(error.message) }))
+    )
+  }
+
+  const result = configSchema.safeParse(doc.toJS())
+  if (!result.success) {
+    throw new ConfigError(
+      file,
+      result.error.issues
+        .flatMap((issue) => describeIssue(issue, doc, at))
+        .sort((a, b) => a.line - b.line || a.column - b.column)
+        .map((problem) => ({ file, ...problem }))
+    )
+  }
+
+  const domains = result.data.domains.map((entry, index) =>
+    toDomainConfig(entry, at(nodeOffset(doc, ['domains', index])).line)
+  )
+  const problems = findDuplicates(domains).map((d) => ({
+    file,
+    line: d.line,
+    column: 1,
+    message: `domain ${d.name} is listed more than once`
+  }))
+  for (const domain of domains) {
+    if (domain.zone !== domain.name && !domain.name.endsWith(`.${domain.zone}`)) {
+      problems.push({
+        file,
+        line: domain.line,
+        column: 1,
+        message: `zone ${domain.zone} does not contain domain ${domain.name}`
+      })
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(file, problems)
+
+  return {
+    file,
+    resolvers: result.data.defaults?.resolvers,
+    failOn: result.data.defaults?.['fail-on'],
+    domains
+  }
+}
+
+type Entry = RawConfig['domains'][number]
+
+function toDomainConfig(entry: Entry, line: number): DomainConfig {
+  if (typeof entry === 'string') {
+    return { name: entry, zone: entry, tracking: true, records: {}, line }
+  }
+  const records: Partial<Record<RecordKey, PinnedRecord>> = {}
+  for (const key of RECORD_KEYS) {
+    const pinned = entry.records?.[key]
+    if (pinned) records[key] = pinned
+  }
+  return {
+    name: entry.name,
+    zone: entry.zone ?? entry.name,
+    verification: entry.verification ?? records.verification?.name,
+    tracking: entry.tracking ?? true,
+    records,
+    line
+  }
+}
+
+function findDuplicates(domains: DomainConfig[]): DomainConfig[] {
+  const seen = new Set<string>()
+  return domains.filter((d) => (seen.has(d.name) ? true : (seen.add(d.name), false)))
+}
+
+type Position = { line: number; column: number }
+
+/** Turn one zod issue into problems on the lines they concern. */
+function describeIssue(
+  issue: z.core.$ZodIssue,
+  doc: Document,
+  at: (offset: number | undefined) => Position
+): (Position & { message: string })[] {
+  const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol')
+  const where = formatPath(path)
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => ({
+      ...at(keyOffset(doc, path, key) ?? nodeOffset(doc, path)),
+      message: `unknown key "${key}"${where ? ` in ${where}` : ''}`
+    }))
+  }
+  if (issue.code === 'invalid_union') {
+    // A domain entry is a name or a mapping; report the mapping's own problems.
+    const inner = issue.errors.flat().filter((i) => i.code !== 'invalid_type')
+    if (inner.length > 0) {
+      return inner.flatMap((i) => describeIssue({ ...i, path: [...path, ...i.path] }, doc, at))
+    }
+  }
+  if (issue.code === 'invalid_type' && issue.input === undefined) {
+    const parent = path.slice(0, -1)
+    const message = `missing required key "${String(path.at(-1))}"`
+    const prefix = formatPath(parent)
+    return [{ ...at(nodeOffset(doc, parent)), message: prefix ? `${prefix}: ${message}` : message }]
+  }
+  return [
+    { ...at(nodeOffset(doc, path)), message: where ? `${where}: ${issue.message}` : issue.message }
+  ]
+}
+
+function formatPath(path: (string | number)[]): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('')
+}
+
+/** Offset of the node at `path`, or of its nearest ancestor that exists. */
+function nodeOffset(doc: Document, path: (string | number)[]): number | undefined {
+  for (let n = path.length; n >= 0; n--) {
+    const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true)
+    if (isNode(node) && node.range) return node.range[0]
+  }
+  return undefined
+}
+
+function keyOffset(doc: Document, path: (string | number)[], key: string): number | undefined {
+  const map = path.length === 0 ? doc.contents : doc.getIn(path, true)
+  if (!isMap(map)) return undefined
+  for (const item of map.items) {
+    if (isPair(item) && isScalar(item.key) && item.key.value === key) return item.key.range?.[0]
+  }
+  return undefined
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0] ?? message
+}

@@ -1,0 +1,117 @@
+import { domainToASCII } from 'node:url'
+import { z } from 'zod'
+
+/** Keys of the records Mailtrap hands out, as its API names them in `dns_records[].key`. */
+export const RECORD_KEYS = [
+  'verification',
+  'dkim1',
+  'dkim2',
+  'link_verification',
+  'dmarc',
+  'spf'
+] as const
+export type RecordKey = (typeof RECORD_KEYS)[number]
+
+/** Resolver presets by name; `system` and `authoritative` are kinds rather than addresses. */
+export const RESOLVER_PRESETS = {
+  cloudflare: '1.1.1.1',
+  google: '8.8.8.8',
+  quad9: '9.9.9.9',
+  opendns: '208.67.222.222'
+} as const
+
+export const FAIL_ON = ['error', 'warning', 'never'] as const
+export type FailOn = (typeof FAIL_ON)[number]
+
+const label = /^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$/
+
+/**
+ * Lower-case, no trailing dot, internationalised labels in punycode (`bücher.example` →
+ * `xn--bcher-kva.example`), so that names compare as DNS compares them.
+ */
+export function toAsciiName(name: string): string {
+  const trimmed = name.trim().toLowerCase().replace(/\.$/, '')
+  // eslint-disable-next-line no-control-regex
+  if (/^[\x00-\x7f]*$/.test(trimmed)) return trimmed
+  return domainToASCII(trimmed) || trimmed
+}
+
+/** A host name; internationalised names are converted to punycode before they are checked. */
+const hostName = z
+  .string()
+  .transform(toAsciiName)
+  .pipe(
+    z
+      .string()
+      .min(1, 'a domain name is required')
+      .max(253, 'a domain name has at most 253 characters')
+      .refine(
+        (name) => name.split('.').every((part) => label.test(part)) && name.includes('.'),
+        'not a valid domain name (labels of letters, digits, hyphens, at least two labels)'
+      )
+  )
+
+/** A name relative to the sending domain, such as `mt07` or `rwmt1._domainkey`. */
+const relativeHost = z
+  .string()
+  .min(1)
+  .refine(
+    (name) => name === '@' || name.split('.').every((part) => label.test(part)),
+    'not a valid host name relative to the domain (e.g. mt07 or rwmt1._domainkey)'
+  )
+
+const pinnedRecord = z.strictObject({
+  /** Relative host name, e.g. `mt07`; defaults per record key. */
+  name: relativeHost.optional().describe('Host name relative to the domain, e.g. mt07'),
+  /** The value Mailtrap expects: CNAME target or TXT text. */
+  value: z.string().min(1).optional().describe('CNAME target or TXT text that Mailtrap expects')
+})
+
+const recordsSchema = z.strictObject(
+  Object.fromEntries(RECORD_KEYS.map((key) => [key, pinnedRecord.optional()])) as Record<
+    RecordKey,
+    z.ZodOptional<typeof pinnedRecord>
+  >
+)
+
+const domainObject = z.strictObject({
+  name: hostName.describe('The sending domain, as added in Mailtrap'),
+  zone: hostName
+    .optional()
+    .describe('The DNS zone that holds the records, when the domain lives inside a parent zone'),
+  verification: relativeHost
+    .optional()
+    .describe('Host of the verification CNAME relative to the domain, e.g. mt07'),
+  tracking: z
+    .boolean()
+    .optional()
+    .describe('Expect the click-tracking CNAME (mt-link); default true'),
+  records: recordsSchema.optional().describe('Pin the expected name or value of any record')
+})
+
+const resolverEntry = z.union([
+  z
+    .string()
+    .min(1)
+    .describe('A preset (cloudflare, google, quad9, opendns), system, authoritative, or ip[:port]'),
+  z.strictObject({
+    name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, dot, dash, underscore'),
+    address: z.string().min(1).describe('ip or ip:port of a DNS server')
+  })
+])
+
+const defaultsSchema = z.strictObject({
+  resolvers: z.array(resolverEntry).min(1).optional(),
+  'fail-on': z.enum(FAIL_ON).optional()
+})
+
+/** `domains.yaml`, schema version 1. */
+export const configSchema = z.strictObject({
+  version: z.literal(1, { error: 'version must be 1' }),
+  defaults: defaultsSchema.optional(),
+  domains: z.array(z.union([hostName, domainObject])).min(1, 'list at least one domain')
+})
+
+export type RawConfig = z.infer<typeof configSchema>
+export type PinnedRecord = z.infer<typeof pinnedRecord>
+export type ResolverEntry = z.infer<typeof resolverEntry>

@@ -1,0 +1,40 @@
+/** How much a finding matters; `--fail-on` compares against it. */
+export type Severity = 'error' | 'warning' | 'notice'
+
+/**
+ * Every diagnosis code, in one place. Codes are stable: reports, docs/checks.md and users'
+ * scripts refer to them. `severity` is the usual one; a few findings override it.
+ */
+export const DIAGNOSES = {
+  ok: { severity: 'notice', title: 'The expected record is there with the expected value' },
+  missing: { severity: 'error', title: 'Nothing at the expected name' },
+  'wrong-value': { severity: 'error', title: 'Right name and type, other value' },
+  'wrong-type': { severity: 'error', title: 'Another type of record where this one belongs' },
+  'doubled-name': { severity: 'error', title: 'The zone was appended to a full name' },
+  'value-suffixed': { severity: 'error', title: 'The zone was appended to the CNAME target' },
+  'quoted-value': { severity: 'error', title: 'The TXT value holds literal quote characters' },
+  proxied: { severity: 'error', title: 'A CNAME answers as A/AAAA: flattened or proxied' },
+  duplicate: { severity: 'error', title: 'More than one record where one belongs' },
+  unknown: { severity: 'warning', title: 'No conclusive answer' },
+  unconfigured: {
+    severity: 'notice',
+    title: 'The expected name is not known: run pull or set it in domains.yaml'
+  }
+} as const satisfies Record<string, { severity: Severity; title: string }>
+
+export type DiagnosisCode = keyof typeof DIAGNOSES
+
+/** Where docs/checks.md explains a code; reports link every finding here. */
+export const CHECKS_DOC_URL =
+  'https://github.com/mailtrap-dns-verify/mailtrap-dns-verify/blob/main/docs/checks.md'
+
+export function docsLink(code: DiagnosisCode): string {
+  return `${CHECKS_DOC_URL}#${code}`
+}
+
+const RANK: Record<Severity, number> = { notice: 0, warning: 1, error: 2 }
+
+/** True when `severity` is at or above the `--fail-on` threshold. */
+export function reaches(severity: Severity, threshold: 'error' | 'warning' | 'never'): boolean {
+  return threshold !== 'never' && RANK[severity] >= RANK[threshold]
+}

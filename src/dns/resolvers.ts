@@ -1,0 +1,126 @@
+import { getServers } from 'node:dns'
+import { RESOLVER_PRESETS, type ResolverEntry } from '../config/schema.js'
+import type { Resolver } from './types.js'
+import { createWireResolver, parseServerAddress } from './wire-client.js'
+import { createZoneFileResolver } from './zone-source.js'
+
+/** How the user asked for resolvers, from the CLI, the action inputs and the config. */
+export interface ResolverRequest {
+  /** `--resolver` values (`NAME=ADDR[:PORT]`, a preset, `system`); they replace the config's. */
+  cli: string[]
+  /** The config's `defaults.resolvers`. */
+  config: ResolverEntry[] | undefined
+  /** `--authoritative ADDR[:PORT]` values: pinned authoritative servers, asked with RD=0. */
+  authoritative: string[]
+  /** `--zone-dir`: answer from zone files, with no network at all. */
+  zoneDir?: string
+  timeoutMs?: number
+  tries?: number
+  /** The runner's own servers; `dns.getServers()` unless a test passes its own. */
+  systemServers?: () => string[]
+}
+
+/** Used when neither the CLI nor the config names any resolver. */
+export const DEFAULT_RESOLVERS: ResolverEntry[] = ['cloudflare', 'google', 'quad9']
+
+/** A resolver specification the user got wrong; the message says which and why. */
+export class ResolverSpecError extends Error {
+  override name = 'ResolverSpecError'
+}
+
+/**
+ * Turn the user's resolver choices into resolvers. With a zone directory the answers come
+ * from the files alone; otherwise `--resolver` replaces the configured set and
+ * `--authoritative` adds pinned servers.
+ */
+export async function buildResolvers(request: ResolverRequest): Promise<Resolver[]> {
+  if (request.zoneDir) return [await createZoneFileResolver(request.zoneDir)]
+  const options = { timeoutMs: request.timeoutMs, tries: request.tries }
+  const entries: ResolverEntry[] =
+    request.cli.length > 0
+      ? request.cli.map(parseCliResolver)
+      : (request.config ?? DEFAULT_RESOLVERS)
+  const resolvers: Resolver[] = []
+  for (const entry of entries) {
+    if (entry === 'authoritative') {
+      if (request.authoritative.length === 0) {
+        throw new ResolverSpecError(
+          'resolver "authoritative" needs the address of the zone\'s server: pass --authoritative ADDR[:PORT] (action input `authoritative`)'
+        )
+      }
+      continue
+    }
+    resolvers.push(...resolversFor(entry, request.systemServers ?? getServers, options))
+  }
+  request.authoritative.forEach((address, i) => {
+    const { host, port } = parse(address, '--authoritative')
+    resolvers.push(
+      createWireResolver({
+        name: request.authoritative.length > 1 ? `authoritative-${i + 1}` : 'authoritative',
+        kind: 'authoritative',
+        host,
+        port,
+        recursionDesired: false,
+        ...options
+      })
+    )
+  })
+  const names = new Set<string>()
+  for (const r of resolvers) {
+    if (names.has(r.name)) throw new ResolverSpecError(`resolver name "${r.name}" is used twice`)
+    names.add(r.name)
+  }
+  return resolvers
+}
+
+/** `NAME=ADDR[:PORT]`, or a bare preset name, or `system`. */
+function parseCliResolver(spec: string): ResolverEntry {
+  const eq = spec.indexOf('=')
+  if (eq < 0) return spec
+  const name = spec.slice(0, eq)
+  if (!/^[A-Za-z0-9_.-]+$/.test(name)) {
+    throw new ResolverSpecError(
+      `--resolver ${spec}: the name before "=" may hold letters, digits, dot, dash, underscore`
+    )
+  }
+  return { name, address: spec.slice(eq + 1) }
+}
+
+function parse(address: string, what: string): { host: string; port: number } {
+  try {
+    return parseServerAddress(address)
+  } catch (error) {
+    throw new ResolverSpecError(`${what} ${address}: ${(error as Error).message}`)
+  }
+}
+
+function resolversFor(
+  entry: ResolverEntry,
+  systemServers: () => string[],
+  options: { timeoutMs?: number; tries?: number }
+): Resolver[] {
+  const recursive = (
+    name: string,
+    address: string,
+    kind: 'recursive' | 'system' = 'recursive'
+  ): Resolver => {
+    const { host, port } = parse(address, `resolver ${name}`)
+    return createWireResolver({ name, kind, host, port, recursionDesired: true, ...options })
+  }
+  if (typeof entry !== 'string') return [recursive(entry.name, entry.address)]
+  if (entry === 'system') {
+    const servers = systemServers()
+    if (servers.length === 0)
+      throw new ResolverSpecError('resolver "system": this machine has no DNS servers configured')
+    return servers.map((s, i) =>
+      recursive(servers.length > 1 ? `system-${i + 1}` : 'system', s, 'system')
+    )
+  }
+  if (entry in RESOLVER_PRESETS) {
+    return [recursive(entry, RESOLVER_PRESETS[entry as keyof typeof RESOLVER_PRESETS])]
+  }
+  if (/^[\d.:[\]a-fA-F]+$/.test(entry) && /[.:]/.test(entry)) return [recursive(entry, entry)]
+  throw new ResolverSpecError(
+    `unknown resolver "${entry}": use a preset (${Object.keys(RESOLVER_PRESETS).join(', ')}), system, authoritative, NAME=ADDR[:PORT] or an address`
+  )
+}

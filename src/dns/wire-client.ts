@@ -1,0 +1,773 @@
+/**
+ * A DNS client that speaks the wire protocol itself (UDP with a TCP retry on truncation), so
+ * the checks can ask one exact server, with or without recursion, and see the flags and
+ * sections the OS resolver hides.
+ */
+import dgram from 'node:dgram'
+import net from 'node:net'
+import { randomInt } from 'node:crypto'
+import dnsPacket from 'dns-packet'
+import type { Answer, DecodedPacket, OptAnswer } from 'dns-packet'
+import { canonicalIpv6 } from './zone-file.js'
+import {
+  normalizeName,
+  type DnsQuestion,
+  type DnsRecord,
+  type DnsResponse,
+  type QueryOutcome,
+  type Rcode,
+  type Resolver,
+  type ResolverKind
+} from './types.js'
+
+/** EDNS0 UDP payload size: the DNS Flag Day 2020 value, small enough to avoid fragmentation. */
+export const EDNS_UDP_PAYLOAD_SIZE = 1232
+
+/** Options for {@link encodeQuery}. */
+export interface EncodeQueryOptions {
+  id: number
+  recursionDesired: boolean
+}
+
+/**
+ * Encodes one question as a DNS query message with an EDNS0 OPT record.
+ * The name is sent lower-case; `TYPEnnn` (RFC 3597) asks for a type by number.
+ * Throws on a name that cannot be put on the wire or a type we cannot name.
+ */
+export function encodeQuery(question: DnsQuestion, options: EncodeQueryOptions): Buffer {
+  const name = normalizeName(question.name)
+  const nameLength = checkWireName(name)
+  if (!Number.isInteger(options.id) || options.id < 0 || options.id > 0xffff) {
+    throw new Error(`invalid DNS message id ${options.id}: must be 0-65535`)
+  }
+  const opt: OptAnswer = {
+    type: 'OPT',
+    name: '.',
+    udpPayloadSize: EDNS_UDP_PAYLOAD_SIZE,
+    extendedRcode: 0,
+    ednsVersion: 0,
+    flags: 0,
+    flag_do: false,
+    options: []
+  }
+  const buf = dnsPacket.encode({
+    type: 'query',
+    id: options.id,
+    flags: options.recursionDesired ? dnsPacket.RECURSION_DESIRED : 0,
+    // dns-packet names unknown types UNKNOWN_<n>, which is how RFC 3597 TYPE<n> reaches it.
+    questions: [{ name: name === '' ? '.' : name, type: toPacketType(question.type), class: 'IN' }],
+    additionals: [opt]
+  })
+  // dns-packet encodes a type it does not know as 0 instead of refusing it.
+  if (buf.readUInt16BE(12 + nameLength) === 0) {
+    throw new Error(`unknown record type ${question.type}`)
+  }
+  return buf
+}
+
+/**
+ * Decodes a DNS response into our plain data. Throws when the bytes are not a DNS message
+ * or are a query rather than a response; the resolver turns that into an outcome.
+ */
+export function decodeResponse(buf: Buffer): DnsResponse {
+  return decodeMessage(buf).response
+}
+
+/** A decoded response with what is needed to match it to the query it answers. */
+interface DecodedMessage {
+  id: number
+  questions: { name: string; type: string }[]
+  response: DnsResponse
+}
+
+function decodeMessage(buf: Buffer): DecodedMessage {
+  if (buf.length < 12) {
+    throw new Error(`${buf.length} bytes, shorter than a DNS header`)
+  }
+  let packet: DecodedPacket
+  try {
+    packet = dnsPacket.decode(buf)
+  } catch (err) {
+    throw new Error(`cannot decode it: ${errorText(err)}`, { cause: err })
+  }
+  if (!packet.flag_qr) {
+    throw new Error('it is a query (QR bit clear), not a response')
+  }
+  const opt = (packet.additionals ?? []).find((a): a is OptAnswer => a.type === 'OPT')
+  // The OPT record carries the upper 8 bits of a 12-bit RCODE (RFC 6891).
+  const rcodeValue = ((opt?.extendedRcode ?? 0) << 4) | (buf.readUInt16BE(2) & 0xf)
+  return {
+    id: packet.id ?? buf.readUInt16BE(0),
+    questions: (packet.questions ?? []).map((q) => ({
+      name: normalizeName(q.name),
+      type: typeName(q.type)
+    })),
+    response: {
+      rcode: rcodeName(rcodeValue),
+      flags: { aa: packet.flag_aa, tc: packet.flag_tc, rd: packet.flag_rd, ra: packet.flag_ra },
+      answers: toRecords(packet.answers),
+      authority: toRecords(packet.authorities)
+    }
+  }
+}
+
+const RCODE_NAMES: Record<number, string> = {
+  0: 'NOERROR',
+  1: 'FORMERR',
+  2: 'SERVFAIL',
+  3: 'NXDOMAIN',
+  4: 'NOTIMP',
+  5: 'REFUSED',
+  6: 'YXDOMAIN',
+  7: 'YXRRSET',
+  8: 'NXRRSET',
+  9: 'NOTAUTH',
+  10: 'NOTZONE',
+  11: 'DSOTYPENI',
+  16: 'BADVERS',
+  23: 'BADCOOKIE'
+}
+
+function rcodeName(value: number): Rcode {
+  return RCODE_NAMES[value] ?? `RCODE${value}`
+}
+
+/** Our mnemonic for a dns-packet type: its `UNKNOWN_<n>` becomes RFC 3597 `TYPE<n>`. */
+function typeName(type: string): string {
+  const unknown = /^UNKNOWN_(\d+)$/.exec(type)
+  return unknown ? `TYPE${unknown[1]}` : type.toUpperCase()
+}
+
+/** The reverse of {@link typeName}, for encoding. */
+function toPacketType(type: string): dnsPacket.RecordType {
+  const upper = type.toUpperCase()
+  const numbered = /^TYPE(\d+)$/.exec(upper)
+  if (numbered) {
+    const value = Number(numbered[1])
+    if (value < 1 || value > 0xffff) throw new Error(`invalid record type ${type}`)
+    return `UNKNOWN_${value}` as dnsPacket.RecordType
+  }
+  return upper as dnsPacket.RecordType
+}
+
+/**
+ * The form a type is keyed and compared in: its upper-case mnemonic, `TYPE<n>` only for a type
+ * without one, so `TYPE16` and `TXT` are the same question.
+ */
+function canonicalType(type: string): string {
+  const upper = type.toUpperCase()
+  if (!/^TYPE\d+$/.test(upper)) return upper
+  try {
+    // Round-trip through dns-packet, which knows the mnemonics for the numbers.
+    const packet = dnsPacket.encode({ questions: [{ name: '.', type: toPacketType(upper) }] })
+    return typeName(dnsPacket.decode(packet).questions?.[0]?.type ?? upper)
+  } catch {
+    return upper
+  }
+}
+
+/**
+ * Checks that a normalised name fits the wire (labels 1-63 bytes, 255 bytes in all), because
+ * dns-packet writes whatever it is given. Returns its encoded length.
+ */
+function checkWireName(name: string): number {
+  if (name === '') return 1
+  let length = 1
+  for (const label of name.split('.')) {
+    const bytes = Buffer.byteLength(label)
+    if (bytes === 0) throw new Error(`invalid name "${name}": empty label`)
+    if (bytes > 63) throw new Error(`invalid name "${name}": a label is longer than 63 bytes`)
+    length += bytes + 1
+  }
+  if (length > 255) throw new Error(`invalid name "${name}": longer than 255 bytes`)
+  return length
+}
+
+function toRecords(answers: Answer[] | undefined): DnsRecord[] {
+  const records: DnsRecord[] = []
+  for (const answer of answers ?? []) {
+    if (answer.type === 'OPT') continue
+    records.push(toRecord(answer))
+  }
+  return records
+}
+
+function toRecord(answer: Exclude<Answer, OptAnswer>): DnsRecord {
+  const base = {
+    name: normalizeName(answer.name),
+    type: typeName(answer.type),
+    ttl: answer.ttl ?? 0
+  }
+  if (answer.type === 'TXT') {
+    const strings = toArray(answer.data).map((s) => (Buffer.isBuffer(s) ? s.toString('utf8') : s))
+    return { ...base, data: strings.join(''), strings }
+  }
+  if (base.type === 'SPF' && Buffer.isBuffer(answer.data)) {
+    // dns-packet leaves SPF (type 99) undecoded; its RDATA is the same as TXT's.
+    const strings = characterStrings(answer.data)
+    if (strings) return { ...base, data: strings.join(''), strings }
+  }
+  return { ...base, data: recordData(answer) }
+}
+
+function toArray<T>(value: T | T[]): T[] {
+  return Array.isArray(value) ? value : [value]
+}
+
+/** Splits RDATA into RFC 1035 character-strings, or undefined if it is not made of them. */
+function characterStrings(data: Buffer): string[] | undefined {
+  const strings: string[] = []
+  let offset = 0
+  while (offset < data.length) {
+    const length = data[offset] ?? 0
+    if (offset + 1 + length > data.length) return undefined
+    strings.push(data.toString('utf8', offset + 1, offset + 1 + length))
+    offset += 1 + length
+  }
+  return strings
+}
+
+/** The canonical text of one record's value, as types.ts describes it. */
+function recordData(answer: Exclude<Answer, OptAnswer>): string {
+  switch (answer.type) {
+    case 'A':
+      return answer.data
+    case 'AAAA':
+      // RFC 5952 text, as the zone-file source writes it, so both sources compare equal.
+      return canonicalIpv6(answer.data)
+    case 'CNAME':
+    case 'DNAME':
+    case 'NS':
+    case 'PTR':
+      return normalizeName(answer.data)
+    case 'MX':
+      return `${answer.data.preference ?? 0} ${normalizeName(answer.data.exchange) || '.'}`
+    case 'SOA': {
+      const d = answer.data
+      return [
+        normalizeName(d.mname),
+        normalizeName(d.rname),
+        d.serial ?? 0,
+        d.refresh ?? 0,
+        d.retry ?? 0,
+        d.expire ?? 0,
+        d.minimum ?? 0
+      ].join(' ')
+    }
+    case 'SRV': {
+      const d = answer.data
+      return `${d.priority ?? 0} ${d.weight ?? 0} ${d.port} ${normalizeName(d.target) || '.'}`
+    }
+    case 'CAA':
+      return `${answer.data.flags ?? 0} ${answer.data.tag} ${quote(answer.data.value)}`
+    case 'HINFO':
+      return `${quote(answer.data.cpu)} ${quote(answer.data.os)}`
+    case 'NAPTR': {
+      const d = answer.data
+      const fields = [d.order, d.preference, quote(d.flags), quote(d.services), quote(d.regexp)]
+      return `${fields.join(' ')} ${normalizeName(d.replacement) || '.'}`
+    }
+    case 'DS':
+      return `${answer.data.keyTag} ${answer.data.algorithm} ${answer.data.digestType} ${hex(answer.data.digest)}`
+    case 'DNSKEY':
+      return `${answer.data.flags} 3 ${answer.data.algorithm} ${answer.data.key.toString('base64')}`
+    case 'RRSIG': {
+      const d = answer.data
+      return [
+        d.typeCovered,
+        d.algorithm,
+        d.labels,
+        d.originalTTL,
+        d.expiration,
+        d.inception,
+        d.keyTag,
+        normalizeName(d.signersName) || '.',
+        d.signature.toString('base64')
+      ].join(' ')
+    }
+    case 'NSEC':
+      return [normalizeName(answer.data.nextDomain) || '.', ...answer.data.rrtypes].join(' ')
+    case 'NSEC3': {
+      const d = answer.data
+      const salt = d.salt.length > 0 ? hex(d.salt) : '-'
+      const fields = [d.algorithm, d.flags, d.iterations, salt, base32hex(d.nextDomain)]
+      return [...fields, ...d.rrtypes].join(' ')
+    }
+    case 'TLSA':
+      return `${answer.data.usage} ${answer.data.selector} ${answer.data.matchingType} ${hex(answer.data.certificate)}`
+    case 'SSHFP':
+      return `${answer.data.algorithm} ${answer.data.hash} ${answer.data.fingerprint.toUpperCase()}`
+    case 'RP':
+      return `${normalizeName(answer.data.mbox) || '.'} ${normalizeName(answer.data.txt) || '.'}`
+    default: {
+      const data: unknown = answer.data
+      // RFC 3597 generic form for anything dns-packet leaves as bytes.
+      if (Buffer.isBuffer(data)) return `\\# ${data.length}${data.length ? ' ' + hex(data) : ''}`
+      return JSON.stringify(data)
+    }
+  }
+}
+
+function quote(text: string): string {
+  return `"${text.replace(/["\\]/g, '\\$&')}"`
+}
+
+function hex(buf: Buffer): string {
+  return buf.toString('hex').toUpperCase()
+}
+
+/** NSEC3 owner hashes are written in base32hex without padding (RFC 5155). */
+function base32hex(buf: Buffer): string {
+  const alphabet = '0123456789ABCDEFGHIJKLMNOPQRSTUV'
+  let out = ''
+  let bits = 0
+  let value = 0
+  for (const byte of buf) {
+    value = (value << 8) | byte
+    bits += 8
+    while (bits >= 5) {
+      out += alphabet[(value >>> (bits - 5)) & 31]
+      bits -= 5
+    }
+  }
+  if (bits > 0) out += alphabet[(value << (5 - bits)) & 31]
+  return out
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
+}
+
+/**
+ * Parses a server given as text: `1.2.3.4`, `1.2.3.4:5353`, `::1`, `[::1]:5353`.
+ * Host names are refused on purpose: resolving them would itself need DNS.
+ */
+export function parseServerAddress(text: string): { host: string; port: number } {
+  const expected =
+    'expected an IP address with an optional port, like 1.1.1.1, 1.1.1.1:53, ' +
+    '2606:4700:4700::1111 or [2606:4700:4700::1111]:53'
+  const trimmed = text.trim()
+  let host: string
+  let portText: string | undefined
+  const bracketed = /^\[([^\]]+)\](?::([^:]*))?$/.exec(trimmed)
+  const withPort = /^([^:]+):([^:]*)$/.exec(trimmed)
+  if (bracketed) {
+    host = bracketed[1] ?? ''
+    portText = bracketed[2]
+    if (!net.isIPv6(host)) {
+      throw new Error(`invalid DNS server address "${text}": ${host} is not an IPv6 address`)
+    }
+  } else if (net.isIP(trimmed) !== 0) {
+    host = trimmed
+  } else if (withPort && net.isIPv4(withPort[1] ?? '')) {
+    host = withPort[1] ?? ''
+    portText = withPort[2]
+  } else {
+    throw new Error(`invalid DNS server address "${text}": ${expected}`)
+  }
+  if (portText === undefined) return { host, port: 53 }
+  const port = /^\d{1,5}$/.test(portText) ? Number(portText) : NaN
+  if (!(port >= 1 && port <= 65535)) {
+    throw new Error(
+      `invalid port in DNS server address "${text}": must be a number from 1 to 65535`
+    )
+  }
+  return { host, port }
+}
+
+/** `host:port`, with IPv6 hosts in brackets, as messages and reports show a server. */
+export function formatServerAddress(host: string, port: number): string {
+  return net.isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`
+}
+
+/** Options for {@link createWireResolver}. */
+export interface WireResolverOptions {
+  /** Shown in messages and reports, e.g. `cloudflare`. */
+  name: string
+  kind: ResolverKind
+  /** The server's IP address; host names are refused. */
+  host: string
+  /** Default 53. */
+  port?: number
+  /** RD flag: true for recursive resolvers, false to ask an authoritative server itself. */
+  recursionDesired: boolean
+  /** How long one try waits for an answer. Default 2000 ms. */
+  timeoutMs?: number
+  /** UDP sends per question before giving up. Default 2. */
+  tries?: number
+  /** Questions on the wire at once; the rest wait. Default 64. */
+  maxInFlight?: number
+}
+
+/** Counters a test can read to see what went on the wire. */
+export interface WireResolverStats {
+  /** UDP datagrams sent, retries included. */
+  sent: number
+  /** UDP datagrams received, whatever they were and whoever sent them. */
+  received: number
+  /** Questions asked again over TCP after a truncated UDP answer. */
+  tcp: number
+}
+
+/** A wire resolver: a {@link Resolver} with counters for tests. */
+export interface WireResolver extends Resolver {
+  stats(): WireResolverStats
+}
+
+/** One question on the wire, from its first UDP send until it settles. */
+interface Pending {
+  id: number
+  name: string
+  type: string
+  packet: Buffer
+  triesDone: number
+  phase: 'udp' | 'tcp'
+  timer?: NodeJS.Timeout
+  tcp?: net.Socket
+  settled: boolean
+  resolve(outcome: QueryOutcome): void
+}
+
+/** A question waiting for a free slot under `maxInFlight`. */
+interface Queued {
+  name: string
+  type: string
+  resolve(outcome: QueryOutcome): void
+}
+
+/**
+ * Creates a resolver that asks one server over UDP (TCP when the answer is truncated).
+ * Each question is asked once per resolver: answers, failures included, are kept for its
+ * life, and a server that has never answered is given up on after one question's full tries,
+ * so a dead server costs `timeoutMs × tries` once per run rather than per question.
+ * Throws only on invalid options; `query` never throws.
+ */
+export function createWireResolver(options: WireResolverOptions): WireResolver {
+  const host = options.host
+  const family = net.isIP(host)
+  if (family === 0) {
+    throw new Error(`DNS server ${options.name}: "${host}" is not an IP address`)
+  }
+  const port = options.port ?? 53
+  const timeoutMs = options.timeoutMs ?? 2000
+  const tries = options.tries ?? 2
+  const maxInFlight = options.maxInFlight ?? 64
+  checkInteger('port', port, 1, 65535)
+  checkInteger('timeoutMs', timeoutMs, 1, 600_000)
+  checkInteger('tries', tries, 1, 100)
+  checkInteger('maxInFlight', maxInFlight, 1, 65535)
+  const address = formatServerAddress(host, port)
+  const prefix = `${options.name} (${address})`
+
+  // BlockList compares addresses by value, so `::1` matches `0:0:0:0:0:0:0:1`.
+  const serverAddress = new net.BlockList()
+  serverAddress.addAddress(stripZone(host), family === 6 ? 'ipv6' : 'ipv4')
+
+  const cache = new Map<string, Promise<QueryOutcome>>()
+  const pending = new Map<number, Pending>()
+  const queue: Queued[] = []
+  const stats: WireResolverStats = { sent: 0, received: 0, tcp: 0 }
+  let socket: dgram.Socket | undefined
+  let closed = false
+  /** Set once anything from the server was taken as an answer: it is alive. */
+  let everAnswered = false
+  /** Set when the server is given up on: why, for the questions that follow. */
+  let deadReason: string | undefined
+
+  const show = (name: string, type: string): string => `${name === '' ? '.' : name} ${type}`
+  const failure = (error: string): QueryOutcome => ({ ok: false, error })
+  const deadError = (name: string, type: string): QueryOutcome =>
+    failure(`${prefix}: no answer for ${show(name, type)}: not asked, ${deadReason}`)
+
+  function checkInteger(what: string, value: number, min: number, max: number): void {
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new Error(
+        `DNS server ${options.name}: ${what} must be an integer from ${min} to ${max}`
+      )
+    }
+  }
+
+  function getSocket(): dgram.Socket {
+    if (socket) return socket
+    const created = dgram.createSocket(family === 6 ? 'udp6' : 'udp4')
+    created.on('message', onMessage)
+    created.on('error', (err) => {
+      // A socket error leaves the socket unusable; the next question makes a new one.
+      if (socket === created) socket = undefined
+      try {
+        created.close()
+      } catch {
+        // Already closed: nothing to release.
+      }
+      for (const p of [...pending.values()]) {
+        if (p.phase === 'udp') {
+          finish(
+            p,
+            failure(`${prefix}: socket error asking ${show(p.name, p.type)}: ${err.message}`)
+          )
+        }
+      }
+    })
+    // The per-try timers keep the process alive while a question waits; an idle resolver
+    // someone forgot to close should not.
+    created.unref()
+    socket = created
+    return created
+  }
+
+  function freshId(): number {
+    for (;;) {
+      const id = randomInt(0, 0x10000)
+      if (!pending.has(id)) return id
+    }
+  }
+
+  function finish(p: Pending, outcome: QueryOutcome): void {
+    if (p.settled) return
+    p.settled = true
+    if (p.timer) clearTimeout(p.timer)
+    p.tcp?.destroy()
+    pending.delete(p.id)
+    p.resolve(outcome)
+    pump()
+  }
+
+  function pump(): void {
+    if (closed) return
+    while (queue.length > 0 && pending.size < maxInFlight) {
+      const next = queue.shift()
+      if (!next) break
+      start(next)
+    }
+  }
+
+  function start(q: Queued): void {
+    if (deadReason !== undefined) {
+      q.resolve(deadError(q.name, q.type))
+      return
+    }
+    const id = freshId()
+    let packet: Buffer
+    try {
+      packet = encodeQuery(
+        { name: q.name, type: q.type },
+        { id, recursionDesired: options.recursionDesired }
+      )
+    } catch (err) {
+      q.resolve(failure(`${prefix}: cannot ask for ${show(q.name, q.type)}: ${errorText(err)}`))
+      return
+    }
+    const p: Pending = {
+      id,
+      name: q.name,
+      type: q.type,
+      packet,
+      triesDone: 0,
+      phase: 'udp',
+      settled: false,
+      resolve: q.resolve
+    }
+    pending.set(id, p)
+    sendUdp(p)
+  }
+
+  function sendUdp(p: Pending): void {
+    let s: dgram.Socket
+    try {
+      s = getSocket()
+    } catch (err) {
+      finish(p, failure(`${prefix}: cannot open a UDP socket: ${errorText(err)}`))
+      return
+    }
+    p.triesDone++
+    stats.sent++
+    const sendFailed = (err: unknown): void =>
+      finish(p, failure(`${prefix}: cannot send ${show(p.name, p.type)}: ${errorText(err)}`))
+    try {
+      s.send(p.packet, port, host, (err) => {
+        if (err) sendFailed(err)
+      })
+    } catch (err) {
+      sendFailed(err)
+      return
+    }
+    p.timer = setTimeout(() => onTimeout(p), timeoutMs)
+  }
+
+  function onTimeout(p: Pending): void {
+    if (p.settled || p.phase !== 'udp') return
+    if (p.triesDone < tries) {
+      // The id stays the same, so a late answer to an earlier try is still taken.
+      sendUdp(p)
+      return
+    }
+    const triesText = `${tries} ${tries === 1 ? 'try' : 'tries'} of ${timeoutMs} ms`
+    const giveUp = !everAnswered && deadReason === undefined
+    // Set before finish(), whose pump() would otherwise send the queued questions.
+    if (giveUp) deadReason = `the server has not answered anything (gave up after ${triesText})`
+    finish(p, failure(`${prefix}: no answer for ${show(p.name, p.type)} after ${triesText}`))
+    if (giveUp) {
+      for (const other of [...pending.values()]) {
+        if (other.phase === 'udp') finish(other, deadError(other.name, other.type))
+      }
+      for (const q of queue.splice(0)) q.resolve(deadError(q.name, q.type))
+    }
+  }
+
+  function fromServer(rinfo: dgram.RemoteInfo): boolean {
+    if (rinfo.port !== port) return false
+    const remote = stripZone(rinfo.address)
+    const remoteFamily = net.isIP(remote)
+    if (remoteFamily !== family) return false
+    return serverAddress.check(remote, family === 6 ? 'ipv6' : 'ipv4')
+  }
+
+  function onMessage(msg: Buffer, rinfo: dgram.RemoteInfo): void {
+    stats.received++
+    // Anything from elsewhere could be spoofed or stray; only the server's own address counts.
+    if (!fromServer(rinfo)) return
+    let decoded: DecodedMessage
+    try {
+      decoded = decodeMessage(msg)
+    } catch (err) {
+      onGarbage(msg, errorText(err))
+      return
+    }
+    const p = pending.get(decoded.id)
+    if (!p || p.phase !== 'udp' || !answersQuestion(decoded, p)) return
+    everAnswered = true
+    if (p.timer) clearTimeout(p.timer)
+    if (decoded.response.flags.tc) {
+      askOverTcp(p)
+      return
+    }
+    finish(p, { ok: true, response: decoded.response })
+  }
+
+  /**
+   * Bytes from the server that are not a DNS response. If they carry the id of a question
+   * in flight, that question failed; if the server has never answered properly, it is not a
+   * DNS server at all and everything in flight fails now rather than after the timeouts.
+   */
+  function onGarbage(msg: Buffer, why: string): void {
+    const p = msg.length >= 2 ? pending.get(msg.readUInt16BE(0)) : undefined
+    const message = (q: Pending): QueryOutcome =>
+      failure(
+        `${prefix}: answered something that is not a DNS message when asked for ` +
+          `${show(q.name, q.type)} (${why})`
+      )
+    if (p && p.phase === 'udp') {
+      everAnswered = true
+      finish(p, message(p))
+      return
+    }
+    if (everAnswered) return
+    for (const other of [...pending.values()]) {
+      if (other.phase === 'udp') finish(other, message(other))
+    }
+  }
+
+  function answersQuestion(decoded: DecodedMessage, p: Pending): boolean {
+    if (decoded.questions.length === 0) {
+      // Some servers leave the question out of an error response (FORMERR, NOTIMP).
+      return decoded.response.rcode !== 'NOERROR'
+    }
+    const q = decoded.questions[0]
+    return decoded.questions.length === 1 && q?.name === p.name && q.type === p.type
+  }
+
+  function askOverTcp(p: Pending): void {
+    p.phase = 'tcp'
+    stats.tcp++
+    const what = show(p.name, p.type)
+    const why = 'the UDP answer was truncated'
+    const conn = net.connect({ host, port })
+    p.tcp = conn
+    let received = Buffer.alloc(0)
+    p.timer = setTimeout(() => {
+      finish(p, failure(`${prefix}: no answer over TCP for ${what} after ${timeoutMs} ms (${why})`))
+    }, timeoutMs)
+    conn.on('connect', () => {
+      const length = Buffer.alloc(2)
+      length.writeUInt16BE(p.packet.length)
+      conn.write(Buffer.concat([length, p.packet]))
+    })
+    conn.on('data', (chunk: Buffer) => {
+      received = Buffer.concat([received, chunk])
+      if (received.length < 2) return
+      const length = received.readUInt16BE(0)
+      if (received.length < 2 + length) return
+      let decoded: DecodedMessage
+      try {
+        decoded = decodeMessage(received.subarray(2, 2 + length))
+      } catch (err) {
+        finish(
+          p,
+          failure(
+            `${prefix}: answered something that is not a DNS message over TCP when asked for ` +
+              `${what} (${errorText(err)})`
+          )
+        )
+        return
+      }
+      if (decoded.id !== p.id || !answersQuestion(decoded, p)) {
+        finish(p, failure(`${prefix}: answered another question over TCP when asked for ${what}`))
+        return
+      }
+      finish(p, { ok: true, response: decoded.response })
+    })
+    conn.on('error', (err: NodeJS.ErrnoException) => {
+      const reason = err.code === 'ECONNREFUSED' ? 'connection refused' : err.message
+      finish(p, failure(`${prefix}: ${reason} over TCP when asked for ${what} (${why})`))
+    })
+    conn.on('close', () => {
+      finish(p, failure(`${prefix}: closed the TCP connection without answering ${what} (${why})`))
+    })
+  }
+
+  return {
+    name: options.name,
+    kind: options.kind,
+    address,
+    query(question: DnsQuestion): Promise<QueryOutcome> {
+      const name = normalizeName(String(question.name))
+      const type = canonicalType(String(question.type))
+      const key = `${type} ${name}`
+      const known = cache.get(key)
+      if (known) return known
+      if (closed) {
+        return Promise.resolve(failure(`${prefix}: closed, cannot ask for ${show(name, type)}`))
+      }
+      const outcome = new Promise<QueryOutcome>((resolve) => {
+        const q: Queued = { name, type, resolve }
+        if (deadReason !== undefined) resolve(deadError(name, type))
+        else if (pending.size < maxInFlight) start(q)
+        else queue.push(q)
+      })
+      cache.set(key, outcome)
+      return outcome
+    },
+    async close(): Promise<void> {
+      if (closed) return
+      closed = true
+      for (const p of [...pending.values()]) {
+        finish(p, failure(`${prefix}: closed before ${show(p.name, p.type)} was answered`))
+      }
+      for (const q of queue.splice(0)) {
+        q.resolve(failure(`${prefix}: closed before ${show(q.name, q.type)} was asked`))
+      }
+      const s = socket
+      socket = undefined
+      if (s) await new Promise<void>((resolve) => s.close(() => resolve()))
+    },
+    stats(): WireResolverStats {
+      return { ...stats }
+    }
+  }
+}
+
+/** Drops an IPv6 zone index (`fe80::1%eth0`), which address comparison does not take. */
+function stripZone(address: string): string {
+  const percent = address.indexOf('%')
+  return percent === -1 ? address : address.slice(0, percent)
+}

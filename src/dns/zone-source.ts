@@ -1,0 +1,366 @@
+/**
+ * Zone files as a DNS source: a directory of `<zone>.zone` files, answered offline the way
+ * Knot DNS 3.2 answers a query with RD=0, so a check run against the files sees what the
+ * served zone would say before it is deployed.
+ */
+
+import fs from 'node:fs/promises'
+import path from 'node:path'
+import {
+  normalizeName,
+  type DnsQuestion,
+  type DnsRecord,
+  type DnsResponse,
+  type Resolver
+} from './types.js'
+import { parseZoneFile, ZoneFileError, type ZoneRecord } from './zone-file.js'
+
+/** One zone read from a file. */
+export interface Zone {
+  /** The apex: lower-case, without the trailing dot. */
+  readonly name: string
+  /** The file it was read from (for messages). */
+  readonly file: string
+  /** Every record as written, in file order (duplicates and all, for the checks to diagnose). */
+  readonly records: readonly ZoneRecord[]
+  /** The apex SOA. */
+  readonly soa: ZoneRecord
+}
+
+/** The zones of a directory. */
+export interface ZoneSet {
+  /** The directory they were read from, or a label for zones built in memory. */
+  readonly dir: string
+  readonly zones: readonly Zone[]
+}
+
+const ZONE_SUFFIX = '.zone'
+/** Bounds a CNAME chain; loops are caught before this, it only caps absurd chains. */
+const MAX_CHAIN = 64
+
+/**
+ * Checks that the records make a zone with apex `name`: every owner inside the zone and
+ * exactly one SOA, at the apex. A CNAME beside other data is kept (the checks diagnose it).
+ * @throws ZoneFileError naming the file, and the line where there is one.
+ */
+export function buildZone(name: string, file: string, records: readonly ZoneRecord[]): Zone {
+  const apex = normalizeName(name)
+  let soa: ZoneRecord | undefined
+  for (const record of records) {
+    if (!isAtOrBelow(record.name, apex)) {
+      // Knot skips such records with a warning; here they are almost surely a missing
+      // trailing dot or a record pasted into the wrong file, so say so.
+      throw new ZoneFileError(
+        file,
+        record.line,
+        `${record.name || '.'} is outside the zone ${apex || '.'}`
+      )
+    }
+    if (record.type !== 'SOA') continue
+    if (record.name !== apex) {
+      throw new ZoneFileError(
+        file,
+        record.line,
+        `SOA record at ${record.name}, not at the zone apex ${apex || '.'}`
+      )
+    }
+    if (soa) {
+      throw new ZoneFileError(
+        file,
+        record.line,
+        `second SOA record at the zone apex (the first is on line ${soa.line})`
+      )
+    }
+    soa = record
+  }
+  if (!soa) throw new ZoneFileError(file, 0, `no SOA record at the zone apex ${apex || '.'}`)
+  return { name: apex, file, records, soa }
+}
+
+/**
+ * Reads every `*.zone` file of `dir` (not its subdirectories; hidden files are skipped).
+ * The zone name, which is also the initial `$ORIGIN`, is the file name without `.zone`.
+ * @throws ZoneFileError when the directory cannot be read, holds no zone file, or a file
+ *   is wrong (the message names the file and, where there is one, the line).
+ */
+export async function loadZoneDir(dir: string): Promise<ZoneSet> {
+  let entries: string[]
+  try {
+    entries = await fs.readdir(dir)
+  } catch (error) {
+    throw new ZoneFileError(dir, 0, `cannot read the zone directory: ${messageOf(error)}`)
+  }
+  const names = entries.filter((e) => e.endsWith(ZONE_SUFFIX) && !e.startsWith('.')).sort()
+  const zones: Zone[] = []
+  const seen = new Map<string, string>()
+  for (const entry of names) {
+    const file = path.join(dir, entry)
+    const stat = await fs.stat(file).catch(() => undefined)
+    if (stat?.isDirectory()) continue
+    let text: string
+    try {
+      text = await fs.readFile(file, 'utf8')
+    } catch (error) {
+      throw new ZoneFileError(file, 0, `cannot read the zone file: ${messageOf(error)}`)
+    }
+    const zoneName = normalizeName(entry.slice(0, -ZONE_SUFFIX.length))
+    const earlier = seen.get(zoneName)
+    if (earlier !== undefined) {
+      throw new ZoneFileError(file, 0, `zone ${zoneName} is already read from ${earlier}`)
+    }
+    seen.set(zoneName, file)
+    const records = parseZoneFile(text, { origin: zoneName, file })
+    zones.push(buildZone(zoneName, file, records))
+  }
+  if (zones.length === 0)
+    throw new ZoneFileError(dir, 0, `no *${ZONE_SUFFIX} files in the directory`)
+  return { dir, zones }
+}
+
+/**
+ * Answers a question from the zones as Knot DNS 3.2 answers it with RD=0: REFUSED outside
+ * every zone, referrals below delegations, CNAME chains followed inside the zone, wildcards
+ * (RFC 4592), NXDOMAIN and NODATA with the SOA (TTL capped at its minimum) in authority.
+ * Owners come back lower-case; `ANY` returns every RRset at the name.
+ */
+export function answerFromZones(zones: ZoneSet, question: DnsQuestion): DnsResponse {
+  const qname = normalizeName(question.name)
+  const qtype = question.type.toUpperCase()
+  // DS lives in the parent: like Knot, pick the zone by the parent name, so a DS at the apex
+  // of a child zone is answered from its parent when both are loaded.
+  const parentZone =
+    qtype === 'DS' && qname !== '' ? closestZone(zones, parentName(qname)) : undefined
+  const zone = parentZone ?? closestZone(zones, qname)
+  if (!zone) return response('REFUSED', false, [], [])
+  const index = indexOf(zone)
+
+  const answers: DnsRecord[] = []
+  const visitedWildcards = new Set<string>()
+  let name = qname
+  for (let step = 0; step < MAX_CHAIN; step++) {
+    // A CNAME target outside this zone: the answer stops with the CNAMEs, as in Knot.
+    if (!isAtOrBelow(name, zone.name)) break
+
+    const cut = delegationFor(index, zone.name, name, qtype)
+    // Knot sets AA from the first name only: a CNAME that leads into a delegation stays AA.
+    if (cut) return response('NOERROR', step > 0, answers, copies(rrset(index, cut, 'NS')))
+
+    let node = name
+    if (!index.names.has(name)) {
+      const wildcard = childName('*', closestEncloser(index, name))
+      if (!index.names.has(wildcard)) {
+        return response('NXDOMAIN', true, answers, [negativeSoa(zone)])
+      }
+      // An NS at a wildcard makes Knot refer to it as it is, owner `*` and all.
+      const wildcardNs = rrset(index, wildcard, 'NS')
+      if (wildcardNs.length > 0 && qtype !== 'DS') {
+        return response('NOERROR', step > 0, answers, copies(wildcardNs))
+      }
+      node = wildcard
+    }
+
+    if (qtype === 'ANY') {
+      const all = [...(index.rrsets.get(node)?.values() ?? [])].flat()
+      answers.push(...all.map((r) => answerRecord(r, name)))
+      return all.length > 0
+        ? response('NOERROR', true, answers, [])
+        : response('NOERROR', true, answers, [negativeSoa(zone)])
+    }
+
+    const cname = rrset(index, node, 'CNAME')
+    if (cname.length > 0 && qtype !== 'CNAME' && qtype !== 'RRSIG' && qtype !== 'NSEC') {
+      // The same CNAME twice means a loop; Knot stops there without an error.
+      if (answers.some((r) => r.type === 'CNAME' && r.name === name)) break
+      answers.push(...cname.map((r) => answerRecord(r, name)))
+      if (node !== name) {
+        if (visitedWildcards.has(node)) break
+        visitedWildcards.add(node)
+      }
+      name = (cname[0] as DnsRecord).data
+      continue
+    }
+
+    const found = rrset(index, node, qtype)
+    if (found.length === 0) return response('NOERROR', true, answers, [negativeSoa(zone)])
+    answers.push(...found.map((r) => answerRecord(r, name)))
+    return response('NOERROR', true, answers, [])
+  }
+  return response('NOERROR', true, answers, [])
+}
+
+/**
+ * A resolver over the zone files of `dir`, read once now. Its `query` never throws.
+ * @throws ZoneFileError if the directory or a zone file is wrong.
+ */
+export async function createZoneFileResolver(dir: string): Promise<Resolver> {
+  const zones = await loadZoneDir(dir)
+  return {
+    name: 'zone-files',
+    kind: 'zone-files',
+    address: dir,
+    async query(question) {
+      try {
+        return { ok: true, response: answerFromZones(zones, question) }
+      } catch (error) {
+        return {
+          ok: false,
+          error: `zone files in ${dir}: ${question.name} ${question.type}: ${messageOf(error)}`
+        }
+      }
+    },
+    async close() {
+      // Nothing to release: the zones are plain data.
+    }
+  }
+}
+
+interface ZoneIndex {
+  /** owner → type → the RRset, deduplicated, every record with the RRset's TTL. */
+  rrsets: Map<string, Map<string, DnsRecord[]>>
+  /** Every owner and every name between it and the apex (empty non-terminals exist too). */
+  names: Set<string>
+}
+
+const indexes = new WeakMap<Zone, ZoneIndex>()
+
+function indexOf(zone: Zone): ZoneIndex {
+  const cached = indexes.get(zone)
+  if (cached) return cached
+  const rrsets = new Map<string, Map<string, DnsRecord[]>>()
+  const names = new Set<string>([zone.name])
+  for (const record of zone.records.map(plainRecord)) {
+    let byType = rrsets.get(record.name)
+    if (!byType) rrsets.set(record.name, (byType = new Map()))
+    const set = byType.get(record.type) ?? []
+    byType.set(record.type, set)
+    // Knot keeps one copy of identical records and gives the RRset the TTL read last.
+    for (const r of set) r.ttl = record.ttl
+    const same = (r: DnsRecord): boolean =>
+      r.data === record.data && JSON.stringify(r.strings) === JSON.stringify(record.strings)
+    if (!set.some(same)) set.push({ ...record })
+    for (let n = record.name; n !== zone.name && n !== '' && !names.has(n); n = parentName(n))
+      names.add(n)
+  }
+  const index = { rrsets, names }
+  indexes.set(zone, index)
+  return index
+}
+
+function rrset(index: ZoneIndex, name: string, type: string): DnsRecord[] {
+  return index.rrsets.get(name)?.get(type) ?? []
+}
+
+/** The zone with the longest apex that is `name` or one of its ancestors. */
+function closestZone(zones: ZoneSet, name: string): Zone | undefined {
+  let best: Zone | undefined
+  for (const zone of zones.zones) {
+    if (!isAtOrBelow(name, zone.name)) continue
+    if (!best || splitLabels(zone.name).length > splitLabels(best.name).length) best = zone
+  }
+  return best
+}
+
+/**
+ * The zone cut above or at `name`: the name closest to the apex that owns NS records.
+ * At the cut itself a DS query is answered from this (the parent) zone, as RFC 4035 says.
+ */
+function delegationFor(
+  index: ZoneIndex,
+  apex: string,
+  name: string,
+  qtype: string
+): string | undefined {
+  const labels = splitLabels(name)
+  const apexDepth = splitLabels(apex).length
+  for (let depth = apexDepth + 1; depth <= labels.length; depth++) {
+    const candidate = labels.slice(labels.length - depth).join('.')
+    if (candidate === name && qtype === 'DS') break
+    if (rrset(index, candidate, 'NS').length > 0) return candidate
+  }
+  return undefined
+}
+
+/** The longest existing ancestor of a name that does not exist (RFC 4592 closest encloser). */
+function closestEncloser(index: ZoneIndex, name: string): string {
+  let n = parentName(name)
+  while (!index.names.has(n) && n !== '') n = parentName(n)
+  return n
+}
+
+/** The apex SOA for a negative answer; its TTL is capped at the SOA minimum (RFC 2308). */
+function negativeSoa(zone: Zone): DnsRecord {
+  const soa = plainRecord(zone.soa)
+  const minimum = Number(soa.data.split(' ')[6])
+  return { ...soa, ttl: Math.min(soa.ttl, minimum) }
+}
+
+/** A record as answered: without the file line, its strings not shared with the zone. */
+function plainRecord(record: ZoneRecord): DnsRecord {
+  const plain: DnsRecord = {
+    name: record.name,
+    type: record.type,
+    ttl: record.ttl,
+    data: record.data
+  }
+  if (record.strings) plain.strings = [...record.strings]
+  return plain
+}
+
+/** A copy of an RRset member under `owner` (the qname when a wildcard made it). */
+function answerRecord(record: DnsRecord, owner: string): DnsRecord {
+  const copy: DnsRecord = { ...record, name: owner }
+  if (record.strings) copy.strings = [...record.strings]
+  return copy
+}
+
+function copies(records: DnsRecord[]): DnsRecord[] {
+  return records.map((r) => answerRecord(r, r.name))
+}
+
+function response(
+  rcode: string,
+  aa: boolean,
+  answers: DnsRecord[],
+  authority: DnsRecord[]
+): DnsResponse {
+  return { rcode, flags: { aa, tc: false, rd: false, ra: false }, answers, authority }
+}
+
+/** Labels of a canonical name, split on the dots that are not escaped (`a\.b` is one label). */
+function splitLabels(name: string): string[] {
+  if (name === '') return []
+  const labels: string[] = []
+  let label = ''
+  for (let i = 0; i < name.length; i++) {
+    const c = name[i] as string
+    if (c === '\\') {
+      label += c + (name[i + 1] ?? '')
+      i++
+    } else if (c === '.') {
+      labels.push(label)
+      label = ''
+    } else {
+      label += c
+    }
+  }
+  labels.push(label)
+  return labels
+}
+
+function parentName(name: string): string {
+  return splitLabels(name).slice(1).join('.')
+}
+
+function childName(label: string, name: string): string {
+  return name === '' ? label : `${label}.${name}`
+}
+
+function isAtOrBelow(name: string, apex: string): boolean {
+  const n = splitLabels(name)
+  const a = splitLabels(apex)
+  return a.length <= n.length && a.every((label, i) => n[n.length - a.length + i] === label)
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}

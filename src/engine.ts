@@ -1,0 +1,78 @@
+import { readFile } from 'node:fs/promises'
+import { check, UsageError } from './check.js'
+import { ConfigError, loadConfig, type Config } from './config/load-config.js'
+import type { FailOn } from './config/schema.js'
+import { buildResolvers, ResolverSpecError } from './dns/resolvers.js'
+import { ZoneFileError } from './dns/zone-file.js'
+import type { Report } from './report/report.js'
+
+/** Everything the CLI and the action both ask for, already parsed from flags or inputs. */
+export interface EngineOptions {
+  config: string
+  resolvers: string[]
+  authoritative: string[]
+  zoneDir?: string
+  domains: string[]
+  failOn?: FailOn
+  timeoutMs?: number
+  tries?: number
+}
+
+export interface EngineResult {
+  config: Config
+  report: Report
+  failOn: FailOn
+}
+
+/**
+ * Read the config, build the resolvers, check every domain. The one path both front ends
+ * take; they differ only in how they read options and show the result.
+ */
+export async function runEngine(
+  options: EngineOptions,
+  now: () => Date = () => new Date()
+): Promise<EngineResult> {
+  const config = loadConfig(await readConfigFile(options.config), options.config)
+  const resolvers = await buildResolvers({
+    cli: options.resolvers,
+    config: config.resolvers,
+    authoritative: options.authoritative,
+    zoneDir: options.zoneDir,
+    timeoutMs: options.timeoutMs,
+    tries: options.tries
+  })
+  try {
+    const report = await check(config, { resolvers, now }, { domains: options.domains })
+    return { config, report, failOn: options.failOn ?? config.failOn ?? 'error' }
+  } finally {
+    await Promise.all(resolvers.map((r) => r.close()))
+  }
+}
+
+async function readConfigFile(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8')
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'is a directory'
+          : (error as Error).message
+    throw new UsageError(`cannot read config ${path}: ${why}`)
+  }
+}
+
+/**
+ * True for the errors a user can fix from the message alone (exit code 2, no stack trace):
+ * a bad config or zone file, a bad flag or resolver.
+ */
+export function isUserError(error: unknown): error is Error {
+  return (
+    error instanceof ConfigError ||
+    error instanceof ZoneFileError ||
+    error instanceof UsageError ||
+    error instanceof ResolverSpecError
+  )
+}

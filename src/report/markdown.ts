@@ -1,0 +1,133 @@
+import { docsLink } from '../diagnose/codes.js'
+import type { RecordStatus } from '../diagnose/diagnose.js'
+import { RECORD_LABELS } from '../records/expected.js'
+import type { DomainReport, RecordReport, Report } from './report.js'
+
+const ICON: Record<RecordStatus, string> = { pass: '✅', warn: '⚠️', fail: '❌', unknown: '❔' }
+
+/**
+ * Make untrusted text (DNS answers, API messages) inert in Markdown, inside a table cell or
+ * out of it: every character that could open HTML, a link, emphasis, a code span, a table
+ * cell, an @mention or a #reference becomes a numeric character reference, which GitHub
+ * shows as the character and never interprets.
+ */
+export function escapeMarkdown(text: string): string {
+  return text
+    .replace(/\r?\n|\r/g, ' ')
+    .replace(/[&<>"'|`*_{}[\]()#+!~\\@:]/g, (c) => `&#${c.charCodeAt(0)};`)
+}
+
+/** A value shown as code, escaped like any untrusted text. */
+function code(text: string): string {
+  return `<code>${escapeMarkdown(text)}</code>`
+}
+
+/** Our own hint text may contain `code` spans; everything else in it is escaped. */
+function hintText(hint: string): string {
+  return hint
+    .split(/(`[^`]*`)/)
+    .map((part) =>
+      part.startsWith('`') && part.endsWith('`') && part.length > 1
+        ? code(part.slice(1, -1))
+        : escapeMarkdown(part)
+    )
+    .join('')
+}
+
+function headline(report: Report): string {
+  const { summary } = report
+  const parts = [`${summary.pass} pass`]
+  if (summary.warn) parts.push(`${summary.warn} with warnings`)
+  if (summary.fail) parts.push(`${summary.fail} failing`)
+  if (summary.unknown) parts.push(`${summary.unknown} inconclusive`)
+  const icon = summary.fail
+    ? ICON.fail
+    : summary.unknown
+      ? ICON.unknown
+      : summary.warn
+        ? ICON.warn
+        : ICON.pass
+  return `## ${icon} Mailtrap DNS check: ${summary.domains} domain${summary.domains === 1 ? '' : 's'}, ${parts.join(', ')}`
+}
+
+function statusCell(record: RecordReport | undefined): string {
+  if (!record) return '–'
+  if (!record.checked) return `${ICON.unknown} not known`
+  const codes = [
+    ...new Set(record.findings.filter((f) => f.severity !== 'notice').map((f) => f.code))
+  ]
+  return `${ICON[record.status]} ${codes.length ? codes.join(', ') : 'ok'}`
+}
+
+const COLUMNS = ['verification', 'dkim1', 'dkim2', 'link_verification', 'dmarc'] as const
+
+function overview(report: Report): string[] {
+  const lines = [
+    `| Domain | Status | ${COLUMNS.map((k) => RECORD_LABELS[k]).join(' | ')} |`,
+    `|---|---|${COLUMNS.map(() => '---').join('|')}|`
+  ]
+  for (const d of report.domains) {
+    const cells = COLUMNS.map((key) => statusCell(d.records.find((r) => r.key === key)))
+    lines.push(
+      `| ${escapeMarkdown(d.domain)} | ${ICON[d.status]} ${d.status} | ${cells.join(' | ')} |`
+    )
+  }
+  return lines
+}
+
+function domainDetails(d: DomainReport): string[] {
+  const lines = [`### ${ICON[d.status]} ${escapeMarkdown(d.domain)}`, '']
+  lines.push('| Record | Type | Name | Expected | Status |', '|---|---|---|---|---|')
+  for (const r of d.records) {
+    lines.push(
+      `| ${RECORD_LABELS[r.key]} | ${r.type} | ${r.name ? code(r.name) : '_not known_'} | ${code(r.expected)} | ${statusCell(r)} |`
+    )
+  }
+  const findings = d.records.flatMap((r) => r.findings.map((f) => ({ record: r, finding: f })))
+  if (findings.length > 0) {
+    lines.push('')
+    for (const { record, finding } of findings) {
+      const who = finding.resolvers.length
+        ? ` (${finding.resolvers.map(escapeMarkdown).join(', ')})`
+        : ''
+      lines.push(
+        `- **${RECORD_LABELS[record.key]}** [\`${finding.code}\`](${docsLink(finding.code)}) ${finding.severity}${who}: ${escapeMarkdown(finding.message)}`
+      )
+      if (finding.hint) lines.push(`  - Fix: ${hintText(finding.hint)}`)
+    }
+  }
+  const observed = d.records.filter((r) => r.observations.length > 0)
+  if (observed.length > 0) {
+    lines.push('', '<details><summary>What each resolver answered</summary>', '')
+    lines.push('| Record | Resolver | Answer |', '|---|---|---|')
+    for (const r of observed) {
+      for (const o of r.observations) {
+        const answer = o.error
+          ? escapeMarkdown(o.error)
+          : o.answers.length
+            ? o.answers.map((a) => code(`${a.type} ${a.data} (TTL ${a.ttl})`)).join('<br>')
+            : String(o.rcode)
+        lines.push(`| ${RECORD_LABELS[r.key]} | ${escapeMarkdown(o.resolver)} | ${answer} |`)
+      }
+    }
+    lines.push('', '</details>')
+  }
+  return lines
+}
+
+/**
+ * The report as Markdown: the job summary and the PR comment show exactly this.
+ * Pure; every piece of text that came from DNS or an API is escaped.
+ */
+export function renderMarkdown(report: Report): string {
+  const lines = [headline(report), '', ...overview(report)]
+  for (const d of report.domains) {
+    if (d.status === 'pass' && d.records.every((r) => r.checked)) continue
+    lines.push('', ...domainDetails(d))
+  }
+  lines.push(
+    '',
+    `<sub>${escapeMarkdown(report.tool.name)} ${escapeMarkdown(report.tool.version)} · ${report.resolvers.map((r) => escapeMarkdown(r.name)).join(', ')} · ${escapeMarkdown(report.generatedAt)}</sub>`
+  )
+  return lines.join('\n') + '\n'
+}

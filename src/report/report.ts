@@ -1,0 +1,101 @@
+import type { RecordKey } from '../config/schema.js'
+import { reaches } from '../diagnose/codes.js'
+import type { Finding, RecordStatus } from '../diagnose/diagnose.js'
+import type { Rcode, ResolverKind } from '../dns/types.js'
+
+/** One answer as the report shows it. */
+export interface AnswerReport {
+  name: string
+  type: string
+  data: string
+  ttl: number
+}
+
+/** What one resolver said about one record's name. */
+export interface ObservationReport {
+  resolver: string
+  /** The response code, or `null` when no usable answer came (then `error` says why). */
+  rcode: Rcode | null
+  authoritative: boolean
+  answers: AnswerReport[]
+  error?: string
+  /** Extra questions asked to explain a miss (doubled name, other types at the name). */
+  probes?: { name: string; type: string; rcode: Rcode | null; answers: AnswerReport[] }[]
+}
+
+export interface RecordReport {
+  key: RecordKey
+  type: 'CNAME' | 'TXT'
+  /** FQDN, or null when the name is not known (verification host without pull or config). */
+  name: string | null
+  expected: string
+  /** Where the expected value came from: mailtrap, config or default. */
+  source: 'mailtrap' | 'config' | 'default'
+  status: RecordStatus
+  checked: boolean
+  findings: Finding[]
+  observations: ObservationReport[]
+}
+
+export type DomainStatus = RecordStatus
+
+export interface DomainReport {
+  domain: string
+  zone: string
+  /** Line of the domain in the config file. */
+  line: number
+  status: DomainStatus
+  records: RecordReport[]
+  /** Mailtrap's own view of the domain, when a token was given. */
+  mailtrap: null
+}
+
+/** The JSON report, schema version 1 (DESIGN "Contracts"). Fields may be added, never removed. */
+export interface Report {
+  schemaVersion: 1
+  tool: { name: string; version: string }
+  generatedAt: string
+  config: string
+  resolvers: { name: string; kind: ResolverKind; address: string }[]
+  summary: { domains: number; pass: number; warn: number; fail: number; unknown: number }
+  domains: DomainReport[]
+}
+
+const ORDER: Record<RecordStatus, number> = { pass: 0, warn: 1, unknown: 2, fail: 3 }
+
+/** A domain is as bad as its worst checked record. */
+export function domainStatus(records: RecordReport[]): DomainStatus {
+  return records
+    .filter((r) => r.checked)
+    .reduce<DomainStatus>((worst, r) => (ORDER[r.status] > ORDER[worst] ? r.status : worst), 'pass')
+}
+
+export function summarize(domains: DomainReport[]): Report['summary'] {
+  const count = (status: DomainStatus): number => domains.filter((d) => d.status === status).length
+  return {
+    domains: domains.length,
+    pass: count('pass'),
+    warn: count('warn'),
+    fail: count('fail'),
+    unknown: count('unknown')
+  }
+}
+
+/** Exit codes of the CLI and the action's verdict. */
+export const EXIT = { pass: 0, findings: 1, usage: 2, inconclusive: 3 } as const
+
+/**
+ * 1 when any finding reaches `failOn`; else 3 when a checked record has no conclusive
+ * answer; else 0.
+ */
+export function exitCodeFor(report: Report, failOn: 'error' | 'warning' | 'never'): number {
+  const records = report.domains.flatMap((d) => d.records)
+  if (records.some((r) => r.findings.some((f) => reaches(f.severity, failOn)))) return EXIT.findings
+  if (records.some((r) => r.checked && r.status === 'unknown')) return EXIT.inconclusive
+  return EXIT.pass
+}
+
+/** Domains whose status is fail, for the `failed-domains` output. */
+export function failedDomains(report: Report): string[] {
+  return report.domains.filter((d) => d.status === 'fail').map((d) => d.domain)
+}

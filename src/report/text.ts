@@ -1,0 +1,57 @@
+import type { RecordStatus } from '../diagnose/diagnose.js'
+import { RECORD_LABELS } from '../records/expected.js'
+import type { Report } from './report.js'
+
+const SGR: Record<RecordStatus | 'dim' | 'bold', string> = {
+  pass: '32',
+  warn: '33',
+  fail: '31',
+  unknown: '35',
+  dim: '2',
+  bold: '1'
+}
+
+/** Strip control characters from untrusted text so a DNS answer cannot drive the terminal. */
+function clean(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?')
+}
+
+/**
+ * The report for a terminal or a log: one block per domain, a line per record, the finding
+ * and its fix under it. Colour only when asked (the CLI asks when stdout is a TTY).
+ */
+export function renderText(report: Report, options: { color: boolean }): string {
+  const paint = (style: keyof typeof SGR, text: string): string =>
+    options.color ? `\u001b[${SGR[style]}m${text}\u001b[0m` : text
+  const lines: string[] = []
+  for (const d of report.domains) {
+    lines.push(paint('bold', `${d.domain}`) + ` ${paint(d.status, d.status.toUpperCase())}`)
+    for (const r of d.records) {
+      const label = RECORD_LABELS[r.key].padEnd(20)
+      const status = paint(
+        r.checked ? r.status : 'dim',
+        (r.checked ? r.status : 'not known').padEnd(10)
+      )
+      lines.push(`  ${label}${status}${r.type.padEnd(6)}${r.name ?? '(name not known)'}`)
+      for (const f of r.findings) {
+        const who = f.resolvers.length ? ` [${f.resolvers.map(clean).join(', ')}]` : ''
+        lines.push(
+          `      ${paint(f.severity === 'error' ? 'fail' : f.severity === 'warning' ? 'warn' : 'dim', f.code)}${who}: ${clean(f.message)}`
+        )
+        if (f.hint) lines.push(`      ${paint('dim', 'fix:')} ${clean(f.hint)}`)
+      }
+    }
+    lines.push('')
+  }
+  const s = report.summary
+  lines.push(
+    `${s.domains} domain${s.domains === 1 ? '' : 's'}: ${paint('pass', `${s.pass} pass`)}, ${paint('warn', `${s.warn} warn`)}, ${paint('fail', `${s.fail} fail`)}, ${paint('unknown', `${s.unknown} unknown`)} (resolvers: ${report.resolvers.map((r) => r.name).join(', ')})`
+  )
+  return lines.join('\n') + '\n'
+}
+
+/** The JSON report, schema version 1. */
+export function renderJson(report: Report): string {
+  return JSON.stringify(report, null, 2) + '\n'
+}
