@@ -25,20 +25,13 @@ const inputsSchema = z.object({
 })
 type Inputs = z.input<typeof inputsSchema>
 
+/** The names of the inputs, for the test that keeps action.yml in step. */
+export const ACTION_INPUTS = Object.keys(inputsSchema.shape) as (keyof Inputs)[]
+
 function readInputs(): z.output<typeof inputsSchema> {
-  const names: Record<keyof Inputs, undefined> = {
-    config: undefined,
-    resolvers: undefined,
-    authoritative: undefined,
-    'zone-dir': undefined,
-    domains: undefined,
-    'fail-on': undefined,
-    format: undefined,
-    'report-path': undefined,
-    timeout: undefined
-  }
+  // '' means "not given": map it to undefined so the schema's defaults apply.
   const raw = Object.fromEntries(
-    Object.keys(names).map((name) => [name, core.getInput(name) || undefined])
+    ACTION_INPUTS.map((name) => [name, core.getInput(name) || undefined])
   )
   const parsed = inputsSchema.safeParse(raw)
   if (!parsed.success) throw new Error(`Invalid action inputs: ${z.prettifyError(parsed.error)}`)

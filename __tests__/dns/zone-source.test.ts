@@ -519,9 +519,9 @@ describe('loadZoneDir and createZoneFileResolver', () => {
         []
       )
     })
-    await expect(resolver.query({ name: 'example.net', type: 'A' })).resolves.toEqual({
-      ok: true,
-      response: answer('REFUSED', false, [], [])
+    await expect(resolver.query({ name: 'Example.NET.', type: 'A' })).resolves.toEqual({
+      ok: false,
+      error: `zone files in ${dir}: no zone file holds example.net (add ${dir}/<zone>.zone)`
     })
     await expect(resolver.close()).resolves.toBeUndefined()
   })

@@ -200,7 +200,15 @@ export async function createZoneFileResolver(dir: string): Promise<Resolver> {
     address: dir,
     async query(question) {
       try {
-        return { ok: true, response: answerFromZones(zones, question) }
+        const response = answerFromZones(zones, question)
+        if (response.rcode === 'REFUSED') {
+          // An authoritative server refuses names outside its zones; here that means a file is missing.
+          return {
+            ok: false,
+            error: `zone files in ${dir}: no zone file holds ${normalizeName(question.name)} (add ${dir}/<zone>.zone)`
+          }
+        }
+        return { ok: true, response }
       } catch (error) {
         return {
           ok: false,
