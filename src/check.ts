@@ -1,5 +1,6 @@
 import type { Config } from './config/load-config.js'
 import { diagnoseRecord, probesFor, type Observation } from './diagnose/diagnose.js'
+import type { AuthoritativeDiscovery } from './dns/authoritative.js'
 import type { DnsRecord, QueryOutcome, Resolver } from './dns/types.js'
 import { expandExpected, type DomainExpectation, type ExpectedRecord } from './records/expected.js'
 import {
@@ -16,7 +17,9 @@ import { TOOL } from './version.js'
 /** What the engine needs from the outside world: narrow ports, so tests pass real or plain ones. */
 export interface CheckPorts {
   resolvers: Resolver[]
-  /** The time the report is stamped with. */
+  /** Finds each zone's own servers when `authoritative` is among the resolvers. */
+  discovery?: AuthoritativeDiscovery
+  /** The time the report is stamped with, and stale caches are counted from. */
   now: () => Date
 }
 
@@ -35,15 +38,17 @@ export async function check(
   options: CheckOptions = {}
 ): Promise<Report> {
   const selected = selectDomains(config, options.domains)
+  const now = ports.now()
   const domains = await Promise.all(
-    selected.map((domain) => checkDomain(expandExpected(domain), ports.resolvers))
+    selected.map((domain) => checkDomain(expandExpected(domain), ports, now))
   )
+  const resolvers = [...(ports.discovery?.known() ?? []), ...ports.resolvers]
   return {
     schemaVersion: 1,
     tool: { name: TOOL.name, version: TOOL.version },
-    generatedAt: ports.now().toISOString(),
+    generatedAt: now.toISOString(),
     config: config.file,
-    resolvers: ports.resolvers.map((r) => ({ name: r.name, kind: r.kind, address: r.address })),
+    resolvers: resolvers.map((r) => ({ name: r.name, kind: r.kind, address: r.address })),
     summary: summarize(domains),
     domains
   }
@@ -66,12 +71,17 @@ export class UsageError extends Error {
 
 async function checkDomain(
   expectation: DomainExpectation,
-  resolvers: Resolver[]
+  ports: CheckPorts,
+  now: Date
 ): Promise<DomainReport> {
+  const found = await ports.discovery?.serversFor(expectation.zone)
+  // The apex found from the SOA is where a doubled name lands; the config's zone otherwise.
+  const zone = found && !found.error ? found.apex : expectation.zone
+  const resolvers = [...(found?.servers ?? []), ...ports.resolvers]
   const records = await Promise.all(
-    expectation.records.map((record) => checkRecord(record, expectation.zone, resolvers))
+    expectation.records.map((record) => checkRecord(record, zone, resolvers, now))
   )
-  return {
+  const report: DomainReport = {
     domain: expectation.domain,
     zone: expectation.zone,
     line: expectation.line,
@@ -79,18 +89,27 @@ async function checkDomain(
     records,
     mailtrap: null
   }
+  if (found) {
+    report.authoritative = {
+      zone: found.apex,
+      servers: found.servers.map((s) => s.name),
+      ...(found.error ? { error: found.error } : {})
+    }
+  }
+  return report
 }
 
 async function checkRecord(
   expected: ExpectedRecord,
   zone: string,
-  resolvers: Resolver[]
+  resolvers: Resolver[],
+  now: Date
 ): Promise<RecordReport> {
   const observations =
     expected.name === null
       ? []
       : await Promise.all(resolvers.map((resolver) => observe(resolver, expected, zone)))
-  const diagnosis = diagnoseRecord(expected, zone, observations)
+  const diagnosis = diagnoseRecord(expected, zone, observations, now)
   return {
     key: expected.key,
     type: expected.type,
@@ -100,7 +119,10 @@ async function checkRecord(
     status: diagnosis.status,
     checked: diagnosis.checked,
     findings: diagnosis.findings,
-    observations: observations.map(toObservationReport)
+    observations: observations.map((o, i) => ({
+      ...toObservationReport(o),
+      verdict: diagnosis.verdicts[i] ?? 'unknown'
+    }))
   }
 }
 

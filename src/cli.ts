@@ -1,40 +1,59 @@
 import { writeFile } from 'node:fs/promises'
-import { parseArgs } from 'node:util'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { parseArgs, type ParseArgsConfig } from 'node:util'
+import { UsageError } from './check.js'
 import { FAIL_ON, type FailOn } from './config/schema.js'
-import { isUserError, runEngine } from './engine.js'
+import { checkOnce, isUserError, readConfig, type EngineOptions } from './engine.js'
 import { renderMarkdown } from './report/markdown.js'
 import { EXIT, exitCodeFor, type Report } from './report/report.js'
 import { renderJson, renderText } from './report/text.js'
 import { TOOL } from './version.js'
+import { parseDuration, waitUntilSettled } from './wait.js'
 
-/** Where the CLI writes; the real process or a test's buffers. */
+/** Where the CLI writes, and its clock; the real process or a test's. */
 export interface CliIo {
   stdout: (text: string) => void
   stderr: (text: string) => void
   /** Colour the text report (the real CLI: stdout is a TTY and NO_COLOR is unset). */
   color: boolean
+  now?: () => Date
+  sleep?: (ms: number) => Promise<void>
 }
 
 export const USAGE = `Usage: mailtrap-dns-verify check [options]
+       mailtrap-dns-verify wait [options] [--timeout DURATION] [--interval DURATION]
 
-Check that every sending domain in domains.yaml has the DNS records Mailtrap expects.
+check: check that every sending domain in domains.yaml has the DNS records Mailtrap expects.
+wait:  check again and again until every domain passes or the time is up (release gates).
 
 Options:
-  --config FILE              domains.yaml to read (default: domains.yaml)
-  --resolver NAME=ADDR[:PORT] ask this DNS server; repeatable; replaces the configured set.
-                             Presets: cloudflare, google, quad9, opendns, system
-  --authoritative ADDR[:PORT] also ask this authoritative server, with recursion off; repeatable
-  --zone-dir DIR             answer from BIND zone files DIR/<zone>.zone, no network
-  --domain NAME              check only this domain; repeatable
-  --format text|json|markdown  report format (default: text)
-  --output FILE              write the report to FILE instead of standard output
-  --fail-on error|warning|never  exit 1 when a finding is this severe (default: error)
-  --timeout MS               per-query timeout in milliseconds (default: 2000)
-  --no-color                 no colour in the text report
-  -h, --help                 show this help
-  -v, --version              show the version
+  --config FILE                 domains.yaml to read (default: domains.yaml)
+  --resolver NAME=ADDR[:PORT]   ask this DNS server; repeatable; replaces the configured set.
+  --resolver NAME=https://URL   ... or this DNS-over-HTTPS endpoint (RFC 8484).
+                                Presets: cloudflare, google, quad9, opendns, cloudflare-doh,
+                                google-doh, system, authoritative (the zone's own servers)
+  --authoritative ADDR[:PORT]   ask this authoritative server (recursion off) instead of
+                                discovering the zone's servers; repeatable
+  --authoritative-port PORT     port to ask discovered authoritative servers on (default 53)
+  --zone-dir DIR                answer from BIND zone files DIR/<zone>.zone, no network
+  --domain NAME                 check only this domain; repeatable
+  --format text|json|markdown   report format (default: text)
+  --output FILE                 write the report to FILE instead of standard output
+  --fail-on error|warning|never exit 1 when a finding is this severe (default: error)
+  --query-timeout MS            per-query timeout in milliseconds (default: 2000)
+  --tries N                     tries per query (default: 2)
+  --max-in-flight N             queries in flight per resolver at most (default: 64)
+  --no-color                    no colour in the text report
+  -h, --help                    show this help
+  -v, --version                 show the version
 
-Exit codes: 0 pass, 1 findings at or above --fail-on, 2 usage or config error, 3 inconclusive.
+wait only:
+  --timeout DURATION            give up after this long (default: 10m; e.g. 40s, 5m, 1h)
+  --interval DURATION           first pause between rounds (default: 30s); pauses grow by half
+                                each round to at most 5m, never shorter than asked
+
+Exit codes: 0 pass, 1 findings at or above --fail-on (wait: still failing or propagating at
+the deadline), 2 usage or config error, 3 inconclusive.
 `
 
 const FORMATS = ['text', 'json', 'markdown'] as const
@@ -56,27 +75,30 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
+const OPTIONS = {
+  config: { type: 'string', default: 'domains.yaml' },
+  resolver: { type: 'string', multiple: true, default: [] as string[] },
+  authoritative: { type: 'string', multiple: true, default: [] as string[] },
+  'authoritative-port': { type: 'string' },
+  'zone-dir': { type: 'string' },
+  domain: { type: 'string', multiple: true, default: [] as string[] },
+  format: { type: 'string', default: 'text' },
+  output: { type: 'string' },
+  'fail-on': { type: 'string' },
+  'query-timeout': { type: 'string' },
+  tries: { type: 'string' },
+  'max-in-flight': { type: 'string' },
+  timeout: { type: 'string' },
+  interval: { type: 'string' },
+  'no-color': { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+  version: { type: 'boolean', short: 'v', default: false }
+} satisfies ParseArgsConfig['options']
+
 async function dispatch(argv: string[], io: CliIo): Promise<number> {
   let parsed
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        config: { type: 'string', default: 'domains.yaml' },
-        resolver: { type: 'string', multiple: true, default: [] },
-        authoritative: { type: 'string', multiple: true, default: [] },
-        'zone-dir': { type: 'string' },
-        domain: { type: 'string', multiple: true, default: [] },
-        format: { type: 'string', default: 'text' },
-        output: { type: 'string' },
-        'fail-on': { type: 'string' },
-        timeout: { type: 'string' },
-        'no-color': { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-        version: { type: 'boolean', short: 'v', default: false }
-      }
-    })
+    parsed = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS })
   } catch (error) {
     return usage(io, (error as Error).message)
   }
@@ -90,10 +112,13 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
     return EXIT.pass
   }
   const [command, ...extra] = positionals
-  if (command !== 'check') {
+  if (command !== 'check' && command !== 'wait') {
     return usage(io, command ? `unknown command "${command}"` : 'no command given')
   }
   if (extra.length > 0) return usage(io, `unexpected argument "${extra[0]}"`)
+  if (command === 'check' && (values.timeout !== undefined || values.interval !== undefined)) {
+    return usage(io, '--timeout and --interval belong to wait; check takes --query-timeout MS')
+  }
   if (!(FORMATS as readonly string[]).includes(values.format)) {
     return usage(io, `--format must be one of ${FORMATS.join(', ')}, not "${values.format}"`)
   }
@@ -103,20 +128,44 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
   ) {
     return usage(io, `--fail-on must be one of ${FAIL_ON.join(', ')}, not "${values['fail-on']}"`)
   }
-  const timeoutMs = values.timeout === undefined ? undefined : Number(values.timeout)
-  if (timeoutMs !== undefined && !(Number.isInteger(timeoutMs) && timeoutMs > 0)) {
-    return usage(io, `--timeout must be a whole number of milliseconds, not "${values.timeout}"`)
-  }
 
-  const { report, failOn } = await runEngine({
+  const options: EngineOptions = {
     config: values.config,
     resolvers: values.resolver,
     authoritative: values.authoritative,
     zoneDir: values['zone-dir'],
     domains: values.domain,
     failOn: values['fail-on'] as FailOn | undefined,
-    timeoutMs
-  })
+    timeoutMs: positiveInteger(values['query-timeout'], '--query-timeout'),
+    tries: positiveInteger(values.tries, '--tries'),
+    maxInFlight: positiveInteger(values['max-in-flight'], '--max-in-flight'),
+    authoritativePort: positiveInteger(values['authoritative-port'], '--authoritative-port')
+  }
+  const now = io.now ?? (() => new Date())
+  const config = await readConfig(options)
+  let report: Report
+  let code: number
+  if (command === 'wait') {
+    const result = await waitUntilSettled(
+      () => checkOnce(config, options, now),
+      {
+        timeoutMs: duration(values.timeout ?? '10m', '--timeout'),
+        intervalMs: duration(values.interval ?? '30s', '--interval')
+      },
+      {
+        now: () => now().getTime(),
+        sleep: io.sleep ?? ((ms) => sleep(ms)),
+        progress: (line) => io.stderr(`${line}\n`)
+      }
+    )
+    report = result.report
+    code = result.exitCode
+  } else {
+    const result = await checkOnce(config, options, now)
+    report = result.report
+    code = exitCodeFor(report, result.failOn)
+  }
+
   const rendered = render(
     report,
     values.format as Format,
@@ -128,7 +177,24 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
   } else {
     io.stdout(rendered)
   }
-  return exitCodeFor(report, failOn)
+  return code
+}
+
+function positiveInteger(text: string | undefined, flag: string): number | undefined {
+  if (text === undefined) return undefined
+  const value = Number(text)
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new UsageError(`${flag} must be a whole number above 0, not "${text}"`)
+  }
+  return value
+}
+
+function duration(text: string, flag: string): number {
+  try {
+    return parseDuration(text)
+  } catch (error) {
+    throw new UsageError(`${flag}: ${(error as Error).message}`)
+  }
 }
 
 function render(report: Report, format: Format, color: boolean): string {

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { check, UsageError } from './check.js'
 import { ConfigError, loadConfig, type Config } from './config/load-config.js'
 import type { FailOn } from './config/schema.js'
-import { buildResolvers, ResolverSpecError } from './dns/resolvers.js'
+import { buildResolvers, closeFleet, ResolverSpecError } from './dns/resolvers.js'
 import { ZoneFileError } from './dns/zone-file.js'
 import type { Report } from './report/report.js'
 
@@ -14,14 +14,51 @@ export interface EngineOptions {
   zoneDir?: string
   domains: string[]
   failOn?: FailOn
+  /** Per-query timeout and tries, per resolver. */
   timeoutMs?: number
   tries?: number
+  /** Queries in flight per resolver at most. */
+  maxInFlight?: number
+  /** Port to ask discovered authoritative servers on. */
+  authoritativePort?: number
 }
 
 export interface EngineResult {
   config: Config
   report: Report
   failOn: FailOn
+}
+
+/** Read and validate the config file named in the options. */
+export async function readConfig(options: EngineOptions): Promise<Config> {
+  return loadConfig(await readConfigFile(options.config), options.config)
+}
+
+/**
+ * One round: build the resolvers afresh (so every question is asked again), check every
+ * domain, close every socket.
+ */
+export async function checkOnce(
+  config: Config,
+  options: EngineOptions,
+  now: () => Date = () => new Date()
+): Promise<EngineResult> {
+  const fleet = await buildResolvers({
+    cli: options.resolvers,
+    config: config.resolvers,
+    authoritative: options.authoritative,
+    zoneDir: options.zoneDir,
+    timeoutMs: options.timeoutMs,
+    tries: options.tries,
+    maxInFlight: options.maxInFlight,
+    authoritativePort: options.authoritativePort
+  })
+  try {
+    const report = await check(config, { ...fleet, now }, { domains: options.domains })
+    return { config, report, failOn: options.failOn ?? config.failOn ?? 'error' }
+  } finally {
+    await closeFleet(fleet)
+  }
 }
 
 /**
@@ -32,21 +69,7 @@ export async function runEngine(
   options: EngineOptions,
   now: () => Date = () => new Date()
 ): Promise<EngineResult> {
-  const config = loadConfig(await readConfigFile(options.config), options.config)
-  const resolvers = await buildResolvers({
-    cli: options.resolvers,
-    config: config.resolvers,
-    authoritative: options.authoritative,
-    zoneDir: options.zoneDir,
-    timeoutMs: options.timeoutMs,
-    tries: options.tries
-  })
-  try {
-    const report = await check(config, { resolvers, now }, { domains: options.domains })
-    return { config, report, failOn: options.failOn ?? config.failOn ?? 'error' }
-  } finally {
-    await Promise.all(resolvers.map((r) => r.close()))
-  }
+  return checkOnce(await readConfig(options), options, now)
 }
 
 async function readConfigFile(path: string): Promise<string> {

@@ -2,10 +2,12 @@ import * as core from '@actions/core'
 import { randomUUID } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { z } from 'zod'
 import { ConfigError } from './config/load-config.js'
 import { FAIL_ON } from './config/schema.js'
-import { runEngine } from './engine.js'
+import { checkOnce, readConfig, type EngineOptions } from './engine.js'
+import { parseDuration, waitUntilSettled } from './wait.js'
 import { renderMarkdown } from './report/markdown.js'
 import { EXIT, exitCodeFor, failedDomains, type Report } from './report/report.js'
 import { renderJson, renderText } from './report/text.js'
@@ -21,8 +23,21 @@ const inputsSchema = z.object({
   'fail-on': z.enum(FAIL_ON).optional(),
   format: z.enum(['text', 'json', 'markdown']).default('text'),
   'report-path': z.string().optional(),
-  timeout: z.coerce.number().int().positive().optional()
+  'query-timeout': z.coerce.number().int().positive().optional(),
+  wait: z.string().refine(isDuration, 'wait must be a duration such as 30m, 90s or 1h').optional(),
+  'wait-interval': z
+    .string()
+    .refine(isDuration, 'wait-interval must be a duration such as 30s or 1m')
+    .optional()
 })
+
+function isDuration(text: string): boolean {
+  try {
+    return parseDuration(text) > 0
+  } catch {
+    return false
+  }
+}
 type Inputs = z.input<typeof inputsSchema>
 
 /** The names of the inputs, for the test that keeps action.yml in step. */
@@ -53,17 +68,32 @@ function list(value: string | undefined): string[] {
 export async function run(): Promise<void> {
   try {
     const inputs = readInputs()
-    const { report, failOn } = await core.group('Checking DNS records', () =>
-      runEngine({
-        config: inputs.config,
-        resolvers: list(inputs.resolvers),
-        authoritative: list(inputs.authoritative),
-        zoneDir: inputs['zone-dir'],
-        domains: list(inputs.domains),
-        failOn: inputs['fail-on'],
-        timeoutMs: inputs.timeout
-      })
-    )
+    const options: EngineOptions = {
+      config: inputs.config,
+      resolvers: list(inputs.resolvers),
+      authoritative: list(inputs.authoritative),
+      zoneDir: inputs['zone-dir'],
+      domains: list(inputs.domains),
+      failOn: inputs['fail-on'],
+      timeoutMs: inputs['query-timeout']
+    }
+    const config = await readConfig(options)
+    const { report, code, failOn } = await core.group('Checking DNS records', async () => {
+      if (!inputs.wait) {
+        const once = await checkOnce(config, options)
+        return { ...once, code: exitCodeFor(once.report, once.failOn) }
+      }
+      const failOn = options.failOn ?? config.failOn ?? 'error'
+      const waited = await waitUntilSettled(
+        () => checkOnce(config, options),
+        {
+          timeoutMs: parseDuration(inputs.wait),
+          intervalMs: parseDuration(inputs['wait-interval'] ?? '30s')
+        },
+        { now: () => Date.now(), sleep: (ms) => sleep(ms), progress: (line) => core.info(line) }
+      )
+      return { report: waited.report, code: waited.exitCode, failOn }
+    })
     printUntrusted(
       inputs.format === 'json'
         ? renderJson(report)
@@ -78,14 +108,16 @@ export async function run(): Promise<void> {
     await core.summary.addRaw(renderMarkdown(report)).write()
     annotate(report)
 
-    const code = exitCodeFor(report, failOn)
     core.setOutput('status', overallStatus(report))
     core.setOutput('report', reportPath)
     core.setOutput('failed-domains', JSON.stringify(failedDomains(report)))
     core.setOutput('exit-code', String(code))
     if (code === EXIT.findings) {
+      const failed = failedDomains(report).length
       core.setFailed(
-        `${failedDomains(report).length || 'Some'} domain(s) have findings at or above "${failOn}".`
+        failed > 0
+          ? `${failed} domain(s) have findings at or above "${failOn}".`
+          : `Some records have not settled (still propagating or inconsistent) at the deadline.`
       )
     } else if (code === EXIT.inconclusive) {
       core.setFailed('Inconclusive: some records got no conclusive answer from any resolver.')

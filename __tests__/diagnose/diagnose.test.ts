@@ -58,7 +58,7 @@ describe('diagnoseRecord', () => {
         ])
       )
     ])
-    expect(result).toEqual({ status: 'pass', checked: true, findings: [] })
+    expect(result).toEqual({ status: 'pass', checked: true, findings: [], verdicts: ['ok'] })
   })
 
   it('calls a plain NXDOMAIN missing, and says what to add', () => {

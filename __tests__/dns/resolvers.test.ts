@@ -1,4 +1,4 @@
-import { buildResolvers, ResolverSpecError } from '../../src/dns/resolvers.js'
+import { buildResolvers, closeFleet, ResolverSpecError } from '../../src/dns/resolvers.js'
 import type { Resolver } from '../../src/dns/types.js'
 
 const base = { cli: [], config: undefined, authoritative: [], systemServers: () => ['127.0.0.53'] }
@@ -6,15 +6,20 @@ const base = { cli: [], config: undefined, authoritative: [], systemServers: () 
 async function describeResolvers(
   request: Partial<Parameters<typeof buildResolvers>[0]>
 ): Promise<string[]> {
-  const resolvers: Resolver[] = await buildResolvers({ ...base, ...request })
-  await Promise.all(resolvers.map((r) => r.close()))
-  return resolvers.map((r) => `${r.name} ${r.kind} ${r.address}`)
+  const fleet = await buildResolvers({ ...base, ...request })
+  const resolvers: Resolver[] = fleet.resolvers
+  await closeFleet(fleet)
+  return [
+    ...(fleet.discovery ? ['(discovers authoritative servers)'] : []),
+    ...resolvers.map((r) => `${r.name} ${r.kind} ${r.address}`)
+  ]
 }
 
 // Building resolvers sends nothing: sockets open on the first query, and none is asked here.
 describe('buildResolvers', () => {
-  it('uses the presets by default', async () => {
+  it('discovers authoritative servers and asks the presets by default', async () => {
     expect(await describeResolvers({})).toEqual([
+      '(discovers authoritative servers)',
       'cloudflare recursive 1.1.1.1:53',
       'google recursive 8.8.8.8:53',
       'quad9 recursive 9.9.9.9:53'
@@ -63,7 +68,6 @@ describe('buildResolvers', () => {
     [{ cli: ['x=not-an-address'] }, 'resolver x not-an-address'],
     [{ cli: ['a b=1.2.3.4'] }, '--resolver a b=1.2.3.4: the name before "="'],
     [{ cli: ['a=127.0.0.1', 'a=127.0.0.2'] }, 'resolver name "a" is used twice'],
-    [{ config: ['authoritative'] }, 'resolver "authoritative" needs'],
     [{ authoritative: ['nowhere'] }, '--authoritative nowhere'],
     [{ cli: ['system'], systemServers: () => [] }, 'this machine has no DNS servers']
   ])('rejects %j with a clear message', async (request, message) => {

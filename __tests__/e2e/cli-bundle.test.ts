@@ -174,7 +174,7 @@ describe('dist/cli.js', () => {
       'healthy.example',
       '--resolver',
       'dead=127.0.0.1:9',
-      '--timeout',
+      '--query-timeout',
       '200',
       '--format',
       'json'

@@ -103,6 +103,7 @@ describe('renderText and renderJson', () => {
       resolver: 'zone-files',
       rcode: 'NOERROR',
       authoritative: true,
+      verdict: 'ok',
       answers: [
         {
           name: 'rwmt1._domainkey.healthy.example',

@@ -42,13 +42,14 @@ const running = new Set<ChildProcess>()
 let exitHookInstalled = false
 
 /**
- * Starts knotd on `extra.host` (default 127.0.0.1) and a free port, serving the given zones,
+ * Starts knotd on `extra.host` (default 127.0.0.1) and `extra.port` or a free port (several
+ * servers on 127.0.0.x share one port to stand in for a zone's name servers), serving the given zones,
  * and resolves once every zone answers a SOA query. Throws with knotd's log if it does not
  * within 10 s.
  */
 export async function startKnot(
   options: KnotZones,
-  extra: { host?: string } = {}
+  extra: { host?: string; port?: number } = {}
 ): Promise<KnotServer> {
   const host = extra.host ?? '127.0.0.1'
   if (!isLoopback(host)) {
@@ -75,7 +76,7 @@ export async function startKnot(
     // The free port can be taken between our probe and knotd's bind, so try a few.
     let lastError: Error | undefined
     for (let attempt = 0; attempt < 3; attempt++) {
-      const port = await findFreePort(host)
+      const port = extra.port ?? (await findFreePort(host))
       await fs.writeFile(conf, knotConfig(dir, host, port, zoneFiles))
       const started = await launch(knotd, conf, host, port, zoneFiles)
       if ('error' in started) {

@@ -93,10 +93,19 @@ const resolverEntry = z.union([
   z
     .string()
     .min(1)
-    .describe('A preset (cloudflare, google, quad9, opendns), system, authoritative, or ip[:port]'),
+    .describe(
+      'A preset (cloudflare, google, quad9, opendns, cloudflare-doh, google-doh), system, authoritative, or ip[:port]'
+    ),
   z.strictObject({
     name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, dot, dash, underscore'),
     address: z.string().min(1).describe('ip or ip:port of a DNS server')
+  }),
+  z.strictObject({
+    name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, dot, dash, underscore'),
+    doh: z
+      .string()
+      .regex(/^https?:\/\//, 'a DNS-over-HTTPS URL starts with https://')
+      .describe('URL of a DNS-over-HTTPS endpoint (RFC 8484), e.g. https://dns.example/dns-query')
   })
 ])
 

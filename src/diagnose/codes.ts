@@ -15,6 +15,19 @@ export const DIAGNOSES = {
   'quoted-value': { severity: 'error', title: 'The TXT value holds literal quote characters' },
   proxied: { severity: 'error', title: 'A CNAME answers as A/AAAA: flattened or proxied' },
   duplicate: { severity: 'error', title: 'More than one record where one belongs' },
+  propagating: {
+    severity: 'warning',
+    title: 'The authoritative servers are right; some caches still serve the old answer'
+  },
+  inconsistent: {
+    severity: 'warning',
+    title: 'Resolvers disagree and no authoritative answer settles it'
+  },
+  'out-of-sync': { severity: 'warning', title: "The zone's authoritative servers disagree" },
+  'lame-server': {
+    severity: 'warning',
+    title: 'A name server of the zone does not answer authoritatively'
+  },
   unknown: { severity: 'warning', title: 'No conclusive answer' },
   unconfigured: {
     severity: 'notice',

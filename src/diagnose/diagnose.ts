@@ -2,6 +2,7 @@ import type { DnsQuestion, DnsRecord, QueryOutcome, ResolverKind } from '../dns/
 import { normalizeName } from '../dns/types.js'
 import type { ExpectedRecord } from '../records/expected.js'
 import { DIAGNOSES, type DiagnosisCode, type Severity } from './codes.js'
+import { judgeFleet } from './fleet.js'
 import { dmarcEquals, isDmarc, isSpf, spfIncludes } from './txt.js'
 
 /** What one resolver answered for one expected record: the main question and any probes. */
@@ -22,6 +23,8 @@ export interface Finding {
   hint: string
   /** What was seen, as record text, for reports. */
   seen: string[]
+  /** For `propagating`: when the last stale cached answer expires (ISO 8601). */
+  expiresAt?: string
 }
 
 export type RecordStatus = 'pass' | 'warn' | 'fail' | 'unknown'
@@ -31,10 +34,12 @@ export interface RecordDiagnosis {
   /** False when the record could not be checked at all (its name is not known). */
   checked: boolean
   findings: Finding[]
+  /** What each resolver's own answer said, in the order of the observations: the matrix. */
+  verdicts: DiagnosisCode[]
 }
 
 /** One resolver's conclusion before findings are merged across resolvers. */
-type Draft = Omit<Finding, 'resolvers'>
+export type Draft = Omit<Finding, 'resolvers'>
 
 /**
  * The extra questions that tell a plain miss from a typing mistake, asked only when the main
@@ -62,19 +67,22 @@ export function probesFor(
 }
 
 /**
- * Compare one expected record with what every resolver answered. Pure: plain data in, plain
- * data out. Findings that several resolvers share are merged and name them all.
+ * Compare one expected record with what every resolver answered, and reach one verdict across
+ * the fleet (see fleet.ts). Pure: plain data in, plain data out; `now` is the time the answers
+ * were taken, for saying when stale caches expire.
  */
 export function diagnoseRecord(
   expected: ExpectedRecord,
   zone: string,
-  observations: Observation[]
+  observations: Observation[],
+  now: Date = new Date(0)
 ): RecordDiagnosis {
   const { name } = expected
   if (name === null) {
     return {
       status: 'unknown',
       checked: false,
+      verdicts: [],
       findings: [
         {
           code: 'unconfigured',
@@ -89,39 +97,18 @@ export function diagnoseRecord(
     }
   }
   const drafts = observations.map((o) => ({
-    resolver: o.resolver,
+    observation: o,
     draft: diagnoseOne({ ...expected, name }, zone, o)
   }))
-  const findings = mergeDrafts(drafts).filter((f) => f.code !== 'ok')
-  return {
-    status: statusOf(
-      findings,
-      drafts.map((d) => d.draft.code)
-    ),
-    checked: true,
-    findings
-  }
+  return { checked: true, ...judgeFleet(name, drafts, now) }
 }
 
-function statusOf(findings: Finding[], codes: DiagnosisCode[]): RecordStatus {
-  if (findings.some((f) => f.severity === 'error')) return 'fail'
-  if (codes.length === 0 || codes.every((c) => c === 'unknown')) return 'unknown'
-  if (findings.some((f) => f.severity === 'warning')) return 'warn'
-  return 'pass'
-}
-
-function mergeDrafts(drafts: { resolver: string; draft: Draft }[]): Finding[] {
-  const merged = new Map<string, Finding>()
-  for (const { resolver, draft } of drafts) {
-    const key = `${draft.code}\u0000${draft.message}`
-    const existing = merged.get(key)
-    if (existing) existing.resolvers.push(resolver)
-    else merged.set(key, { ...draft, resolvers: [resolver] })
-  }
-  return [...merged.values()]
-}
-
-function draft(code: DiagnosisCode, message: string, hint: string, seen: string[] = []): Draft {
+export function draft(
+  code: DiagnosisCode,
+  message: string,
+  hint: string,
+  seen: string[] = []
+): Draft {
   return { code, severity: DIAGNOSES[code].severity, message, hint, seen }
 }
 

@@ -1,6 +1,8 @@
 import { getServers } from 'node:dns'
 import { RESOLVER_PRESETS, type ResolverEntry } from '../config/schema.js'
+import { createAuthoritativeDiscovery, type AuthoritativeDiscovery } from './authoritative.js'
 import type { Resolver } from './types.js'
+import { createDohResolver, DOH_PRESETS } from './doh-client.js'
 import { createWireResolver, parseServerAddress } from './wire-client.js'
 import { createZoneFileResolver } from './zone-source.js'
 
@@ -16,12 +18,30 @@ export interface ResolverRequest {
   zoneDir?: string
   timeoutMs?: number
   tries?: number
+  /** Queries in flight per resolver at most (default 64). */
+  maxInFlight?: number
+  /** Port to ask discovered authoritative servers on (default 53; tests point it at Knot). */
+  authoritativePort?: number
   /** The runner's own servers; `dns.getServers()` unless a test passes its own. */
   systemServers?: () => string[]
 }
 
+/**
+ * The resolvers of one run: fixed ones, and, when `authoritative` is asked for without pinned
+ * addresses, the discovery that finds each zone's own servers.
+ */
+export interface Fleet {
+  resolvers: Resolver[]
+  discovery?: AuthoritativeDiscovery
+}
+
+/** Close every socket of the fleet. */
+export async function closeFleet(fleet: Fleet): Promise<void> {
+  await Promise.all([...fleet.resolvers.map((r) => r.close()), fleet.discovery?.close()])
+}
+
 /** Used when neither the CLI nor the config names any resolver. */
-export const DEFAULT_RESOLVERS: ResolverEntry[] = ['cloudflare', 'google', 'quad9']
+export const DEFAULT_RESOLVERS: ResolverEntry[] = ['authoritative', 'cloudflare', 'google', 'quad9']
 
 /** A resolver specification the user got wrong; the message says which and why. */
 export class ResolverSpecError extends Error {
@@ -33,21 +53,23 @@ export class ResolverSpecError extends Error {
  * from the files alone; otherwise `--resolver` replaces the configured set and
  * `--authoritative` adds pinned servers.
  */
-export async function buildResolvers(request: ResolverRequest): Promise<Resolver[]> {
-  if (request.zoneDir) return [await createZoneFileResolver(request.zoneDir)]
-  const options = { timeoutMs: request.timeoutMs, tries: request.tries }
+export async function buildResolvers(request: ResolverRequest): Promise<Fleet> {
+  if (request.zoneDir) return { resolvers: [await createZoneFileResolver(request.zoneDir)] }
+  const options = {
+    timeoutMs: request.timeoutMs,
+    tries: request.tries,
+    maxInFlight: request.maxInFlight
+  }
   const entries: ResolverEntry[] =
     request.cli.length > 0
       ? request.cli.map(parseCliResolver)
       : (request.config ?? DEFAULT_RESOLVERS)
   const resolvers: Resolver[] = []
+  let discover = false
   for (const entry of entries) {
     if (entry === 'authoritative') {
-      if (request.authoritative.length === 0) {
-        throw new ResolverSpecError(
-          'resolver "authoritative" needs the address of the zone\'s server: pass --authoritative ADDR[:PORT] (action input `authoritative`)'
-        )
-      }
+      // Pinned servers stand in for discovery (tests, hidden primaries, split horizon).
+      discover = request.authoritative.length === 0
       continue
     }
     resolvers.push(...resolversFor(entry, request.systemServers ?? getServers, options))
@@ -70,10 +92,20 @@ export async function buildResolvers(request: ResolverRequest): Promise<Resolver
     if (names.has(r.name)) throw new ResolverSpecError(`resolver name "${r.name}" is used twice`)
     names.add(r.name)
   }
-  return resolvers
+  if (!discover) return { resolvers }
+  const via =
+    resolvers.find((r) => r.kind !== 'authoritative') ??
+    resolversFor('system', request.systemServers ?? getServers, options)[0]!
+  const discovery = createAuthoritativeDiscovery({
+    via,
+    ownsVia: !resolvers.includes(via),
+    port: request.authoritativePort,
+    ...options
+  })
+  return { resolvers, discovery }
 }
 
-/** `NAME=ADDR[:PORT]`, or a bare preset name, or `system`. */
+/** `NAME=ADDR[:PORT]`, `NAME=https://URL`, or a bare preset name, or `system`. */
 function parseCliResolver(spec: string): ResolverEntry {
   const eq = spec.indexOf('=')
   if (eq < 0) return spec
@@ -83,7 +115,20 @@ function parseCliResolver(spec: string): ResolverEntry {
       `--resolver ${spec}: the name before "=" may hold letters, digits, dot, dash, underscore`
     )
   }
-  return { name, address: spec.slice(eq + 1) }
+  const target = spec.slice(eq + 1)
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(target) ? { name, doh: target } : { name, address: target }
+}
+
+function doh(
+  name: string,
+  url: string,
+  options: { timeoutMs?: number; tries?: number; maxInFlight?: number }
+): Resolver {
+  try {
+    return createDohResolver({ name, url, ...options })
+  } catch (error) {
+    throw new ResolverSpecError((error as Error).message)
+  }
 }
 
 function parse(address: string, what: string): { host: string; port: number } {
@@ -97,7 +142,7 @@ function parse(address: string, what: string): { host: string; port: number } {
 function resolversFor(
   entry: ResolverEntry,
   systemServers: () => string[],
-  options: { timeoutMs?: number; tries?: number }
+  options: { timeoutMs?: number; tries?: number; maxInFlight?: number }
 ): Resolver[] {
   const recursive = (
     name: string,
@@ -107,7 +152,13 @@ function resolversFor(
     const { host, port } = parse(address, `resolver ${name}`)
     return createWireResolver({ name, kind, host, port, recursionDesired: true, ...options })
   }
-  if (typeof entry !== 'string') return [recursive(entry.name, entry.address)]
+  if (typeof entry !== 'string') {
+    return 'doh' in entry
+      ? [doh(entry.name, entry.doh, options)]
+      : [recursive(entry.name, entry.address)]
+  }
+  if (entry in DOH_PRESETS)
+    return [doh(entry, DOH_PRESETS[entry as keyof typeof DOH_PRESETS], options)]
   if (entry === 'system') {
     const servers = systemServers()
     if (servers.length === 0)
@@ -121,6 +172,6 @@ function resolversFor(
   }
   if (/^[\d.:[\]a-fA-F]+$/.test(entry) && /[.:]/.test(entry)) return [recursive(entry, entry)]
   throw new ResolverSpecError(
-    `unknown resolver "${entry}": use a preset (${Object.keys(RESOLVER_PRESETS).join(', ')}), system, authoritative, NAME=ADDR[:PORT] or an address`
+    `unknown resolver "${entry}": use a preset (${[...Object.keys(RESOLVER_PRESETS), ...Object.keys(DOH_PRESETS)].join(', ')}), system, authoritative, NAME=ADDR[:PORT], NAME=https://URL or an address`
   )
 }

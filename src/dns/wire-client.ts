@@ -335,7 +335,9 @@ function base32hex(buf: Buffer): string {
 }
 
 function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err)
+  // By shape, not instanceof: Node's errors may come from another realm (a test VM context).
+  const message = (err as { message?: unknown } | null)?.message
+  return typeof message === 'string' ? message : String(err)
 }
 
 /**

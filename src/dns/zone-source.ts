@@ -370,5 +370,7 @@ function isAtOrBelow(name: string, apex: string): boolean {
 }
 
 function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
+  // By shape, not instanceof: Node's errors may come from another realm (a test VM context).
+  const message = (error as { message?: unknown } | null)?.message
+  return typeof message === 'string' ? message : String(error)
 }

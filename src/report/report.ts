@@ -1,5 +1,5 @@
 import type { RecordKey } from '../config/schema.js'
-import { reaches } from '../diagnose/codes.js'
+import { reaches, type DiagnosisCode } from '../diagnose/codes.js'
 import type { Finding, RecordStatus } from '../diagnose/diagnose.js'
 import type { Rcode, ResolverKind } from '../dns/types.js'
 
@@ -19,6 +19,8 @@ export interface ObservationReport {
   authoritative: boolean
   answers: AnswerReport[]
   error?: string
+  /** What this resolver's answer alone says (`ok`, `missing`, …): one cell of the matrix. */
+  verdict?: DiagnosisCode
   /** Extra questions asked to explain a miss (doubled name, other types at the name). */
   probes?: { name: string; type: string; rcode: Rcode | null; answers: AnswerReport[] }[]
 }
@@ -46,6 +48,8 @@ export interface DomainReport {
   line: number
   status: DomainStatus
   records: RecordReport[]
+  /** The zone's own servers, when they were discovered (resolver `authoritative`). */
+  authoritative?: { zone: string; servers: string[]; error?: string }
   /** Mailtrap's own view of the domain, when a token was given. */
   mailtrap: null
 }

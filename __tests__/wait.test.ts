@@ -1,0 +1,151 @@
+import type { Finding } from '../src/diagnose/diagnose.js'
+import type { Report } from '../src/report/report.js'
+import { parseDuration, waitUntilSettled } from '../src/wait.js'
+
+function report(
+  status: 'pass' | 'warn' | 'fail' | 'unknown',
+  findings: Partial<Finding>[] = []
+): Report {
+  return {
+    schemaVersion: 1,
+    tool: { name: 't', version: '0' },
+    generatedAt: '',
+    config: 'd.yaml',
+    resolvers: [],
+    summary: { domains: 1, pass: 0, warn: 0, fail: 0, unknown: 0, [status]: 1 },
+    domains: [
+      {
+        domain: 'shop.test',
+        zone: 'shop.test',
+        line: 3,
+        status,
+        mailtrap: null,
+        records: [
+          {
+            key: 'dkim1',
+            type: 'CNAME',
+            name: 'rwmt1._domainkey.shop.test',
+            expected: 'x',
+            source: 'default',
+            status,
+            checked: true,
+            observations: [],
+            findings: findings.map(
+              (f) =>
+                ({
+                  severity: 'warning',
+                  resolvers: [],
+                  message: '',
+                  hint: '',
+                  seen: [],
+                  code: 'missing',
+                  ...f
+                }) as Finding
+            )
+          }
+        ]
+      }
+    ]
+  }
+}
+
+/** A fake clock: sleeping moves time on at once. */
+function ports() {
+  let t = 0
+  const pauses: number[] = []
+  const lines: string[] = []
+  return {
+    pauses,
+    lines,
+    now: () => t,
+    sleep: async (ms: number) => {
+      pauses.push(ms)
+      t += ms
+    },
+    progress: (line: string) => lines.push(line)
+  }
+}
+
+describe('waitUntilSettled', () => {
+  it('checks again until everything passes, with pauses growing by half up to 5 minutes', async () => {
+    const p = ports()
+    const rounds = [
+      ...Array.from({ length: 9 }, () =>
+        report('warn', [{ code: 'propagating', expiresAt: '2026-11-26T09:30:00.000Z' }])
+      ),
+      report('pass')
+    ]
+    const result = await waitUntilSettled(
+      async () => ({ report: rounds.shift()!, failOn: 'error' }),
+      { timeoutMs: 3_600_000, intervalMs: 30_000 },
+      p
+    )
+    expect(result).toMatchObject({ exitCode: 0, rounds: 10 })
+    expect(p.pauses).toEqual([
+      30_000, 45_000, 67_500, 101_250, 151_875, 227_813, 300_000, 300_000, 300_000
+    ])
+    expect(p.lines[0]).toBe(
+      'round 1 (0s): 1 record not settled: shop.test DKIM 1 (propagating); caches expire by 2026-11-26T09:30:00.000Z; next check in 30s'
+    )
+    expect(p.lines.at(-1)).toMatch(/^round 10 \(.*\): every domain passes$/)
+  })
+
+  it('never pauses for less than asked, even past the 5-minute cap', async () => {
+    const p = ports()
+    let n = 0
+    await waitUntilSettled(
+      async () => ({
+        report: n++ < 2 ? report('fail', [{ code: 'missing', severity: 'error' }]) : report('pass'),
+        failOn: 'error'
+      }),
+      { timeoutMs: 3_600_000, intervalMs: 600_000 },
+      p
+    )
+    expect(p.pauses).toEqual([600_000, 600_000])
+  })
+
+  it('exits 1 on a definite failure at the deadline, after a last round at the deadline', async () => {
+    const p = ports()
+    const result = await waitUntilSettled(
+      async () => ({
+        report: report('fail', [{ code: 'missing', severity: 'error' }]),
+        failOn: 'error'
+      }),
+      { timeoutMs: 40_000, intervalMs: 30_000 },
+      p
+    )
+    expect(result.exitCode).toBe(1)
+    expect(p.pauses).toEqual([30_000, 10_000])
+    expect(p.lines.at(-1)).toMatch(/time is up/)
+  })
+
+  it('exits 3 when still inconclusive, and 1 when still propagating, at the deadline', async () => {
+    const unknown = await waitUntilSettled(
+      async () => ({ report: report('unknown', [{ code: 'unknown' }]), failOn: 'error' }),
+      { timeoutMs: 1000, intervalMs: 1000 },
+      ports()
+    )
+    expect(unknown.exitCode).toBe(3)
+    const moving = await waitUntilSettled(
+      async () => ({ report: report('warn', [{ code: 'propagating' }]), failOn: 'error' }),
+      { timeoutMs: 1000, intervalMs: 1000 },
+      ports()
+    )
+    expect(moving.exitCode).toBe(1)
+  })
+})
+
+describe('parseDuration', () => {
+  it.each([
+    ['30s', 30_000],
+    ['5m', 300_000],
+    ['1h30m', 5_400_000],
+    ['1500ms', 1500],
+    ['90', 90_000],
+    ['0.5s', 500]
+  ])('reads %s', (text, ms) => expect(parseDuration(text)).toBe(ms))
+
+  it.each(['', 'soon', '5 m', '1x', '-1s'])('rejects %j', (text) => {
+    expect(() => parseDuration(text)).toThrow('is not a duration')
+  })
+})

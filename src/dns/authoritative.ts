@@ -1,0 +1,145 @@
+import type { DnsRecord, QueryOutcome, Resolver } from './types.js'
+import { normalizeName } from './types.js'
+import { createWireResolver } from './wire-client.js'
+
+/** The servers that hold a zone, found through a recursive resolver, or why they were not. */
+export interface ZoneServers {
+  /** The zone apex (the owner of the SOA), which may be above the name that was asked for. */
+  apex: string
+  /** One resolver per name-server address, asked with RD=0. Empty when `error` says why. */
+  servers: Resolver[]
+  error?: string
+}
+
+/**
+ * Finds a zone's authoritative servers and asks them directly: the source of truth that tells
+ * "wrong at the source" from "not propagated yet".
+ */
+export interface AuthoritativeDiscovery {
+  /** The servers of the zone that holds `name` (SOA → NS → addresses), found once per run. */
+  serversFor(name: string): Promise<ZoneServers>
+  /** Every server found so far, for the report. */
+  known(): Resolver[]
+  close(): Promise<void>
+}
+
+export interface DiscoveryOptions {
+  /** The recursive resolver that looks up the SOA, the NS set and the servers' addresses. */
+  via: Resolver
+  /** Close `via` with the discovery (it was made for discovery alone). */
+  ownsVia?: boolean
+  /** Port to ask the discovered servers on: 53, or a test's Knot port. */
+  port?: number
+  timeoutMs?: number
+  tries?: number
+  maxInFlight?: number
+}
+
+/**
+ * Discover authoritative servers through `via`. IPv4 addresses are preferred (many CI runners
+ * have no IPv6 route); a server with only IPv6 addresses is asked over IPv6.
+ */
+export function createAuthoritativeDiscovery(options: DiscoveryOptions): AuthoritativeDiscovery {
+  const { via } = options
+  const port = options.port ?? 53
+  const zones = new Map<string, Promise<ZoneServers>>()
+  const servers = new Map<string, Resolver>()
+
+  const serverFor = (nsName: string, address: string, label: string): Resolver => {
+    const key = `${nsName} ${address}`
+    let resolver = servers.get(key)
+    if (!resolver) {
+      resolver = createWireResolver({
+        name: label,
+        kind: 'authoritative',
+        host: address,
+        port,
+        recursionDesired: false,
+        timeoutMs: options.timeoutMs,
+        tries: options.tries,
+        maxInFlight: options.maxInFlight
+      })
+      servers.set(key, resolver)
+    }
+    return resolver
+  }
+
+  const discover = async (name: string): Promise<ZoneServers> => {
+    const soa = await via.query({ name, type: 'SOA' })
+    const apex = apexFrom(name, soa)
+    if (typeof apex !== 'string') return { apex: name, servers: [], error: apex.error }
+    const ns = await via.query({ name: apex, type: 'NS' })
+    if (!ns.ok) return { apex, servers: [], error: `NS of ${apex}: ${ns.error}` }
+    const nsNames = [...new Set(records(ns, apex, 'NS').map((r) => r.data))].sort()
+    if (nsNames.length === 0) {
+      return {
+        apex,
+        servers: [],
+        error: `${via.name} found no NS records for ${apex} (${ns.response.rcode})`
+      }
+    }
+    const found: Resolver[] = []
+    const failures: string[] = []
+    for (const nsName of nsNames) {
+      const addresses = await addressesOf(via, nsName)
+      if (addresses.length === 0) failures.push(`${nsName} has no address`)
+      for (const address of addresses) {
+        const label = addresses.length > 1 ? `${nsName}/${address}` : nsName
+        found.push(serverFor(nsName, address, label))
+      }
+    }
+    if (found.length === 0)
+      return {
+        apex,
+        servers: [],
+        error: `no server of ${apex} could be reached: ${failures.join('; ')}`
+      }
+    return { apex, servers: found }
+  }
+
+  return {
+    serversFor(name) {
+      const key = normalizeName(name)
+      let pending = zones.get(key)
+      if (!pending) {
+        pending = discover(key)
+        zones.set(key, pending)
+      }
+      return pending
+    },
+    known: () => [...servers.values()],
+    async close() {
+      await Promise.all([...servers.values()].map((s) => s.close()))
+      if (options.ownsVia) await via.close()
+    }
+  }
+}
+
+function records(outcome: QueryOutcome, owner: string, type: string): DnsRecord[] {
+  if (!outcome.ok) return []
+  return outcome.response.answers.filter((r) => r.name === owner && r.type === type)
+}
+
+/** The zone apex from a SOA query: the SOA in the answer at the name, or in the authority. */
+function apexFrom(name: string, soa: QueryOutcome): string | { error: string } {
+  if (!soa.ok) return { error: `SOA of ${name}: ${soa.error}` }
+  const { rcode, answers, authority } = soa.response
+  if (rcode !== 'NOERROR' && rcode !== 'NXDOMAIN') {
+    return { error: `the zone of ${name} could not be found: SOA query answered ${rcode}` }
+  }
+  if (answers.some((r) => r.name === name && r.type === 'SOA')) return name
+  const inAuthority = authority.find(
+    (r) => r.type === 'SOA' && (name === r.name || name.endsWith(`.${r.name}`))
+  )
+  if (inAuthority) return inAuthority.name
+  return { error: `the zone of ${name} could not be found: no SOA in the answer (${rcode})` }
+}
+
+async function addressesOf(via: Resolver, host: string): Promise<string[]> {
+  const [a, aaaa] = await Promise.all([
+    via.query({ name: host, type: 'A' }),
+    via.query({ name: host, type: 'AAAA' })
+  ])
+  const v4 = records(a, host, 'A').map((r) => r.data)
+  return v4.length > 0 ? v4 : records(aaaa, host, 'AAAA').map((r) => r.data)
+}

@@ -1,0 +1,536 @@
+/**
+ * A DNS-over-HTTPS client (RFC 8484, wire format over POST), for runners whose network lets
+ * HTTPS out but not port 53. It behaves like the wire client: one request per question per
+ * resolver, answers and failures kept for its life, and a dead endpoint given up on once.
+ */
+import { Agent, request, type Dispatcher } from 'undici'
+import dnsPacket from 'dns-packet'
+import { decodeResponse, encodeQuery } from './wire-client.js'
+import {
+  normalizeName,
+  type DnsQuestion,
+  type DnsResponse,
+  type QueryOutcome,
+  type Resolver
+} from './types.js'
+
+/** Well-known public DoH endpoints, by the names users may give them. Never used by tests. */
+export const DOH_PRESETS = {
+  'cloudflare-doh': 'https://cloudflare-dns.com/dns-query',
+  'google-doh': 'https://dns.google/dns-query'
+} as const
+
+/** The media type of RFC 8484 requests and answers. */
+const DNS_MESSAGE = 'application/dns-message'
+
+/** A DNS message is at most 65535 bytes; anything longer is not one, so stop reading. */
+const MAX_DNS_MESSAGE = 0xffff
+
+/** Options for {@link createDohResolver}. */
+export interface DohResolverOptions {
+  /** Shown in messages and reports, e.g. `cloudflare-doh`. */
+  name: string
+  /**
+   * The endpoint, `http://` or `https://`, e.g. `https://dns.google/dns-query`. Credentials in
+   * it (`https://user:password@host/...`) are sent as HTTP Basic auth and never shown.
+   */
+  url: string
+  /** How long one try (connect, send, whole answer) may take. Default 2000 ms. */
+  timeoutMs?: number
+  /** HTTP requests per question before giving up, on timeouts, connection errors, 5xx. Default 2. */
+  tries?: number
+  /** Requests in flight at once; the rest wait. Default 64. */
+  maxInFlight?: number
+  /**
+   * Where requests go instead of the resolver's own keep-alive Agent (a proxy, a mock).
+   * The caller owns it: `close()` leaves it open.
+   */
+  dispatcher?: Dispatcher
+}
+
+/** One question, from the moment it gets a slot under `maxInFlight` until it settles. */
+interface Flight {
+  name: string
+  type: string
+  settled: boolean
+  /** Aborts the current try: on timeout, on close, when the server is given up on. */
+  controller?: AbortController
+  resolve(outcome: QueryOutcome): void
+}
+
+/** A question waiting for a free slot. */
+interface Queued {
+  name: string
+  type: string
+  resolve(outcome: QueryOutcome): void
+}
+
+/** How one try ended, when it did not end with an answer. */
+type TryFailure =
+  /** Timed out or could not connect: nothing heard from the server. Retried. */
+  | { kind: 'silent'; reason: string; timedOut: boolean }
+  /** A 5xx: the server is there but could not answer now. Retried. */
+  | { kind: 'server-error'; status: number }
+  /** An answer that will not get better by asking again. */
+  | { kind: 'final'; error: string }
+  /** The flight was settled by someone else (close, server given up on) during the try. */
+  | { kind: 'abandoned' }
+
+type TryResult = { kind: 'answer'; response: DnsResponse } | TryFailure
+
+/**
+ * Creates a resolver that asks one DoH endpoint with RFC 8484 POST requests.
+ * Each question is asked once per resolver: outcomes, failures included, are kept for its
+ * life, and an endpoint that has never answered is given up on after one question's full
+ * tries, so a dead endpoint costs `timeoutMs × tries` once per run rather than per question.
+ * Throws only on invalid options (a URL that is not http(s), bad numbers); `query` never throws.
+ */
+export function createDohResolver(options: DohResolverOptions): Resolver {
+  const target = parseDohUrl(options.name, options.url)
+  const timeoutMs = options.timeoutMs ?? 2000
+  const tries = options.tries ?? 2
+  const maxInFlight = options.maxInFlight ?? 64
+  checkInteger('timeoutMs', timeoutMs, 1, 600_000)
+  checkInteger('tries', tries, 1, 100)
+  checkInteger('maxInFlight', maxInFlight, 1, 65535)
+  const address = target.url
+  const prefix = `${options.name} (${address})`
+
+  const cache = new Map<string, Promise<QueryOutcome>>()
+  const inFlight = new Set<Flight>()
+  const queue: Queued[] = []
+  let agent: Agent | undefined
+  let closed = false
+  /** Set once the endpoint sent any HTTP response: it is alive, whatever it said. */
+  let everAnswered = false
+  /** Set when the endpoint is given up on: why, for the questions that follow. */
+  let deadReason: string | undefined
+
+  const show = (name: string, type: string): string => `${name === '' ? '.' : name} ${type}`
+  const failure = (error: string): QueryOutcome => ({ ok: false, error })
+  const deadError = (name: string, type: string): QueryOutcome =>
+    failure(`${prefix}: no answer for ${show(name, type)}: not asked, ${deadReason}`)
+  const triesText = (n: number): string => `${n} ${n === 1 ? 'try' : 'tries'}`
+
+  function checkInteger(what: string, value: number, min: number, max: number): void {
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new Error(
+        `DoH server ${options.name}: ${what} must be an integer from ${min} to ${max}`
+      )
+    }
+  }
+
+  function dispatcher(): Dispatcher {
+    if (options.dispatcher) return options.dispatcher
+    // One keep-alive Agent per resolver, so the questions of a run share connections (and
+    // TLS handshakes) to the endpoint, and close() can release them all.
+    agent ??= new Agent({ connect: { timeout: timeoutMs } })
+    return agent
+  }
+
+  function settle(f: Flight, outcome: QueryOutcome): void {
+    if (f.settled) return
+    f.settled = true
+    f.controller?.abort(new Error('settled'))
+    inFlight.delete(f)
+    f.resolve(outcome)
+    pump()
+  }
+
+  function pump(): void {
+    if (closed) return
+    while (queue.length > 0 && inFlight.size < maxInFlight) {
+      const next = queue.shift()
+      if (!next) break
+      start(next)
+    }
+  }
+
+  function start(q: Queued): void {
+    if (deadReason !== undefined) {
+      q.resolve(deadError(q.name, q.type))
+      return
+    }
+    let body: Buffer
+    try {
+      // RFC 8484 §4.1: id 0, so identical questions make identical, cacheable requests.
+      body = encodeQuery({ name: q.name, type: q.type }, { id: 0, recursionDesired: true })
+    } catch (err) {
+      q.resolve(failure(`${prefix}: cannot ask for ${show(q.name, q.type)}: ${errorText(err)}`))
+      return
+    }
+    const f: Flight = { name: q.name, type: q.type, settled: false, resolve: q.resolve }
+    inFlight.add(f)
+    run(f, body).catch((err: unknown) => {
+      // run() catches what it expects; this is the promise that query never throws.
+      settle(f, failure(`${prefix}: failed asking for ${show(f.name, f.type)}: ${errorText(err)}`))
+    })
+  }
+
+  async function run(f: Flight, body: Buffer): Promise<void> {
+    const what = show(f.name, f.type)
+    let last: TryFailure | undefined
+    for (let done = 0; done < tries; done++) {
+      const result = await tryOnce(f, body)
+      if (f.settled || result.kind === 'abandoned') return
+      if (result.kind === 'answer') {
+        settle(f, { ok: true, response: result.response })
+        return
+      }
+      if (result.kind === 'final') {
+        settle(f, failure(result.error))
+        return
+      }
+      last = result
+    }
+    if (last?.kind === 'server-error') {
+      settle(f, failure(`${prefix}: HTTP ${last.status} for ${what} after ${triesText(tries)}`))
+      return
+    }
+    const silent = last?.kind === 'silent' ? last : undefined
+    const message = silent?.timedOut
+      ? `${prefix}: no answer for ${what} after ${triesText(tries)} of ${timeoutMs} ms`
+      : `${prefix}: ${silent?.reason ?? 'no answer'} for ${what} after ${triesText(tries)}`
+    const giveUp = !everAnswered && deadReason === undefined
+    // Set before settle(), whose pump() would otherwise start the queued questions.
+    if (giveUp) {
+      const how = silent?.timedOut
+        ? `${triesText(tries)} of ${timeoutMs} ms`
+        : `${triesText(tries)}: ${silent?.reason ?? 'no answer'}`
+      deadReason = `the server has not answered anything (gave up after ${how})`
+    }
+    settle(f, failure(message))
+    if (giveUp) {
+      for (const other of [...inFlight]) settle(other, deadError(other.name, other.type))
+      for (const q of queue.splice(0)) q.resolve(deadError(q.name, q.type))
+    }
+  }
+
+  async function tryOnce(f: Flight, body: Buffer): Promise<TryResult> {
+    const what = show(f.name, f.type)
+    const controller = new AbortController()
+    f.controller = controller
+    let timedOut = false
+    // One deadline for the whole try, connect to last byte, so a server that trickles its
+    // answer cannot hold a question longer than timeoutMs.
+    const timer = setTimeout(() => {
+      timedOut = true
+      controller.abort(new Error(`no answer within ${timeoutMs} ms`))
+    }, timeoutMs)
+    try {
+      const headers: Record<string, string> = {
+        'content-type': DNS_MESSAGE,
+        accept: DNS_MESSAGE
+      }
+      if (target.authorization) headers['authorization'] = target.authorization
+      const res = await request(target.url, {
+        method: 'POST',
+        headers,
+        body,
+        dispatcher: dispatcher(),
+        signal: controller.signal
+      })
+      everAnswered = true
+      if (res.statusCode !== 200) {
+        await discard(res.body)
+        if (res.statusCode >= 500) return { kind: 'server-error', status: res.statusCode }
+        const redirect = res.statusCode >= 300 && res.statusCode < 400
+        const hint = redirect ? ' (redirects are not followed; give the final URL)' : ''
+        return { kind: 'final', error: `${prefix}: HTTP ${res.statusCode} for ${what}${hint}` }
+      }
+      const contentType = headerValue(res.headers['content-type'])
+      if (mediaType(contentType) !== DNS_MESSAGE) {
+        await discard(res.body)
+        const got = contentType === undefined ? 'without a content type' : contentType
+        return {
+          kind: 'final',
+          error: `${prefix}: answered ${got}, not ${DNS_MESSAGE}, when asked for ${what}`
+        }
+      }
+      const bytes = await readLimited(res.body, MAX_DNS_MESSAGE)
+      if (bytes === undefined) {
+        return {
+          kind: 'final',
+          error:
+            `${prefix}: answered something that is not a DNS message when asked for ${what} ` +
+            `(more than ${MAX_DNS_MESSAGE} bytes)`
+        }
+      }
+      let response: DnsResponse
+      try {
+        response = decodeResponse(bytes)
+      } catch (err) {
+        return {
+          kind: 'final',
+          error:
+            `${prefix}: answered something that is not a DNS message when asked for ${what} ` +
+            `(${errorText(err)})`
+        }
+      }
+      const other = otherQuestion(bytes, response, f)
+      if (other !== undefined) {
+        return {
+          kind: 'final',
+          error: `${prefix}: answered another question (${other}) when asked for ${what}`
+        }
+      }
+      return { kind: 'answer', response }
+    } catch (err) {
+      if (f.settled) return { kind: 'abandoned' }
+      if (timedOut || errorCode(err) === 'UND_ERR_CONNECT_TIMEOUT') {
+        return { kind: 'silent', reason: 'no answer', timedOut: true }
+      }
+      return { kind: 'silent', reason: target.scrub(connectionError(err)), timedOut: false }
+    } finally {
+      clearTimeout(timer)
+      if (f.controller === controller) f.controller = undefined
+    }
+  }
+
+  /**
+   * Why an answer does not answer the question asked, or undefined if it does. A server may
+   * leave the question out of an error response (FORMERR, NOTIMP), as the wire client allows.
+   */
+  function otherQuestion(bytes: Buffer, response: DnsResponse, f: Flight): string | undefined {
+    let questions: { name: string; type: string }[]
+    try {
+      questions = (dnsPacket.decode(bytes).questions ?? []).map((q) => ({
+        name: normalizeName(q.name),
+        type: canonicalType(typeName(q.type))
+      }))
+    } catch {
+      // decodeResponse() already read these bytes, so this does not happen.
+      return 'an unreadable question'
+    }
+    if (questions.length === 0) return response.rcode !== 'NOERROR' ? undefined : 'no question'
+    const q = questions[0]
+    if (questions.length === 1 && q?.name === f.name && q.type === f.type) return undefined
+    return questions.map((x) => show(x.name, x.type)).join(', ')
+  }
+
+  return {
+    name: options.name,
+    kind: 'doh',
+    address,
+    query(question: DnsQuestion): Promise<QueryOutcome> {
+      let name: string
+      let type: string
+      try {
+        name = normalizeName(String(question.name))
+        type = canonicalType(String(question.type))
+      } catch (err) {
+        return Promise.resolve(failure(`${prefix}: cannot ask: ${errorText(err)}`))
+      }
+      const key = `${type} ${name}`
+      const known = cache.get(key)
+      if (known) return known
+      if (closed) {
+        return Promise.resolve(failure(`${prefix}: closed, cannot ask for ${show(name, type)}`))
+      }
+      const outcome = new Promise<QueryOutcome>((resolve) => {
+        const q: Queued = { name, type, resolve }
+        if (deadReason !== undefined) resolve(deadError(name, type))
+        else if (inFlight.size < maxInFlight) start(q)
+        else queue.push(q)
+      })
+      cache.set(key, outcome)
+      return outcome
+    },
+    async close(): Promise<void> {
+      if (closed) return
+      closed = true
+      for (const f of [...inFlight]) {
+        settle(f, failure(`${prefix}: closed before ${show(f.name, f.type)} was answered`))
+      }
+      for (const q of queue.splice(0)) {
+        q.resolve(failure(`${prefix}: closed before ${show(q.name, q.type)} was asked`))
+      }
+      const a = agent
+      agent = undefined
+      // Every request was aborted above, so nothing is left to wait for: drop the sockets.
+      if (a) await a.destroy()
+    }
+  }
+}
+
+/** A DoH endpoint as requests use it, and how messages may show it. */
+interface DohTarget {
+  /** The URL without userinfo or fragment: what is requested and what messages show. */
+  url: string
+  /** `Basic …` from the URL's userinfo, if it had any. */
+  authorization?: string
+  /** Removes the URL's credentials from text that came from elsewhere (error messages). */
+  scrub(text: string): string
+}
+
+function parseDohUrl(name: string, text: string): DohTarget {
+  const shown = stripUserinfo(String(text))
+  let url: URL
+  try {
+    url = new URL(String(text))
+  } catch {
+    throw new Error(`DoH server ${name}: "${shown}" is not a valid URL`)
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new Error(
+      `DoH server ${name}: "${shown}" is not an http:// or https:// URL ` +
+        `(like https://dns.google/dns-query)`
+    )
+  }
+  const secrets: string[] = []
+  let authorization: string | undefined
+  if (url.username !== '' || url.password !== '') {
+    const user = safeDecode(url.username)
+    const password = safeDecode(url.password)
+    authorization = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`
+    secrets.push(`${url.username}:${url.password}@`, `${url.username}@`)
+    if (url.password !== '') secrets.push(url.password, password)
+    url.username = ''
+    url.password = ''
+  }
+  url.hash = ''
+  const scrub = (message: string): string => {
+    let out = message
+    for (const secret of secrets) out = out.split(secret).join(secret.endsWith('@') ? '' : '***')
+    return out
+  }
+  return { url: url.href, authorization, scrub }
+}
+
+/** `scheme://user:password@rest` → `scheme://rest`, for showing a URL that may not parse. */
+function stripUserinfo(text: string): string {
+  return text.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1')
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    return text
+  }
+}
+
+/** The first value of a header that may come as a list. */
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value
+}
+
+/** `Application/DNS-Message; charset=x` → `application/dns-message`. */
+function mediaType(contentType: string | undefined): string | undefined {
+  return contentType?.split(';')[0]?.trim().toLowerCase()
+}
+
+/** Reads a body of at most `limit` bytes; undefined (and the body destroyed) if it is longer. */
+async function readLimited(body: AsyncIterable<Buffer> & { destroy(): unknown }, limit: number) {
+  const chunks: Buffer[] = []
+  let length = 0
+  for await (const chunk of body) {
+    length += chunk.length
+    if (length > limit) {
+      body.destroy()
+      return undefined
+    }
+    chunks.push(chunk)
+  }
+  return Buffer.concat(chunks, length)
+}
+
+/** Drops a body we will not read, so its connection can be reused (or is closed). */
+async function discard(body: { dump(opts?: { limit: number }): Promise<void> }): Promise<void> {
+  try {
+    await body.dump({ limit: 64 * 1024 })
+  } catch {
+    // The connection is closed instead; nothing to report.
+  }
+}
+
+/**
+ * An error's fields, read by shape rather than `instanceof`: errors from Node's sockets may
+ * come from another realm (a test VM context), where `instanceof Error` is false.
+ */
+interface ErrorLike {
+  message?: unknown
+  code?: unknown
+  cause?: unknown
+  errors?: unknown
+}
+
+function asErrorLike(value: unknown): ErrorLike | undefined {
+  return typeof value === 'object' && value !== null ? (value as ErrorLike) : undefined
+}
+
+/** The first of an AggregateError's errors (as `net` gives when every address failed). */
+function firstAggregated(err: ErrorLike): unknown {
+  return Array.isArray(err.errors) && err.errors.length > 0 ? err.errors[0] : undefined
+}
+
+/** The error code of a failed request, looking through wrappers (`cause`, AggregateError). */
+function errorCode(err: unknown): string | undefined {
+  const seen = new Set<unknown>()
+  let current = asErrorLike(err)
+  while (current && !seen.has(current)) {
+    seen.add(current)
+    if (typeof current.code === 'string' && current.code !== '') return current.code
+    current = asErrorLike(firstAggregated(current) ?? current.cause)
+  }
+  return undefined
+}
+
+/** What went wrong with a connection, in a few words. */
+function connectionError(err: unknown): string {
+  const code = errorCode(err)
+  switch (code) {
+    case 'ECONNREFUSED':
+      return 'connection refused'
+    case 'ECONNRESET':
+    case 'EPIPE':
+      return 'connection reset'
+    case 'UND_ERR_SOCKET':
+    case 'UND_ERR_CLOSED':
+      return 'the server closed the connection'
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'EAI_NONAME':
+      return `cannot resolve the host name (${errorText(err)})`
+    case 'EHOSTUNREACH':
+      return 'host unreachable'
+    case 'ENETUNREACH':
+      return 'network unreachable'
+    default: {
+      const text = errorText(err)
+      if (code && /CERT|TLS|SSL|SELF_SIGNED|VERIFY/.test(code)) return `TLS error: ${text}`
+      return text === '' && code ? code : text
+    }
+  }
+}
+
+function errorText(err: unknown): string {
+  const e = asErrorLike(err)
+  if (e && typeof e.message === 'string') {
+    const inner = firstAggregated(e)
+    return e.message === '' && inner !== undefined ? errorText(inner) : e.message
+  }
+  return String(err)
+}
+
+/** Our mnemonic for a dns-packet type: its `UNKNOWN_<n>` becomes RFC 3597 `TYPE<n>`. */
+function typeName(type: string): string {
+  const unknown = /^UNKNOWN_(\d+)$/.exec(type)
+  return unknown ? `TYPE${unknown[1]}` : type.toUpperCase()
+}
+
+/**
+ * The form a type is keyed and compared in, as the wire client keys it: its upper-case
+ * mnemonic, `TYPE<n>` only for a type without one, so `TYPE16` and `TXT` are one question.
+ */
+function canonicalType(type: string): string {
+  const upper = type.toUpperCase()
+  if (!/^TYPE\d+$/.test(upper)) return upper
+  try {
+    // Round-trip through the encoder and dns-packet, which know the mnemonics for numbers.
+    const packet = encodeQuery({ name: '.', type: upper }, { id: 0, recursionDesired: false })
+    return typeName(dnsPacket.decode(packet).questions?.[0]?.type ?? upper)
+  } catch {
+    return upper
+  }
+}
