@@ -62,6 +62,22 @@ describe('renderMarkdown', () => {
     }
   })
 
+  it('shows the per-resolver matrix when several resolvers answered', async () => {
+    const config = loadConfig(
+      'version: 1\ndomains:\n  - name: healthy.example\n    verification: mt07\n',
+      'd.yaml'
+    )
+    const zones = await createZoneFileResolver(`${examples}zones`)
+    const md = renderMarkdown(await check(config, { resolvers: [zones, hostile], now }))
+    expect(md).toContain('| Record | zone-files | evil&#124;resolver |')
+    expect(md).toContain('| DKIM 1 | ✅ | ❌ missing |')
+    expect(md).toContain('| DMARC | ✅ | ❌ wrong-value |')
+    const text = renderText(await check(config, { resolvers: [zones, hostile], now }), {
+      color: false
+    })
+    expect(text).toContain('answers: zone-files ok, evil|resolver missing')
+  })
+
   it('escapes Markdown metacharacters and mentions', () => {
     expect(escapeMarkdown('a|b <script>\n@team `x` [l](u)')).toBe(
       'a&#124;b &#60;script&#62; &#64;team &#96;x&#96; &#91;l&#93;&#40;u&#41;'

@@ -97,6 +97,14 @@ function domainDetails(d: DomainReport): string[] {
     }
   }
   const observed = d.records.filter((r) => r.observations.length > 0)
+  const resolvers = [...new Set(observed.flatMap((r) => r.observations.map((o) => o.resolver)))]
+  if (resolvers.length > 1) lines.push('', ...matrix(observed, resolvers))
+  if (d.authoritative?.error) {
+    lines.push(
+      '',
+      `Authoritative servers of ${escapeMarkdown(d.zone)} not found: ${escapeMarkdown(d.authoritative.error)}`
+    )
+  }
   if (observed.length > 0) {
     lines.push('', '<details><summary>What each resolver answered</summary>', '')
     lines.push('| Record | Resolver | Answer |', '|---|---|---|')
@@ -111,6 +119,23 @@ function domainDetails(d: DomainReport): string[] {
       }
     }
     lines.push('', '</details>')
+  }
+  return lines
+}
+
+/** Records × resolvers: what each resolver's own answer said, authoritative servers first. */
+function matrix(records: RecordReport[], resolvers: string[]): string[] {
+  const lines = [
+    `| Record | ${resolvers.map(escapeMarkdown).join(' | ')} |`,
+    `|---|${resolvers.map(() => '---').join('|')}|`
+  ]
+  for (const r of records) {
+    const cells = resolvers.map((name) => {
+      const verdict = r.observations.find((o) => o.resolver === name)?.verdict
+      if (!verdict) return '–'
+      return verdict === 'ok' ? '✅' : verdict === 'unknown' ? '❔ unknown' : `❌ ${verdict}`
+    })
+    lines.push(`| ${RECORD_LABELS[r.key]} | ${cells.join(' | ')} |`)
   }
   return lines
 }

@@ -34,6 +34,12 @@ export function renderText(report: Report, options: { color: boolean }): string 
         (r.checked ? r.status : 'not known').padEnd(10)
       )
       lines.push(`  ${label}${status}${r.type.padEnd(6)}${r.name ?? '(name not known)'}`)
+      const verdicts = r.observations.map(
+        (o) => `${clean(o.resolver)} ${o.verdict ?? o.rcode ?? 'error'}`
+      )
+      if (new Set(r.observations.map((o) => o.verdict)).size > 1) {
+        lines.push(`      ${paint('dim', 'answers:')} ${verdicts.join(', ')}`)
+      }
       for (const f of r.findings) {
         const who = f.resolvers.length ? ` [${f.resolvers.map(clean).join(', ')}]` : ''
         lines.push(
