@@ -19,6 +19,8 @@ function report(
         zone: 'shop.test',
         line: 3,
         status,
+        nameServers: [],
+        dnsHost: null,
         mailtrap: null,
         records: [
           {
@@ -30,18 +32,16 @@ function report(
             status,
             checked: true,
             observations: [],
-            findings: findings.map(
-              (f) =>
-                ({
-                  severity: 'warning',
-                  resolvers: [],
-                  message: '',
-                  hint: '',
-                  seen: [],
-                  code: 'missing',
-                  ...f
-                }) as Finding
-            )
+            findings: findings.map((f) => ({
+              severity: 'warning' as const,
+              resolvers: [],
+              message: '',
+              hint: '',
+              seen: [],
+              code: 'missing' as const,
+              docs: '',
+              ...f
+            }))
           }
         ]
       }

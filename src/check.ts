@@ -1,5 +1,14 @@
 import type { Config } from './config/load-config.js'
-import { diagnoseRecord, probesFor, type Observation } from './diagnose/diagnose.js'
+import { docsLink } from './diagnose/codes.js'
+import {
+  diagnoseRecord,
+  probesFor,
+  type DiagnosisContext,
+  type Observation
+} from './diagnose/diagnose.js'
+import { detectDnsHost, FixWords } from './diagnose/dns-hosts.js'
+import { apexFrom, records } from './dns/authoritative.js'
+import { renderBindSnippet } from './records/bind.js'
 import type { AuthoritativeDiscovery } from './dns/authoritative.js'
 import type { DnsRecord, QueryOutcome, Resolver } from './dns/types.js'
 import { expandExpected, type DomainExpectation, type ExpectedRecord } from './records/expected.js'
@@ -69,47 +78,89 @@ export class UsageError extends Error {
   override name = 'UsageError'
 }
 
+/** Where a domain's records live: the zone apex from the SOA, its NS names and DNS host. */
+interface ZoneFacts {
+  apex: string
+  nameServers: string[]
+  /** The zone's own servers, when discovery was asked for. */
+  servers: Resolver[]
+  discoveryError?: string
+}
+
+/**
+ * Find the zone apex and NS names: from discovery when it runs, else from the first resolver
+ * that answers conclusively. Falls back to the config's zone.
+ */
+async function locateZone(zone: string, ports: CheckPorts): Promise<ZoneFacts> {
+  const found = await ports.discovery?.serversFor(zone)
+  if (found && !found.error) {
+    return { apex: found.apex, nameServers: found.nameServers, servers: found.servers }
+  }
+  for (const resolver of ports.resolvers) {
+    const apex = apexFrom(zone, await resolver.query({ name: zone, type: 'SOA' }))
+    if (typeof apex !== 'string') continue
+    const ns = await resolver.query({ name: apex, type: 'NS' })
+    const nameServers = [...new Set(records(ns, apex, 'NS').map((r) => r.data))].sort()
+    return { apex, nameServers, servers: [], discoveryError: found?.error }
+  }
+  return {
+    apex: zone,
+    nameServers: found?.nameServers ?? [],
+    servers: [],
+    discoveryError: found?.error
+  }
+}
+
 async function checkDomain(
   expectation: DomainExpectation,
   ports: CheckPorts,
   now: Date
 ): Promise<DomainReport> {
-  const found = await ports.discovery?.serversFor(expectation.zone)
-  // The apex found from the SOA is where a doubled name lands; the config's zone otherwise.
-  const zone = found && !found.error ? found.apex : expectation.zone
-  const resolvers = [...(found?.servers ?? []), ...ports.resolvers]
+  const zone = await locateZone(expectation.zone, ports)
+  const host = detectDnsHost(zone.nameServers)
+  const context: DiagnosisContext = {
+    apex: zone.apex,
+    siblings: expectation.records,
+    words: new FixWords(zone.apex, host),
+    now
+  }
+  const resolvers = [...zone.servers, ...ports.resolvers]
   const records = await Promise.all(
-    expectation.records.map((record) => checkRecord(record, zone, resolvers, now))
+    expectation.records.map((record) => checkRecord(record, resolvers, context))
   )
+  const status = domainStatus(records)
   const report: DomainReport = {
     domain: expectation.domain,
-    zone: expectation.zone,
+    zone: zone.apex,
     line: expectation.line,
-    status: domainStatus(records),
+    status,
     records,
+    nameServers: zone.nameServers,
+    dnsHost: host ? { id: host.id, name: host.name } : null,
     mailtrap: null
   }
-  if (found) {
+  if (ports.discovery) {
     report.authoritative = {
-      zone: found.apex,
-      servers: found.servers.map((s) => s.name),
-      ...(found.error ? { error: found.error } : {})
+      zone: zone.apex,
+      servers: zone.servers.map((s) => s.name),
+      ...(zone.discoveryError ? { error: zone.discoveryError } : {})
     }
   }
+  if (status === 'fail')
+    report.fix = renderBindSnippet(expectation.domain, zone.apex, expectation.records)
   return report
 }
 
 async function checkRecord(
   expected: ExpectedRecord,
-  zone: string,
   resolvers: Resolver[],
-  now: Date
+  context: DiagnosisContext
 ): Promise<RecordReport> {
   const observations =
     expected.name === null
       ? []
-      : await Promise.all(resolvers.map((resolver) => observe(resolver, expected, zone)))
-  const diagnosis = diagnoseRecord(expected, zone, observations, now)
+      : await Promise.all(resolvers.map((resolver) => observe(resolver, expected, context.apex)))
+  const diagnosis = diagnoseRecord(expected, observations, context)
   return {
     key: expected.key,
     type: expected.type,
@@ -118,7 +169,7 @@ async function checkRecord(
     source: expected.source,
     status: diagnosis.status,
     checked: diagnosis.checked,
-    findings: diagnosis.findings,
+    findings: diagnosis.findings.map((f) => ({ ...f, docs: docsLink(f.code) })),
     observations: observations.map((o, i) => ({
       ...toObservationReport(o),
       verdict: diagnosis.verdicts[i] ?? 'unknown'
@@ -126,19 +177,26 @@ async function checkRecord(
   }
 }
 
+/** The most probe rounds for one record (a CNAME chain is followed one link a round). */
+const MAX_PROBE_ROUNDS = 10
+
 async function observe(
   resolver: Resolver,
   expected: ExpectedRecord,
-  zone: string
+  apex: string
 ): Promise<Observation> {
   const question = { name: expected.name!, type: expected.type }
   const outcome = await resolver.query(question)
-  const probes = await Promise.all(
-    probesFor(expected, zone, outcome).map(async (q) => ({
-      question: q,
-      outcome: await resolver.query(q)
-    }))
-  )
+  const probes: Observation['probes'] = []
+  for (let round = 0; round < MAX_PROBE_ROUNDS; round++) {
+    const next = probesFor(expected, apex, outcome, probes)
+    if (next.length === 0) break
+    probes.push(
+      ...(await Promise.all(
+        next.map(async (q) => ({ question: q, outcome: await resolver.query(q) }))
+      ))
+    )
+  }
   return { resolver: resolver.name, kind: resolver.kind, question, outcome, probes }
 }
 

@@ -1,4 +1,10 @@
-import { diagnoseRecord, probesFor, type Observation } from '../../src/diagnose/diagnose.js'
+import {
+  diagnoseRecord as diagnoseWith,
+  probesFor,
+  type DiagnosisContext,
+  type Observation
+} from '../../src/diagnose/diagnose.js'
+import { FixWords } from '../../src/diagnose/dns-hosts.js'
 import type { DnsRecord, DnsResponse, QueryOutcome } from '../../src/dns/types.js'
 import { expandExpected, type ExpectedRecord } from '../../src/records/expected.js'
 
@@ -13,6 +19,14 @@ const expected = expandExpected({
 }).records
 const byKey = (key: string): ExpectedRecord => expected.find((r) => r.key === key)!
 const DMARC = byKey('dmarc').value
+const context: DiagnosisContext = {
+  apex: zone,
+  siblings: expected,
+  words: new FixWords(zone, undefined),
+  now: new Date(0)
+}
+const diagnoseRecord = (record: ExpectedRecord, observations: Observation[]) =>
+  diagnoseWith(record, observations, context)
 
 function answer(rcode: string, answers: Omit<DnsRecord, 'ttl'>[] = []): QueryOutcome {
   const response: DnsResponse = {
@@ -43,14 +57,14 @@ function observe(
 }
 
 const codes = (record: ExpectedRecord, observations: Observation[]): string[] =>
-  diagnoseRecord(record, zone, observations).findings.map((f) => f.code)
+  diagnoseRecord(record, observations).findings.map((f) => f.code)
 
 describe('diagnoseRecord', () => {
   const dkim1 = byKey('dkim1')
   const dmarc = byKey('dmarc')
 
   it('passes a CNAME whose target matches, with no finding', () => {
-    const result = diagnoseRecord(dkim1, zone, [
+    const result = diagnoseRecord(dkim1, [
       observe(
         dkim1,
         answer('NOERROR', [
@@ -62,7 +76,7 @@ describe('diagnoseRecord', () => {
   })
 
   it('calls a plain NXDOMAIN missing, and says what to add', () => {
-    const result = diagnoseRecord(dkim1, zone, [observe(dkim1, answer('NXDOMAIN'))])
+    const result = diagnoseRecord(dkim1, [observe(dkim1, answer('NXDOMAIN'))])
     expect(result.status).toBe('fail')
     expect(result.findings[0]).toMatchObject({
       code: 'missing',
@@ -109,13 +123,16 @@ describe('diagnoseRecord', () => {
     ).toEqual(['wrong-value'])
   })
 
-  it('calls a TXT where a CNAME belongs wrong-type, and A/AAAA proxied', () => {
-    const txt = {
-      [`${dkim1.name} TXT`]: answer('NOERROR', [
-        { name: dkim1.name!, type: 'TXT', data: 'v=DKIM1; p=abc' }
-      ])
-    }
-    expect(codes(dkim1, [observe(dkim1, answer('NOERROR'), txt)])).toEqual(['wrong-type'])
+  it('calls a TXT where a CNAME belongs wrong-type, an old DKIM key conflict, and A/AAAA proxied', () => {
+    const txt = (data: string) => ({
+      [`${dkim1.name} TXT`]: answer('NOERROR', [{ name: dkim1.name!, type: 'TXT', data }])
+    })
+    expect(codes(dkim1, [observe(dkim1, answer('NOERROR'), txt('hello'))])).toEqual(['wrong-type'])
+    const typed = diagnoseRecord(dkim1, [observe(dkim1, answer('NXDOMAIN'), txt(dkim1.value))])
+    expect(typed.findings[0]!.message).toContain('the target was entered as a TXT record')
+    expect(codes(dkim1, [observe(dkim1, answer('NOERROR'), txt('v=DKIM1; k=rsa; p=abc'))])).toEqual(
+      ['conflict']
+    )
     const a = {
       [`${dkim1.name} A`]: answer('NOERROR', [{ name: dkim1.name!, type: 'A', data: '192.0.2.1' }])
     }
@@ -123,7 +140,7 @@ describe('diagnoseRecord', () => {
   })
 
   it('never calls a timeout or SERVFAIL missing', () => {
-    const result = diagnoseRecord(dkim1, zone, [
+    const result = diagnoseRecord(dkim1, [
       observe(dkim1, { ok: false, error: 'r1 (127.0.0.1:1): no answer' }),
       observe(dkim1, answer('SERVFAIL'), {}, 'r2')
     ])
@@ -132,7 +149,7 @@ describe('diagnoseRecord', () => {
   })
 
   it('merges the same finding from several resolvers into one naming them all', () => {
-    const result = diagnoseRecord(dkim1, zone, [
+    const result = diagnoseRecord(dkim1, [
       observe(dkim1, answer('NXDOMAIN'), {}, 'a'),
       observe(dkim1, answer('NXDOMAIN'), {}, 'b')
     ])
@@ -158,7 +175,8 @@ describe('diagnoseRecord', () => {
       )
     expect(codes(dmarc, [observe(dmarc, txt(`"${DMARC}"`))])).toEqual(['quoted-value'])
     expect(codes(dmarc, [observe(dmarc, txt(DMARC, 'v=DMARC1; p=reject'))])).toEqual(['duplicate'])
-    expect(codes(dmarc, [observe(dmarc, txt('v=DMARC1; p=reject'))])).toEqual(['wrong-value'])
+    expect(codes(dmarc, [observe(dmarc, txt('v=DMARC1; p=reject'))])).toEqual(['dmarc-differs'])
+    expect(codes(dmarc, [observe(dmarc, txt('v=DMARC1; p=maybe'))])).toEqual(['wrong-value'])
     expect(
       codes(dmarc, [
         observe(
@@ -178,7 +196,7 @@ describe('diagnoseRecord', () => {
       line: 3
     }).records
     expect(records.map((r) => r.key)).toEqual(['verification', 'dkim1', 'dkim2', 'dmarc'])
-    const result = diagnoseRecord(records[0]!, zone, [])
+    const result = diagnoseRecord(records[0]!, [])
     expect(result).toMatchObject({
       status: 'unknown',
       checked: false,
@@ -186,13 +204,22 @@ describe('diagnoseRecord', () => {
     })
   })
 
-  it('asks no probe when the main answer settles the record', () => {
-    expect(
-      probesFor(dkim1, zone, answer('NOERROR', [{ name: dkim1.name!, type: 'CNAME', data: 'x.y' }]))
-    ).toEqual([])
+  it('asks no probe when the main answer settles the record, and follows a CNAME chain', () => {
+    const cname = (data: string) => answer('NOERROR', [{ name: dkim1.name!, type: 'CNAME', data }])
+    expect(probesFor(dkim1, zone, cname(dkim1.value))).toEqual([])
+    expect(probesFor(dkim1, zone, cname(`${dkim1.value}.${zone}`))).toEqual([])
     expect(probesFor(dkim1, zone, answer('SERVFAIL'))).toEqual([])
+    expect(probesFor(dkim1, zone, cname('x.y'))).toEqual([{ name: 'x.y', type: 'CNAME' }])
+    const hop = {
+      question: { name: 'x.y', type: 'CNAME' },
+      outcome: answer('NOERROR', [{ name: 'x.y', type: 'CNAME', data: dkim1.value }])
+    }
+    expect(probesFor(dkim1, zone, cname('x.y'), [hop])).toEqual([])
+    const chained = diagnoseRecord(dkim1, [{ ...observe(dkim1, cname('x.y')), probes: [hop] }])
+    expect(chained).toMatchObject({ status: 'warn', findings: [{ code: 'cname-chain' }] })
     expect(probesFor(dmarc, zone, answer('NXDOMAIN'))).toEqual([
-      { name: '_dmarc.example.com.example.com', type: 'TXT' }
+      { name: '_dmarc.example.com.example.com', type: 'TXT' },
+      { name: 'example.com', type: 'TXT' }
     ])
   })
 })

@@ -1,4 +1,5 @@
 import { diagnoseRecord, probesFor, type Observation } from '../../src/diagnose/diagnose.js'
+import { FixWords } from '../../src/diagnose/dns-hosts.js'
 import type { DnsRecord, QueryOutcome, ResolverKind } from '../../src/dns/types.js'
 import { expandExpected } from '../../src/records/expected.js'
 
@@ -44,7 +45,13 @@ function obs(resolver: string, kind: ResolverKind, main: QueryOutcome): Observat
   }
 }
 
-const judge = (...observations: Observation[]) => diagnoseRecord(dkim1, zone, observations, now)
+const judge = (...observations: Observation[]) =>
+  diagnoseRecord(dkim1, observations, {
+    apex: zone,
+    siblings: [dkim1],
+    words: new FixWords(zone, undefined),
+    now
+  })
 
 describe('one verdict per record across the fleet', () => {
   it('passes when the authoritative answer and every cache agree', () => {

@@ -237,10 +237,15 @@ describe('answerFromZones', () => {
       expect(response.answers.length).toBeLessThanOrEqual(64)
     })
 
-    it('answers the CNAME when a name has a CNAME beside other data', () => {
+    it('shows the other data beside a CNAME (a file Knot would refuse), for the conflict check', () => {
       expect(ask('mixed.example.com', 'A').answers).toEqual([
         cname('mixed.example.com', 'target.example.com'),
+        a('mixed.example.com', '192.0.2.99'),
         a('target.example.com', '192.0.2.7', 60)
+      ])
+      expect(ask('mixed.example.com', 'CNAME').answers).toEqual([
+        cname('mixed.example.com', 'target.example.com'),
+        a('mixed.example.com', '192.0.2.99')
       ])
     })
   })

@@ -63,14 +63,16 @@ describe('dist/cli.js', () => {
     expect(offline.code).toBe(1)
     const report = JSON.parse(offline.stdout)
     expect(report.schemaVersion).toBe(1)
-    expect(report.summary).toEqual({ domains: 9, pass: 2, warn: 0, fail: 7, unknown: 0 })
+    expect(report.summary).toEqual({ domains: 11, pass: 2, warn: 2, fail: 7, unknown: 0 })
     expect(verdicts(report)).toMatchObject({
       'healthy.example dmarc': 'pass ',
       'doubled.example dkim1': 'fail doubled-name',
       'suffixed.example dkim2': 'fail value-suffixed',
       'quoted.example dmarc': 'fail quoted-value',
       'twodmarc.example dmarc': 'fail duplicate',
-      'leftover.example dkim1': 'fail wrong-type',
+      'leftover.example dkim1': 'fail conflict',
+      'strict.example dmarc': 'warn dmarc-differs',
+      'chained.example link_verification': 'warn cname-chain',
       'leftover.example link_verification': 'fail missing',
       'proxied.example link_verification': 'fail proxied',
       'mail.parent.example verification': 'fail wrong-value',
@@ -132,7 +134,7 @@ describe('dist/cli.js', () => {
       env: { ...process.env, NO_COLOR: '1' }
     })
     expect(stdout).toContain('doubled.example FAIL')
-    expect(stdout).toContain('9 domains: 2 pass')
+    expect(stdout).toContain('11 domains: 2 pass, 2 warn, 7 fail')
   })
 
   it('exits 2 with file:line and no stack trace on a broken domains.yaml', async () => {

@@ -15,6 +15,15 @@ export const DIAGNOSES = {
   'quoted-value': { severity: 'error', title: 'The TXT value holds literal quote characters' },
   proxied: { severity: 'error', title: 'A CNAME answers as A/AAAA: flattened or proxied' },
   duplicate: { severity: 'error', title: 'More than one record where one belongs' },
+  conflict: {
+    severity: 'error',
+    title: "A CNAME beside other data, or another provider's record where this one belongs"
+  },
+  'dmarc-differs': { severity: 'warning', title: "A valid DMARC record that is not Mailtrap's" },
+  'cname-chain': {
+    severity: 'warning',
+    title: 'The CNAME reaches the right target only through another CNAME'
+  },
   propagating: {
     severity: 'warning',
     title: 'The authoritative servers are right; some caches still serve the old answer'

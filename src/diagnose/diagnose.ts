@@ -1,9 +1,10 @@
 import type { DnsQuestion, DnsRecord, QueryOutcome, ResolverKind } from '../dns/types.js'
 import { normalizeName } from '../dns/types.js'
-import type { ExpectedRecord } from '../records/expected.js'
+import { RECORD_LABELS, type ExpectedRecord } from '../records/expected.js'
 import { DIAGNOSES, type DiagnosisCode, type Severity } from './codes.js'
+import { FixWords, relativeName } from './dns-hosts.js'
 import { judgeFleet } from './fleet.js'
-import { dmarcEquals, isDmarc, isSpf, spfIncludes } from './txt.js'
+import { dmarcDifferences, isDmarc, isSpf, parseDmarc, spfIncludes } from './txt.js'
 
 /** What one resolver answered for one expected record: the main question and any probes. */
 export interface Observation {
@@ -14,7 +15,7 @@ export interface Observation {
   probes: { question: DnsQuestion; outcome: QueryOutcome }[]
 }
 
-/** One problem (or the all-clear), resting on the resolvers that showed it. */
+/** One problem, resting on the resolvers that showed it. */
 export interface Finding {
   code: DiagnosisCode
   severity: Severity
@@ -41,41 +42,96 @@ export interface RecordDiagnosis {
 /** One resolver's conclusion before findings are merged across resolvers. */
 export type Draft = Omit<Finding, 'resolvers'>
 
+/** What the diagnosis knows about the domain beyond one record's answers. */
+export interface DiagnosisContext {
+  /** The zone apex, from the SOA: where a doubled name lands, what names are relative to. */
+  apex: string
+  /** The domain's other expected records, to recognise swapped values. */
+  siblings: ExpectedRecord[]
+  /** Fixes in the words of the zone's DNS host. */
+  words: FixWords
+  /** When the answers were taken, to say when stale caches expire. */
+  now: Date
+}
+
+/** The longest CNAME chain followed before giving up. */
+const MAX_CHAIN = 8
+
 /**
- * The extra questions that tell a plain miss from a typing mistake, asked only when the main
- * answer did not settle the record: the name with the zone appended twice, and other types
- * at the name. Pure, so the engine and the offline source ask exactly the same.
+ * The extra questions that tell a plain miss from a typing mistake, asked only when the answers
+ * so far do not settle the record: the name with the zone appended twice, other types at the
+ * name, the DMARC record at the apex, the next link of a CNAME chain. Called again with the
+ * probes answered until it asks nothing more. Pure, so every source is asked exactly the same.
  */
 export function probesFor(
   expected: ExpectedRecord,
-  zone: string,
-  main: QueryOutcome
+  apex: string,
+  main: QueryOutcome,
+  asked: { question: DnsQuestion; outcome: QueryOutcome }[] = []
 ): DnsQuestion[] {
   if (expected.name === null || !main.ok) return []
   const { rcode } = main.response
   if (rcode !== 'NOERROR' && rcode !== 'NXDOMAIN') return []
+  const seen = new Set(asked.map((p) => `${normalizeName(p.question.name)} ${p.question.type}`))
+  const fresh = (questions: DnsQuestion[]): DnsQuestion[] =>
+    questions.filter((q) => !seen.has(`${normalizeName(q.name)} ${q.type}`))
   const owned = main.response.answers.filter((r) => r.name === expected.name)
-  if (owned.length > 0) return []
-  const doubled = { name: `${expected.name}.${zone}`, type: expected.type }
-  if (expected.type === 'TXT') return [doubled]
-  return [
-    doubled,
-    { name: expected.name, type: 'TXT' },
-    { name: expected.name, type: 'A' },
-    { name: expected.name, type: 'AAAA' }
-  ]
+  const doubled = { name: `${expected.name}.${apex}`, type: expected.type }
+
+  if (expected.type === 'TXT') {
+    if (owned.length > 0 || expected.key === 'spf') return []
+    return fresh([doubled, ...(expected.key === 'dmarc' ? [{ name: apex, type: 'TXT' }] : [])])
+  }
+  const cname = owned.find((r) => r.type === 'CNAME')
+  if (!cname) {
+    return fresh([
+      doubled,
+      { name: expected.name, type: 'TXT' },
+      { name: expected.name, type: 'A' },
+      { name: expected.name, type: 'AAAA' }
+    ])
+  }
+  const chain = followChain(cname.data, asked)
+  const last = chain[chain.length - 1]!
+  if (last === expected.value || isSuffixed(cname.data, expected, apex) || chain.length > MAX_CHAIN)
+    return []
+  return fresh([{ name: last, type: 'CNAME' }])
+}
+
+/** The CNAME targets from `first` on, as far as the probes have followed them. */
+function followChain(
+  first: string,
+  asked: { question: DnsQuestion; outcome: QueryOutcome }[]
+): string[] {
+  const chain = [first]
+  for (let i = 0; i < MAX_CHAIN; i++) {
+    const at = chain[chain.length - 1]!
+    const probe = asked.find(
+      (p) => p.question.type === 'CNAME' && normalizeName(p.question.name) === at
+    )
+    const next =
+      probe?.outcome.ok &&
+      probe.outcome.response.answers.find((r) => r.type === 'CNAME' && r.name === at)
+    if (!next || chain.includes(next.data)) break
+    chain.push(next.data)
+  }
+  return chain
+}
+
+function isSuffixed(target: string, expected: ExpectedRecord, apex: string): boolean {
+  const domain =
+    expected.host && expected.name ? expected.name.slice(expected.host.length + 1) : apex
+  return [apex, domain].some((suffix) => target === `${expected.value}.${suffix}`)
 }
 
 /**
  * Compare one expected record with what every resolver answered, and reach one verdict across
- * the fleet (see fleet.ts). Pure: plain data in, plain data out; `now` is the time the answers
- * were taken, for saying when stale caches expire.
+ * the fleet (see fleet.ts). Pure: plain data in, plain data out.
  */
 export function diagnoseRecord(
   expected: ExpectedRecord,
-  zone: string,
   observations: Observation[],
-  now: Date = new Date(0)
+  context: DiagnosisContext
 ): RecordDiagnosis {
   const { name } = expected
   if (name === null) {
@@ -98,26 +154,25 @@ export function diagnoseRecord(
   }
   const drafts = observations.map((o) => ({
     observation: o,
-    draft: diagnoseOne({ ...expected, name }, zone, o)
+    draft: diagnoseOne({ ...expected, name }, o, context)
   }))
-  return { checked: true, ...judgeFleet(name, drafts, now) }
+  return { checked: true, ...judgeFleet(name, drafts, context.now) }
 }
 
 export function draft(
   code: DiagnosisCode,
   message: string,
   hint: string,
-  seen: string[] = []
+  seen: string[] = [],
+  severity: Severity = DIAGNOSES[code].severity
 ): Draft {
-  return { code, severity: DIAGNOSES[code].severity, message, hint, seen }
+  return { code, severity, message, hint, seen }
 }
 
+type Named = ExpectedRecord & { name: string }
+
 /** What one resolver's answers say about one record. */
-function diagnoseOne(
-  expected: ExpectedRecord & { name: string },
-  zone: string,
-  o: Observation
-): Draft {
+function diagnoseOne(expected: Named, o: Observation, context: DiagnosisContext): Draft {
   const inconclusive = whyInconclusive(o.resolver, o.outcome)
   if (inconclusive) {
     return draft(
@@ -128,9 +183,8 @@ function diagnoseOne(
   }
   const response = (o.outcome as Extract<QueryOutcome, { ok: true }>).response
   const atName = response.answers.filter((r) => r.name === expected.name)
-  return expected.type === 'CNAME'
-    ? diagnoseCname(expected, zone, o, atName, response.rcode)
-    : diagnoseTxt(expected, zone, o, response.answers, atName, response.rcode)
+  if (expected.type === 'CNAME') return diagnoseCname(expected, o, atName, response.rcode, context)
+  return diagnoseTxt(expected, o, response.answers, atName, response.rcode, context)
 }
 
 function whyInconclusive(resolver: string, outcome: QueryOutcome): string | undefined {
@@ -154,53 +208,114 @@ function missingText(name: string, rcode: string): string {
     : `${name} has no such record (NODATA)`
 }
 
+function show(records: DnsRecord[]): string[] {
+  return records.map((r) => `${r.name} ${r.type} ${r.data}`)
+}
+
+/** A CNAME beside other data: RFC 1034 3.6.2 forbids it, and resolvers then answer either. */
+function conflictDraft(
+  expected: Named,
+  cname: DnsRecord,
+  others: DnsRecord[],
+  context: DiagnosisContext
+): Draft {
+  const types = [...new Set(others.map((r) => r.type))].join(', ')
+  return draft(
+    'conflict',
+    `${expected.name} has a CNAME to ${cname.data} and also ${types} data (${others.map((r) => `${r.type} ${r.data}`).join(', ')}): a CNAME must stand alone at its name (RFC 1034 3.6.2), so servers refuse or answer at random.`,
+    `Delete the ${types} record(s) at \`${relativeName(expected.name, context.apex)}\` and keep only ${expected.type === 'CNAME' ? 'the CNAME' : 'the TXT record; delete the CNAME too'}.`,
+    show([cname, ...others])
+  )
+}
+
 function diagnoseCname(
-  expected: ExpectedRecord & { name: string },
-  zone: string,
+  expected: Named,
   o: Observation,
   atName: DnsRecord[],
-  rcode: string
+  rcode: string,
+  context: DiagnosisContext
 ): Draft {
-  const cnames = atName.filter((r) => r.type === 'CNAME')
-  const target = cnames[0]?.data
-  const add = `Add a CNAME record: name \`${expected.host}\`, target \`${expected.value}\`.`
-  if (target !== undefined) {
+  const { words, apex } = context
+  const cname = atName.find((r) => r.type === 'CNAME')
+  const add = words.add('CNAME', expected.name, expected.value)
+  if (cname) {
+    const others = atName.filter((r) => r.type !== 'CNAME')
+    if (others.length > 0) return conflictDraft(expected, cname, others, context)
+    const target = cname.data
     if (target === expected.value)
       return draft('ok', `${expected.name} is a CNAME to ${target}.`, '', [target])
-    for (const suffix of new Set([zone, expected.name.slice(expected.host!.length + 1)])) {
-      if (target === `${expected.value}.${suffix}`) {
-        return draft(
-          'value-suffixed',
-          `${expected.name} points to ${target}: the zone ${suffix} was appended to the target ${expected.value}.`,
-          `Set the target to \`${expected.value}.\` with a trailing dot, so the DNS host does not append the zone.`,
-          [target]
-        )
-      }
+    if (isSuffixed(target, expected, apex)) {
+      return draft(
+        'value-suffixed',
+        `${expected.name} points to ${target}: the zone was appended to the target ${expected.value}.`,
+        `Edit the CNAME and enter ${words.target(expected.value)}.`,
+        [target]
+      )
+    }
+    const swapped = context.siblings.find(
+      (s) => s.key !== expected.key && s.type === 'CNAME' && s.value === target
+    )
+    if (swapped) {
+      return draft(
+        'wrong-value',
+        `${expected.name} points to ${target}, the target of ${RECORD_LABELS[swapped.key]}: the two records are swapped.`,
+        `Set the target of \`${relativeName(expected.name, apex)}\` to ${words.target(expected.value)}.`,
+        [target]
+      )
+    }
+    const chain = followChain(target, o.probes)
+    if (chain.length > 1 && chain[chain.length - 1] === expected.value) {
+      return draft(
+        'cname-chain',
+        `${expected.name} reaches ${expected.value} only through a chain of CNAMEs (${[expected.name, ...chain].join(' → ')}); Mailtrap expects the CNAME to point at it directly.`,
+        `Edit the CNAME at \`${relativeName(expected.name, apex)}\` and enter ${words.target(expected.value)}.`,
+        [target]
+      )
     }
     return draft(
       'wrong-value',
       `${expected.name} is a CNAME to ${target}, not to ${expected.value}.`,
-      `Change the CNAME target of \`${expected.host}\` to \`${expected.value}\`.`,
+      `Edit the CNAME at \`${relativeName(expected.name, apex)}\` and enter ${words.target(expected.value)}.`,
       [target]
     )
   }
-  const doubledName = `${expected.name}.${zone}`
+  const doubledName = `${expected.name}.${apex}`
   const doubled = probeAnswers(o, doubledName, 'CNAME')[0]
   if (doubled) {
+    const alsoWrong =
+      doubled.data === expected.value
+        ? ''
+        : ` (and its target, ${doubled.data}, is not ${expected.value})`
     return draft(
       'doubled-name',
-      `The CNAME is at ${doubledName}, not at ${expected.name}: the zone ${zone} was appended to a full name.`,
-      `Delete it and create it again with only \`${relativeTo(expected.name, zone)}\` in the name field (the DNS host appends ${zone} itself), target \`${expected.value}\`.`,
-      [`${doubledName} CNAME ${doubled.data}`]
+      `The CNAME is at ${doubledName}, not at ${expected.name}: the full name was typed where only the part before ${apex} belongs, so ${apex} was appended again${alsoWrong}.`,
+      `Delete the record \`${relativeName(doubledName, apex)}\`. ${add}`,
+      show([doubled])
     )
   }
   const txt = probeAnswers(o, expected.name, 'TXT')
   if (txt.length > 0) {
+    const leftover = txt.find(
+      (r) => /^v=dkim1\b/i.test(r.data.trim()) || /verification|verify/i.test(r.data)
+    )
+    if (leftover) {
+      return draft(
+        'conflict',
+        `${expected.name} holds a TXT record of another provider (${leftover.data.slice(0, 60)}${leftover.data.length > 60 ? '…' : ''}) where Mailtrap's CNAME belongs.`,
+        `Delete the old TXT record at \`${relativeName(expected.name, apex)}\` (a CNAME cannot stand beside it). ${add}`,
+        show(txt)
+      )
+    }
+    const typedAsText = txt.some(
+      (r) => normalizeName(r.data.replace(/"/g, '').trim()) === expected.value
+    )
     return draft(
       'wrong-type',
-      `${expected.name} holds TXT ${quoteList(txt)} where a CNAME belongs.`,
-      `Delete the TXT record at \`${expected.host}\`. ${add}`,
-      txt.map((r) => `TXT ${r.data}`)
+      typedAsText
+        ? `${expected.name} is a TXT record holding ${expected.value}: the target was entered as a TXT record, where a CNAME belongs.`
+        : `${expected.name} holds TXT ${txt.map((r) => `"${r.data}"`).join(', ')} where a CNAME belongs.`,
+      `Delete the TXT record at \`${relativeName(expected.name, apex)}\`. ${add}`,
+      show(txt)
     )
   }
   const addresses = [
@@ -210,61 +325,78 @@ function diagnoseCname(
   if (addresses.length > 0) {
     return draft(
       'proxied',
-      `${expected.name} answers ${addresses.map((r) => `${r.type} ${r.data}`).join(', ')} instead of a CNAME: the CNAME is flattened or proxied.`,
-      `Make the record a plain CNAME to \`${expected.value}\` with proxying or flattening off (Cloudflare: Proxy status "DNS only").`,
-      addresses.map((r) => `${r.type} ${r.data}`)
+      `${expected.name} answers ${addresses.map((r) => `${r.type} ${r.data}`).join(', ')} instead of a CNAME: the CNAME is flattened or proxied, or an address record stands in its place.`,
+      `${words.proxy()} It must answer CNAME ${expected.value}.`,
+      show(addresses)
     )
   }
   return draft('missing', `${missingText(expected.name, rcode)}.`, add)
 }
 
 function diagnoseTxt(
-  expected: ExpectedRecord & { name: string },
-  zone: string,
+  expected: Named,
   o: Observation,
   answers: DnsRecord[],
   atName: DnsRecord[],
-  rcode: string
+  rcode: string,
+  context: DiagnosisContext
 ): Draft {
+  const { words, apex } = context
+  const add = words.add('TXT', expected.name, expected.value)
   const cname = atName.find((r) => r.type === 'CNAME')
-  const add = `Add a TXT record: name \`${expected.host}\`, value \`${expected.value}\`.`
   if (cname) {
+    const others = atName.filter((r) => r.type !== 'CNAME')
+    if (others.length > 0) return conflictDraft(expected, cname, others, context)
     return draft(
       'wrong-type',
       `${expected.name} is a CNAME to ${cname.data} where a TXT record belongs.`,
-      `Delete the CNAME at \`${expected.host}\`. ${add}`,
-      [`CNAME ${cname.data}`]
+      `Delete the CNAME at \`${relativeName(expected.name, apex)}\`. ${add}`,
+      show([cname])
     )
   }
   const txt = answers.filter((r) => r.name === expected.name && r.type === 'TXT')
   if (txt.length === 0) {
-    const doubledName = `${expected.name}.${zone}`
+    const doubledName = `${expected.name}.${apex}`
     const doubled = probeAnswers(o, doubledName, 'TXT')
     if (doubled.length > 0) {
       return draft(
         'doubled-name',
-        `The TXT record is at ${doubledName}, not at ${expected.name}: the zone ${zone} was appended to a full name.`,
-        `Delete it and create it again with only \`${relativeTo(expected.name, zone)}\` in the name field (the DNS host appends ${zone} itself).`,
-        doubled.map((r) => `${doubledName} TXT ${r.data}`)
+        `The TXT record is at ${doubledName}, not at ${expected.name}: the full name was typed where only the part before ${apex} belongs, so ${apex} was appended again.`,
+        `Delete the record \`${relativeName(doubledName, apex)}\`. ${add}`,
+        show(doubled)
+      )
+    }
+    const atApex =
+      expected.key === 'dmarc' ? probeAnswers(o, apex, 'TXT').filter((r) => isDmarc(r.data)) : []
+    if (atApex.length > 0) {
+      return draft(
+        'missing',
+        `${missingText(expected.name, rcode)}; a DMARC record sits at ${apex} itself, where receivers never look for it.`,
+        `Delete the DMARC TXT record at \`@\`. ${add}`,
+        show(atApex)
       )
     }
     return draft('missing', `${missingText(expected.name, rcode)}.`, add)
   }
-  return expected.key === 'spf' ? judgeSpf(expected, txt, add) : judgeDmarc(expected, txt, add)
+  return expected.key === 'spf'
+    ? judgeSpf(expected, txt, add, context)
+    : judgeDmarc(expected, txt, add, context)
 }
 
 function judgeDmarc(
-  expected: ExpectedRecord & { name: string },
+  expected: Named,
   txt: DnsRecord[],
-  add: string
+  add: string,
+  context: DiagnosisContext
 ): Draft {
-  const seen = txt.map((r) => r.data)
-  const quoted = txt.find((r) => r.data.includes('"') && isDmarc(unquote(r.data)))
+  const seen = show(txt)
+  const label = relativeName(expected.name, context.apex)
+  const quoted = txt.find((r) => r.data.includes('"') && isDmarc(r.data.replace(/"/g, '')))
   if (quoted) {
     return draft(
       'quoted-value',
       `The TXT record at ${expected.name} holds literal quote characters: ${quoted.data}`,
-      `Edit the value and remove the quote characters; enter \`${expected.value}\` as it is (the DNS host adds the quoting).`,
+      `Edit the TXT record at \`${label}\` and enter ${context.words.text(expected.value)}.`,
       seen
     )
   }
@@ -273,41 +405,64 @@ function judgeDmarc(
     return draft(
       'duplicate',
       `${dmarc.length} DMARC records at ${expected.name}: with more than one, receivers apply none (RFC 7489 6.6.3).`,
-      `Delete all but one TXT record at \`${expected.host}\`; keep \`${expected.value}\`.`,
+      `Delete all but one TXT record at \`${label}\`; keep \`${expected.value}\`.`,
       seen
     )
   }
-  const [record] = dmarc
+  // A record that mentions v=DMARC1, but not first, is what its author meant as DMARC: say why
+  // receivers ignore it rather than that there is none.
+  const [record] =
+    dmarc.length > 0 ? dmarc : txt.filter((r) => /(^|;)\s*v\s*=\s*dmarc1\s*(;|$)/i.test(r.data))
   if (!record) {
     return draft(
       'wrong-value',
-      `${expected.name} has TXT ${quoteList(txt)} but no DMARC record (v=DMARC1).`,
+      `${expected.name} has TXT ${txt.map((r) => `"${r.data}"`).join(', ')} but no DMARC record (v=DMARC1).`,
       add,
       seen
     )
   }
-  if (dmarcEquals(record.data, expected.value))
-    return draft('ok', `DMARC at ${expected.name} matches.`, '', seen)
+  const parsed = parseDmarc(record.data)
+  if (!parsed.ok) {
+    return draft(
+      'wrong-value',
+      `The DMARC record at ${expected.name} is malformed, so receivers ignore it: ${parsed.problems.join('; ')}.`,
+      `Edit the TXT record at \`${label}\` and enter ${context.words.text(expected.value)}.`,
+      seen
+    )
+  }
+  const want = parseDmarc(expected.value)
+  const differences = want.ok ? dmarcDifferences(parsed.tags, want.tags) : ['its text differs']
+  if (differences.length === 0) return draft('ok', `DMARC at ${expected.name} matches.`, '', seen)
   return draft(
-    'wrong-value',
-    `The DMARC record at ${expected.name} is "${record.data}", not "${expected.value}".`,
-    `Change the TXT value at \`${expected.host}\` to \`${expected.value}\`.`,
+    'dmarc-differs',
+    `The DMARC record at ${expected.name} is valid but not Mailtrap's: ${differences.join('; ')}.`,
+    `If the policy is yours on purpose, pin it in domains.yaml (\`records: { dmarc: { value: "..." } }\`); else edit the TXT record at \`${label}\` and enter ${context.words.text(expected.value)}.`,
     seen
   )
 }
 
 function judgeSpf(
-  expected: ExpectedRecord & { name: string },
+  expected: Named,
   txt: DnsRecord[],
-  add: string
+  add: string,
+  context: DiagnosisContext
 ): Draft {
-  const seen = txt.map((r) => r.data)
+  const seen = show(txt)
+  const quoted = txt.find((r) => r.data.includes('"') && isSpf(r.data.replace(/"/g, '')))
+  if (quoted) {
+    return draft(
+      'quoted-value',
+      `The SPF record at ${expected.name} holds literal quote characters: ${quoted.data}`,
+      `Edit the TXT record and enter ${context.words.text(quoted.data.replace(/"/g, ''))}.`,
+      seen
+    )
+  }
   const spf = txt.filter((r) => isSpf(r.data))
   if (spf.length > 1) {
     return draft(
       'duplicate',
       `${spf.length} SPF records at ${expected.name}: with more than one, SPF checks fail with a permanent error (RFC 7208 4.5).`,
-      'Merge them into one `v=spf1` record that holds every `include:`.',
+      'Merge them into one `v=spf1` record that holds every `include:`, and delete the others.',
       seen
     )
   }
@@ -321,16 +476,4 @@ function judgeSpf(
     'Add the missing `include:` terms to the existing `v=spf1` record, before its `all` term.',
     seen
   )
-}
-
-function relativeTo(name: string, zone: string): string {
-  return name === zone ? '@' : name.slice(0, -(zone.length + 1))
-}
-
-function quoteList(records: DnsRecord[]): string {
-  return records.map((r) => `"${r.data}"`).join(', ')
-}
-
-function unquote(text: string): string {
-  return text.replace(/"/g, '').trim()
 }

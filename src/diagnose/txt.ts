@@ -3,7 +3,7 @@
  * that spacing, case and tag order do not count as differences.
  */
 
-/** A DMARC record starts with `v=DMARC1` (RFC 7489 6.4; receivers accept any case and spacing). */
+/** Looks like a DMARC record (any case, any spacing): the record a receiver would try to use. */
 export function isDmarc(text: string): boolean {
   return /^v\s*=\s*dmarc1\s*(;|$)/i.test(text.trim())
 }
@@ -13,19 +13,78 @@ export function isSpf(text: string): boolean {
   return /^v=spf1(\s|$)/i.test(text.trim())
 }
 
-/** DMARC tags as a map, keys lower-case, values trimmed; the last of a repeated tag wins. */
-export function dmarcTags(text: string): Map<string, string> {
-  const tags = new Map<string, string>()
-  for (const part of text.split(';')) {
-    const eq = part.indexOf('=')
-    if (eq < 0) continue
-    const key = part.slice(0, eq).trim().toLowerCase()
-    if (key) tags.set(key, part.slice(eq + 1).trim())
-  }
-  return tags
+/** A DMARC record read by its tags, or the reasons it is malformed. */
+export type DmarcRecord =
+  { ok: true; tags: Map<string, string> } | { ok: false; problems: string[] }
+
+const POLICY = /^(none|quarantine|reject)$/i
+const CHECKS: Record<string, { test: (v: string) => boolean; expect: string }> = {
+  p: { test: (v) => POLICY.test(v), expect: 'none, quarantine or reject' },
+  sp: { test: (v) => POLICY.test(v), expect: 'none, quarantine or reject' },
+  np: { test: (v) => POLICY.test(v), expect: 'none, quarantine or reject' },
+  adkim: { test: (v) => /^[rs]$/i.test(v), expect: 'r or s' },
+  aspf: { test: (v) => /^[rs]$/i.test(v), expect: 'r or s' },
+  pct: {
+    test: (v) => /^\d{1,3}$/.test(v) && Number(v) <= 100,
+    expect: 'a whole number from 0 to 100'
+  },
+  fo: {
+    test: (v) => /^[01ds](\s*:\s*[01ds])*$/i.test(v),
+    expect: '0, 1, d or s, separated by colons'
+  },
+  rf: {
+    test: (v) => /^[a-z0-9-]+(\s*:\s*[a-z0-9-]+)*$/i.test(v),
+    expect: 'report formats such as afrf'
+  },
+  ri: {
+    test: (v) => /^\d{1,10}$/.test(v) && Number(v) <= 4294967295,
+    expect: 'a number of seconds'
+  },
+  rua: { test: uriList, expect: 'comma-separated URIs such as mailto:dmarc@example.com' },
+  ruf: { test: uriList, expect: 'comma-separated URIs such as mailto:dmarc@example.com' }
 }
 
-/** Tag values whose case does not matter (RFC 7489 6.3: keywords and URIs' schemes and hosts). */
+function uriList(value: string): boolean {
+  return value
+    .split(',')
+    .every((uri) => /^[a-z][a-z0-9+.-]*:[^\s,;!]+(![0-9]+[kmgt]?)?$/i.test(uri.trim()))
+}
+
+/**
+ * Parse a DMARC record by RFC 7489 section 6.4: `v=DMARC1` first (DMARC1 in upper case), `p`
+ * required, known tags with valid values, in any order after `v`. Unknown tags are ignored, as
+ * receivers do.
+ */
+export function parseDmarc(text: string): DmarcRecord {
+  const problems: string[] = []
+  const parts = text
+    .split(';')
+    .map((p) => p.trim())
+    .filter((p) => p !== '')
+  const tags = new Map<string, string>()
+  parts.forEach((part, index) => {
+    const eq = part.indexOf('=')
+    if (eq < 0) {
+      problems.push(`"${part}" is not a tag=value pair`)
+      return
+    }
+    const tag = part.slice(0, eq).trim().toLowerCase()
+    const value = part.slice(eq + 1).trim()
+    if (tags.has(tag)) problems.push(`tag ${tag} is given twice`)
+    tags.set(tag, value)
+    if (index === 0 && tag !== 'v') problems.push('it must start with v=DMARC1')
+    if (tag === 'v' && index !== 0) problems.push('v=DMARC1 must come first')
+    if (tag === 'v' && value !== 'DMARC1')
+      problems.push(`v must be DMARC1 (upper case), not ${value}`)
+    const check = CHECKS[tag]
+    if (check && !check.test(value))
+      problems.push(`${tag}=${value} is not valid: ${tag} takes ${check.expect}`)
+  })
+  if (!tags.has('p')) problems.push('the required tag p (policy) is missing')
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, tags }
+}
+
+/** Tag values whose case does not matter (RFC 7489 6.3: keywords; URIs' schemes and hosts). */
 function normalizeTagValue(tag: string, value: string): string {
   if (tag === 'rua' || tag === 'ruf') {
     return value
@@ -36,18 +95,48 @@ function normalizeTagValue(tag: string, value: string): string {
   return value.toLowerCase().replace(/\s+/g, '')
 }
 
+/** Defaults a receiver applies when a tag is absent (RFC 7489 6.3). */
+const DEFAULTS: Record<string, string> = {
+  adkim: 'r',
+  aspf: 'r',
+  pct: '100',
+  fo: '0',
+  rf: 'afrf',
+  ri: '86400'
+}
+
+/**
+ * How `actual` differs from `expected`, tag by tag, in words; empty when they say the same.
+ * A tag left out that has the same value by default is no difference.
+ */
+export function dmarcDifferences(
+  actual: Map<string, string>,
+  expected: Map<string, string>
+): string[] {
+  const differences: string[] = []
+  const keys = [...new Set([...expected.keys(), ...actual.keys()])].filter((k) => k !== 'v')
+  for (const tag of keys) {
+    const want = expected.get(tag) ?? DEFAULTS[tag]
+    const have = actual.get(tag) ?? DEFAULTS[tag]
+    if (
+      want !== undefined &&
+      have !== undefined &&
+      normalizeTagValue(tag, want) === normalizeTagValue(tag, have)
+    )
+      continue
+    if (have === undefined) differences.push(`${tag} is missing (Mailtrap expects ${tag}=${want})`)
+    else if (want === undefined)
+      differences.push(`${tag}=${have} is set (Mailtrap's record has no ${tag})`)
+    else differences.push(`${tag} is ${have} where Mailtrap expects ${want}`)
+  }
+  return differences
+}
+
 /** Two DMARC records say the same when they carry the same tags with the same values. */
 export function dmarcEquals(a: string, b: string): boolean {
-  const ta = dmarcTags(a)
-  const tb = dmarcTags(b)
-  if (ta.size !== tb.size) return false
-  for (const [tag, value] of ta) {
-    const other = tb.get(tag)
-    if (other === undefined || normalizeTagValue(tag, value) !== normalizeTagValue(tag, other)) {
-      return false
-    }
-  }
-  return true
+  const pa = parseDmarc(a)
+  const pb = parseDmarc(b)
+  return pa.ok && pb.ok && dmarcDifferences(pa.tags, pb.tags).length === 0
 }
 
 /** True when `record` has every `include:` term of `expected`, in any order. */

@@ -8,6 +8,8 @@ export interface ZoneServers {
   apex: string
   /** One resolver per name-server address, asked with RD=0. Empty when `error` says why. */
   servers: Resolver[]
+  /** The zone's NS names, from its NS records. */
+  nameServers: string[]
   error?: string
 }
 
@@ -67,14 +69,17 @@ export function createAuthoritativeDiscovery(options: DiscoveryOptions): Authori
   const discover = async (name: string): Promise<ZoneServers> => {
     const soa = await via.query({ name, type: 'SOA' })
     const apex = apexFrom(name, soa)
-    if (typeof apex !== 'string') return { apex: name, servers: [], error: apex.error }
+    if (typeof apex !== 'string') {
+      return { apex: name, servers: [], nameServers: [], error: apex.error }
+    }
     const ns = await via.query({ name: apex, type: 'NS' })
-    if (!ns.ok) return { apex, servers: [], error: `NS of ${apex}: ${ns.error}` }
+    if (!ns.ok) return { apex, servers: [], nameServers: [], error: `NS of ${apex}: ${ns.error}` }
     const nsNames = [...new Set(records(ns, apex, 'NS').map((r) => r.data))].sort()
     if (nsNames.length === 0) {
       return {
         apex,
         servers: [],
+        nameServers: [],
         error: `${via.name} found no NS records for ${apex} (${ns.response.rcode})`
       }
     }
@@ -88,13 +93,15 @@ export function createAuthoritativeDiscovery(options: DiscoveryOptions): Authori
         found.push(serverFor(nsName, address, label))
       }
     }
-    if (found.length === 0)
+    if (found.length === 0) {
       return {
         apex,
         servers: [],
+        nameServers: nsNames,
         error: `no server of ${apex} could be reached: ${failures.join('; ')}`
       }
-    return { apex, servers: found }
+    }
+    return { apex, servers: found, nameServers: nsNames }
   }
 
   return {
@@ -115,13 +122,13 @@ export function createAuthoritativeDiscovery(options: DiscoveryOptions): Authori
   }
 }
 
-function records(outcome: QueryOutcome, owner: string, type: string): DnsRecord[] {
+export function records(outcome: QueryOutcome, owner: string, type: string): DnsRecord[] {
   if (!outcome.ok) return []
   return outcome.response.answers.filter((r) => r.name === owner && r.type === type)
 }
 
 /** The zone apex from a SOA query: the SOA in the answer at the name, or in the authority. */
-function apexFrom(name: string, soa: QueryOutcome): string | { error: string } {
+export function apexFrom(name: string, soa: QueryOutcome): string | { error: string } {
   if (!soa.ok) return { error: `SOA of ${name}: ${soa.error}` }
   const { rcode, answers, authority } = soa.response
   if (rcode !== 'NOERROR' && rcode !== 'NXDOMAIN') {

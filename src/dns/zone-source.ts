@@ -168,10 +168,14 @@ export function answerFromZones(zones: ZoneSet, question: DnsQuestion): DnsRespo
     }
 
     const cname = rrset(index, node, 'CNAME')
+    // A CNAME beside other data (RFC 1034 3.6.2) makes Knot refuse the zone; a file under
+    // review can still hold one, so the answer shows the other data too and the checks say
+    // `conflict` instead of guessing which record the server would keep.
+    const besides = step === 0 && cname.length > 0 ? otherData(index, node, name) : []
     if (cname.length > 0 && qtype !== 'CNAME' && qtype !== 'RRSIG' && qtype !== 'NSEC') {
       // The same CNAME twice means a loop; Knot stops there without an error.
       if (answers.some((r) => r.type === 'CNAME' && r.name === name)) break
-      answers.push(...cname.map((r) => answerRecord(r, name)))
+      answers.push(...cname.map((r) => answerRecord(r, name)), ...besides)
       if (node !== name) {
         if (visitedWildcards.has(node)) break
         visitedWildcards.add(node)
@@ -182,10 +186,17 @@ export function answerFromZones(zones: ZoneSet, question: DnsQuestion): DnsRespo
 
     const found = rrset(index, node, qtype)
     if (found.length === 0) return response('NOERROR', true, answers, [negativeSoa(zone)])
-    answers.push(...found.map((r) => answerRecord(r, name)))
+    answers.push(...found.map((r) => answerRecord(r, name)), ...besides)
     return response('NOERROR', true, answers, [])
   }
   return response('NOERROR', true, answers, [])
+}
+
+/** Everything but the CNAME (and DNSSEC records) at a name that also has a CNAME. */
+function otherData(index: ReturnType<typeof indexOf>, node: string, owner: string): DnsRecord[] {
+  return [...(index.rrsets.get(node)?.entries() ?? [])]
+    .filter(([type]) => type !== 'CNAME' && type !== 'RRSIG' && type !== 'NSEC')
+    .flatMap(([, records]) => records.map((r) => answerRecord(r, owner)))
 }
 
 /**

@@ -96,6 +96,7 @@ function domainDetails(d: DomainReport): string[] {
       if (finding.hint) lines.push(`  - Fix: ${hintText(finding.hint)}`)
     }
   }
+  if (d.fix) lines.push('', ...fixBlock(d))
   const observed = d.records.filter((r) => r.observations.length > 0)
   const resolvers = [...new Set(observed.flatMap((r) => r.observations.map((o) => o.resolver)))]
   if (resolvers.length > 1) lines.push('', ...matrix(observed, resolvers))
@@ -121,6 +122,22 @@ function domainDetails(d: DomainReport): string[] {
     lines.push('', '</details>')
   }
   return lines
+}
+
+/** The records as they should be, as a BIND snippet in a fence no value can close. */
+function fixBlock(d: DomainReport): string[] {
+  const longest = Math.max(2, ...[...(d.fix ?? '').matchAll(/`+/g)].map((m) => m[0].length))
+  const fence = '`'.repeat(longest + 1)
+  const host = d.dnsHost ? ` (DNS host: ${escapeMarkdown(d.dnsHost.name)})` : ''
+  return [
+    `<details><summary>The records as they should be, for the zone ${escapeMarkdown(d.zone)}${host}</summary>`,
+    '',
+    `${fence}dns`,
+    (d.fix ?? '').trimEnd(),
+    fence,
+    '',
+    '</details>'
+  ]
 }
 
 /** Records × resolvers: what each resolver's own answer said, authoritative servers first. */

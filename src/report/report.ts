@@ -35,7 +35,7 @@ export interface RecordReport {
   source: 'mailtrap' | 'config' | 'default'
   status: RecordStatus
   checked: boolean
-  findings: Finding[]
+  findings: (Finding & { docs: string })[]
   observations: ObservationReport[]
 }
 
@@ -43,11 +43,17 @@ export type DomainStatus = RecordStatus
 
 export interface DomainReport {
   domain: string
+  /** The zone apex that holds the records (from the SOA, else the config's `zone`). */
   zone: string
   /** Line of the domain in the config file. */
   line: number
   status: DomainStatus
   records: RecordReport[]
+  /** The zone's NS names, and the DNS host they belong to, when recognised. */
+  nameServers: string[]
+  dnsHost: { id: string; name: string } | null
+  /** For a failing domain: its records as they should be, as a BIND zone-file snippet. */
+  fix?: string
   /** The zone's own servers, when they were discovered (resolver `authoritative`). */
   authoritative?: { zone: string; servers: string[]; error?: string }
   /** Mailtrap's own view of the domain, when a token was given. */

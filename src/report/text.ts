@@ -48,6 +48,18 @@ export function renderText(report: Report, options: { color: boolean }): string 
         if (f.hint) lines.push(`      ${paint('dim', 'fix:')} ${clean(f.hint)}`)
       }
     }
+    if (d.fix) {
+      const host = d.dnsHost ? ` (DNS host: ${d.dnsHost.name})` : ''
+      lines.push(
+        `  ${paint('dim', `The records as they should be, for the zone ${d.zone}${host}:`)}`
+      )
+      lines.push(
+        ...d.fix
+          .trimEnd()
+          .split('\n')
+          .map((l) => `    ${clean(l)}`)
+      )
+    }
     lines.push('')
   }
   const s = report.summary

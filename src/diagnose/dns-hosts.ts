@@ -1,0 +1,227 @@
+/**
+ * DNS hosts recognised from a zone's NS names, and how each one's record editor is filled in,
+ * so that a fix says exactly what to type where. Facts from each host's record form; where a
+ * host appends the zone to a CNAME target that lacks a trailing dot, the fix says to add one.
+ */
+export interface DnsHost {
+  id: string
+  name: string
+  /** NS host names of this provider. */
+  nameServers: RegExp
+  /** The label of the record form's name field. */
+  nameField: string
+  /** The label of the CNAME target field. */
+  targetField: string
+  /** The label of the TXT value field. */
+  textField: string
+  /** The form appends the zone to a target without a trailing dot (as a BIND file does). */
+  targetNeedsDot: boolean
+  /** The form wants TXT values inside double quotes (Route 53). */
+  quotesText: boolean
+  /** What to put in the TTL field. */
+  ttl: string
+  /** How to turn a proxy or flattening off, where the host has one. */
+  proxyOff?: string
+}
+
+export const DNS_HOSTS: readonly DnsHost[] = [
+  {
+    id: 'cloudflare',
+    ttl: 'Auto',
+    name: 'Cloudflare',
+    nameServers: /\.ns\.cloudflare\.com$/,
+    nameField: 'Name',
+    targetField: 'Target',
+    textField: 'Content',
+    targetNeedsDot: false,
+    quotesText: false,
+    proxyOff: 'set Proxy status to "DNS only" (grey cloud)'
+  },
+  {
+    id: 'route53',
+    ttl: '300',
+    name: 'Amazon Route 53',
+    nameServers: /^ns-\d+\.awsdns-\d+\.(com|net|org|co\.uk)$/,
+    nameField: 'Record name',
+    targetField: 'Value',
+    textField: 'Value',
+    targetNeedsDot: false,
+    quotesText: true,
+    proxyOff: 'turn "Alias" off and make it a plain CNAME'
+  },
+  {
+    id: 'godaddy',
+    ttl: '1 Hour (the default)',
+    name: 'GoDaddy',
+    nameServers: /\.domaincontrol\.com$/,
+    nameField: 'Name',
+    targetField: 'Value',
+    textField: 'Value',
+    targetNeedsDot: false,
+    quotesText: false
+  },
+  {
+    id: 'namecheap',
+    ttl: 'Automatic',
+    name: 'Namecheap',
+    nameServers: /\.registrar-servers\.com$/,
+    nameField: 'Host',
+    targetField: 'Target',
+    textField: 'Value',
+    targetNeedsDot: false,
+    quotesText: false
+  },
+  {
+    id: 'digitalocean',
+    ttl: '3600',
+    name: 'DigitalOcean',
+    nameServers: /^ns\d\.digitalocean\.com$/,
+    nameField: 'Hostname',
+    targetField: 'Is an alias of',
+    textField: 'Value',
+    targetNeedsDot: true,
+    quotesText: false
+  },
+  {
+    id: 'google-cloud-dns',
+    ttl: '300',
+    name: 'Google Cloud DNS',
+    nameServers: /^ns-cloud-[a-z]\d+\.googledomains\.com$/,
+    nameField: 'DNS name',
+    targetField: 'Canonical name',
+    textField: 'TXT data',
+    targetNeedsDot: true,
+    quotesText: false
+  },
+  {
+    id: 'squarespace',
+    ttl: 'the default',
+    name: 'Squarespace',
+    nameServers: /\.squarespacedns\.com$/,
+    nameField: 'Host',
+    targetField: 'Data',
+    textField: 'Data',
+    targetNeedsDot: false,
+    quotesText: false
+  },
+  {
+    id: 'azure',
+    ttl: '1 Hour (the default)',
+    name: 'Azure DNS',
+    nameServers: /^ns\d-\d+\.azure-dns\.(com|net|org|info)$/,
+    nameField: 'Name',
+    targetField: 'Alias',
+    textField: 'Value',
+    targetNeedsDot: false,
+    quotesText: false,
+    proxyOff: 'set "Alias record set" to No and make it a plain CNAME'
+  },
+  {
+    id: 'hetzner',
+    ttl: 'the default',
+    name: 'Hetzner DNS',
+    nameServers: /\.ns\.hetzner\.(com|de)$|^(hydrogen|oxygen|helium)\.ns\.hetzner\.(com|de)$/,
+    nameField: 'Name',
+    targetField: 'Value',
+    textField: 'Value',
+    targetNeedsDot: true,
+    quotesText: false
+  },
+  {
+    id: 'ovh',
+    ttl: 'the default',
+    name: 'OVHcloud',
+    nameServers: /^(dns|ns)\d*\.ovh\.(net|ca)$|\.anycast\.me$/,
+    nameField: 'Sub-domain',
+    targetField: 'Target',
+    textField: 'Value',
+    targetNeedsDot: true,
+    quotesText: false
+  },
+  {
+    id: 'gandi',
+    ttl: 'the default',
+    name: 'Gandi',
+    nameServers: /\.gandi\.net$/,
+    nameField: 'Name',
+    targetField: 'Hostname',
+    textField: 'Text value',
+    targetNeedsDot: true,
+    quotesText: false
+  }
+]
+
+/**
+ * The DNS host of a zone, from its NS names: the provider that serves all (or most) of them.
+ * Undefined when no known provider serves the zone, or the NS set is empty.
+ */
+export function detectDnsHost(nameServers: string[]): DnsHost | undefined {
+  const names = nameServers.map((n) => n.toLowerCase().replace(/\.$/, ''))
+  let best: { host: DnsHost; count: number } | undefined
+  for (const host of DNS_HOSTS) {
+    const count = names.filter((n) => host.nameServers.test(n)).length
+    if (count > 0 && (!best || count > best.count)) best = { host, count }
+  }
+  return best && best.count * 2 >= names.length ? best.host : undefined
+}
+
+/** The name to type, relative to the zone (`@` for the apex). */
+export function relativeName(name: string, apex: string): string {
+  if (name === apex) return '@'
+  return name.endsWith(`.${apex}`) ? name.slice(0, -(apex.length + 1)) : `${name}.`
+}
+
+/**
+ * Fix wording for one zone: generic, or in the words of its DNS host's record form.
+ * Every function returns a sentence or two, with values in `code` spans.
+ */
+export class FixWords {
+  constructor(
+    readonly apex: string,
+    readonly host: DnsHost | undefined
+  ) {}
+
+  private get where(): string {
+    return this.host
+      ? `In ${this.host.name}'s DNS records for ${this.apex}`
+      : `In the DNS zone ${this.apex}`
+  }
+
+  /** How to fill in the name field, and why only the label. */
+  nameField(name: string): string {
+    const label = relativeName(name, this.apex)
+    const field = this.host ? `the ${this.host.nameField} field` : 'the name (host) field'
+    return `type only \`${label}\` in ${field} (${this.host?.name ?? 'the DNS host'} appends ${this.apex} itself)`
+  }
+
+  /** How to fill in a CNAME target. */
+  target(value: string): string {
+    const field = `the ${this.host?.targetField} field`
+    if (!this.host)
+      return `\`${value}\` as ${field} (in a zone file or a form that appends the zone: \`${value}.\`, with the trailing dot)`
+    return this.host.targetNeedsDot
+      ? `\`${value}.\` in ${field}, with the trailing dot (without it ${this.host.name} appends ${this.apex})`
+      : `\`${value}\` in ${field}`
+  }
+
+  /** How to fill in a TXT value. */
+  text(value: string): string {
+    if (this.host?.quotesText)
+      return `\`"${value}"\` in the ${this.host.textField} field (${this.host.name} wants one pair of quotes around it)`
+    const field = this.host ? `the ${this.host.textField} field` : 'the value'
+    return `\`${value}\` in ${field}, without quotes`
+  }
+
+  add(type: 'CNAME' | 'TXT', name: string, value: string): string {
+    const fill = type === 'CNAME' ? this.target(value) : this.text(value)
+    const proxy = type === 'CNAME' && this.host?.proxyOff ? `, ${this.host.proxyOff}` : ''
+    const ttl = this.host ? `, TTL ${this.host.ttl}` : ''
+    return `${this.where}, add a ${type} record: ${this.nameField(name)}, ${fill}${proxy}${ttl}.`
+  }
+
+  proxy(): string {
+    return this.host?.proxyOff
+      ? `${this.where}, edit the record and ${this.host.proxyOff}.`
+      : `Turn off proxying, CNAME flattening or "alias" for this record at the DNS host, so it answers as a plain CNAME.`
+  }
+}
