@@ -11,7 +11,16 @@ import { apexFrom, records } from './dns/authoritative.js'
 import { renderBindSnippet } from './records/bind.js'
 import type { AuthoritativeDiscovery } from './dns/authoritative.js'
 import type { DnsRecord, QueryOutcome, Resolver } from './dns/types.js'
-import { expandExpected, type DomainExpectation, type ExpectedRecord } from './records/expected.js'
+import {
+  configDrift,
+  expandExpected,
+  type ApiExpectation,
+  type DomainExpectation,
+  type ExpectedRecord
+} from './records/expected.js'
+import type { DomainConfig } from './config/load-config.js'
+import type { Finding } from './diagnose/diagnose.js'
+import { configDriftFinding, mailtrapStatusFinding, statusWith } from './diagnose/mailtrap.js'
 import {
   domainStatus,
   summarize,
@@ -28,8 +37,28 @@ export interface CheckPorts {
   resolvers: Resolver[]
   /** Finds each zone's own servers when `authoritative` is among the resolvers. */
   discovery?: AuthoritativeDiscovery
+  /** Mailtrap's view of the account's sending domains, when a token was given. */
+  mailtrap?: MailtrapPort
   /** The time the report is stamped with, and stale caches are counted from. */
   now: () => Date
+}
+
+/** One sending domain as Mailtrap's API describes it, reduced to what the checks use. */
+export interface MailtrapDomainView extends ApiExpectation {
+  name: string
+  id: number
+  complianceStatus: string
+  dnsVerified: boolean
+  dnsVerifiedAt: string | null
+}
+
+/**
+ * Reads the account's sending domains. A failure the user must fix (token refused, several
+ * accounts) is thrown as a UsageError; any other failure is thrown as an Error and the check
+ * goes on without Mailtrap, saying why in the report.
+ */
+export interface MailtrapPort {
+  domains(): Promise<MailtrapDomainView[]>
 }
 
 export interface CheckOptions {
@@ -48,8 +77,19 @@ export async function check(
 ): Promise<Report> {
   const selected = selectDomains(config, options.domains)
   const now = ports.now()
+  const mailtrap = await readMailtrap(ports.mailtrap)
   const domains = await Promise.all(
-    selected.map((domain) => checkDomain(expandExpected(domain), ports, now))
+    selected.map(async (domain) => {
+      const view = mailtrap.views?.get(domain.name)
+      const report = await checkDomain(expandExpected(domain, view), ports, now)
+      if (view) return withMailtrap(report, domain, view)
+      const mailtrapView: DomainReport['mailtrap'] = mailtrap.views
+        ? { found: false }
+        : mailtrap.error
+          ? { error: mailtrap.error }
+          : null
+      return { ...report, mailtrap: mailtrapView }
+    })
   )
   const resolvers = [...(ports.discovery?.known() ?? []), ...ports.resolvers]
   return {
@@ -71,6 +111,57 @@ function selectDomains(config: Config, names: string[] | undefined): Config['dom
     throw new UsageError(`--domain ${unknown.join(', ')}: not in ${config.file}`)
   }
   return config.domains.filter((d) => wanted.has(d.name))
+}
+
+async function readMailtrap(
+  port: MailtrapPort | undefined
+): Promise<{ views?: Map<string, MailtrapDomainView>; error?: string }> {
+  if (!port) return {}
+  try {
+    const views = await port.domains()
+    return { views: new Map(views.map((v) => [v.name.toLowerCase(), v])) }
+  } catch (error) {
+    if (error instanceof UsageError) throw error
+    return { error: (error as Error).message }
+  }
+}
+
+/** Add Mailtrap's own view to a domain's report: its status and how it differs from DNS. */
+function withMailtrap(
+  report: DomainReport,
+  domain: DomainConfig,
+  view: MailtrapDomainView
+): DomainReport {
+  const drift = configDrift(domain, view)
+  const records = report.records.map((record) => {
+    const extra: Finding[] = []
+    const driftText = drift.get(record.key)
+    if (driftText) extra.push(configDriftFinding(driftText))
+    const apiRecord = view.records.find((r) => r.key === record.key)
+    const status = record.checked
+      ? mailtrapStatusFinding(record.key, record.status, apiRecord?.status)
+      : undefined
+    if (status) extra.push(status)
+    if (extra.length === 0) return record
+    return {
+      ...record,
+      status: statusWith(record.status, extra),
+      findings: [...record.findings, ...extra.map((f) => ({ ...f, docs: docsLink(f.code) }))]
+    }
+  })
+  const status = domainStatus(records)
+  return {
+    ...report,
+    records,
+    status,
+    mailtrap: {
+      id: view.id,
+      complianceStatus: view.complianceStatus,
+      canSend: view.complianceStatus === 'compliant',
+      dnsVerified: view.dnsVerified,
+      dnsVerifiedAt: view.dnsVerifiedAt
+    }
+  }
 }
 
 /** A mistake in how the tool was called (exit code 2). */

@@ -12,6 +12,8 @@ import { parseDuration, waitUntilSettled } from './wait.js'
 
 /** Where the CLI writes, and its clock; the real process or a test's. */
 export interface CliIo {
+  /** The environment (MAILTRAP_API_TOKEN). */
+  env?: Record<string, string | undefined>
   stdout: (text: string) => void
   stderr: (text: string) => void
   /** Colour the text report (the real CLI: stdout is a TTY and NO_COLOR is unset). */
@@ -43,9 +45,15 @@ Options:
   --query-timeout MS            per-query timeout in milliseconds (default: 2000)
   --tries N                     tries per query (default: 2)
   --max-in-flight N             queries in flight per resolver at most (default: 64)
+  --mailtrap-account ID         with MAILTRAP_API_TOKEN set: the Mailtrap account to read
+                                (needed when the token reaches several)
+  --mailtrap-url URL            Mailtrap's API (default https://mailtrap.io)
   --no-color                    no colour in the text report
   -h, --help                    show this help
   -v, --version                 show the version
+
+With MAILTRAP_API_TOKEN in the environment, the expected records come from Mailtrap's API
+and Mailtrap's own status of each domain and record is checked too.
 
 wait only:
   --timeout DURATION            give up after this long (default: 10m; e.g. 40s, 5m, 1h)
@@ -90,6 +98,8 @@ const OPTIONS = {
   'max-in-flight': { type: 'string' },
   timeout: { type: 'string' },
   interval: { type: 'string' },
+  'mailtrap-account': { type: 'string' },
+  'mailtrap-url': { type: 'string' },
   'no-color': { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
   version: { type: 'boolean', short: 'v', default: false }
@@ -139,7 +149,12 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
     timeoutMs: positiveInteger(values['query-timeout'], '--query-timeout'),
     tries: positiveInteger(values.tries, '--tries'),
     maxInFlight: positiveInteger(values['max-in-flight'], '--max-in-flight'),
-    authoritativePort: positiveInteger(values['authoritative-port'], '--authoritative-port')
+    authoritativePort: positiveInteger(values['authoritative-port'], '--authoritative-port'),
+    mailtrap: mailtrapOptions(
+      io.env?.MAILTRAP_API_TOKEN,
+      values['mailtrap-url'],
+      values['mailtrap-account']
+    )
   }
   const now = io.now ?? (() => new Date())
   const config = await readConfig(options)
@@ -178,6 +193,22 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
     io.stdout(rendered)
   }
   return code
+}
+
+function mailtrapOptions(
+  token: string | undefined,
+  baseUrl: string | undefined,
+  account: string | undefined
+): EngineOptions['mailtrap'] {
+  if (!token) {
+    if (account !== undefined || baseUrl !== undefined) {
+      throw new UsageError(
+        '--mailtrap-account and --mailtrap-url need MAILTRAP_API_TOKEN in the environment'
+      )
+    }
+    return undefined
+  }
+  return { token, baseUrl, accountId: positiveInteger(account, '--mailtrap-account') }
 }
 
 function positiveInteger(text: string | undefined, flag: string): number | undefined {

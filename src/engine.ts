@@ -1,5 +1,11 @@
 import { readFile } from 'node:fs/promises'
-import { check, UsageError } from './check.js'
+import { check, UsageError, type MailtrapDomainView, type MailtrapPort } from './check.js'
+import {
+  createMailtrapClient,
+  MailtrapError,
+  type MailtrapClient,
+  type MailtrapDomain
+} from './mailtrap/client.js'
 import { ConfigError, loadConfig, type Config } from './config/load-config.js'
 import type { FailOn } from './config/schema.js'
 import { buildResolvers, closeFleet, ResolverSpecError } from './dns/resolvers.js'
@@ -21,6 +27,8 @@ export interface EngineOptions {
   maxInFlight?: number
   /** Port to ask discovered authoritative servers on. */
   authoritativePort?: number
+  /** Ask Mailtrap's API for the expected records and its own status (token never printed). */
+  mailtrap?: { token: string; baseUrl?: string; accountId?: number }
 }
 
 export interface EngineResult {
@@ -53,11 +61,16 @@ export async function checkOnce(
     maxInFlight: options.maxInFlight,
     authoritativePort: options.authoritativePort
   })
+  const client = options.mailtrap ? createClient(options.mailtrap) : undefined
   try {
-    const report = await check(config, { ...fleet, now }, { domains: options.domains })
+    const report = await check(
+      config,
+      { ...fleet, mailtrap: client && mailtrapPort(client), now },
+      { domains: options.domains }
+    )
     return { config, report, failOn: options.failOn ?? config.failOn ?? 'error' }
   } finally {
-    await closeFleet(fleet)
+    await Promise.all([closeFleet(fleet), client?.close()])
   }
 }
 
@@ -70,6 +83,45 @@ export async function runEngine(
   now: () => Date = () => new Date()
 ): Promise<EngineResult> {
   return checkOnce(await readConfig(options), options, now)
+}
+
+function createClient(options: NonNullable<EngineOptions['mailtrap']>): MailtrapClient {
+  try {
+    return createMailtrapClient(options)
+  } catch (error) {
+    throw new UsageError(`Mailtrap: ${(error as Error).message}`)
+  }
+}
+
+/** The engine's view of Mailtrap: the account's domains; errors only the user can fix stop the run. */
+function mailtrapPort(client: MailtrapClient): MailtrapPort {
+  return {
+    async domains() {
+      try {
+        return (await client.listDomains()).map(toView)
+      } catch (error) {
+        if (error instanceof MailtrapError && error.fixable) throw new UsageError(error.message)
+        throw error
+      }
+    }
+  }
+}
+
+function toView(domain: MailtrapDomain): MailtrapDomainView {
+  return {
+    name: domain.domainName,
+    id: domain.id,
+    complianceStatus: domain.complianceStatus,
+    dnsVerified: domain.dnsVerified,
+    dnsVerifiedAt: domain.dnsVerifiedAt,
+    records: domain.records.map((r) => ({
+      key: r.key,
+      host: r.name,
+      value: r.value,
+      type: r.type,
+      status: r.status
+    }))
+  }
 }
 
 async function readConfigFile(path: string): Promise<string> {

@@ -25,6 +25,9 @@ const inputsSchema = z.object({
   'report-path': z.string().optional(),
   'query-timeout': z.coerce.number().int().positive().optional(),
   wait: z.string().refine(isDuration, 'wait must be a duration such as 30m, 90s or 1h').optional(),
+  'mailtrap-token': z.string().optional(),
+  'mailtrap-account': z.coerce.number().int().positive().optional(),
+  'mailtrap-url': z.url({ protocol: /^https?$/ }).optional(),
   'wait-interval': z
     .string()
     .refine(isDuration, 'wait-interval must be a duration such as 30s or 1m')
@@ -67,6 +70,8 @@ function list(value: string | undefined): string[] {
  */
 export async function run(): Promise<void> {
   try {
+    const token = core.getInput('mailtrap-token')
+    if (token) core.setSecret(token)
     const inputs = readInputs()
     const options: EngineOptions = {
       config: inputs.config,
@@ -75,7 +80,14 @@ export async function run(): Promise<void> {
       zoneDir: inputs['zone-dir'],
       domains: list(inputs.domains),
       failOn: inputs['fail-on'],
-      timeoutMs: inputs['query-timeout']
+      timeoutMs: inputs['query-timeout'],
+      mailtrap: inputs['mailtrap-token']
+        ? {
+            token: inputs['mailtrap-token'],
+            baseUrl: inputs['mailtrap-url'],
+            accountId: inputs['mailtrap-account']
+          }
+        : undefined
     }
     const config = await readConfig(options)
     const { report, code, failOn } = await core.group('Checking DNS records', async () => {

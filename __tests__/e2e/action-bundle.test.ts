@@ -3,6 +3,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import { startFakeMailtrap } from '../support/fake-mailtrap.js'
 
 const run = promisify(execFile)
 const root = new URL('../..', import.meta.url).pathname
@@ -55,6 +56,32 @@ async function runAction(inputs: Record<string, string>): Promise<ActionRun> {
 }
 
 describe('dist/index.js as a runner runs it', () => {
+  it('reads Mailtrap with the token input, masks the token and never prints it', async () => {
+    const token = 'mt-action-secret-0a1b2c3d4e5f60718293a4b5c6d7e8f9'
+    const mailtrap = await startFakeMailtrap({ token })
+    try {
+      const result = await runAction({
+        config: 'examples/domains.yaml',
+        'zone-dir': 'examples/zones',
+        'mailtrap-token': token,
+        'mailtrap-url': mailtrap.url,
+        'mailtrap-account': '31001',
+        'fail-on': 'never'
+      })
+      expect(result.code).toBe(0)
+      expect(result.stdout.split('\n').filter((l) => l.includes(token))).toEqual([
+        `::add-mask::${token}`
+      ])
+      expect(result.summary).not.toContain(token)
+      expect(result.summary).toContain('| Mailtrap |')
+      const report = JSON.parse(await readFile(result.outputs.report!, 'utf8'))
+      expect(report.domains[0].mailtrap).toEqual({ found: false })
+      expect(mailtrap.requests.length).toBeGreaterThan(0)
+    } finally {
+      await mailtrap.close()
+    }
+  })
+
   it('writes the summary table, outputs and annotations, and fails on findings', async () => {
     const result = await runAction({
       config: 'examples/domains.yaml',

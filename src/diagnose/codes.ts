@@ -38,6 +38,14 @@ export const DIAGNOSES = {
     title: 'A name server of the zone does not answer authoritatively'
   },
   unknown: { severity: 'warning', title: 'No conclusive answer' },
+  'mailtrap-status': {
+    severity: 'warning',
+    title: "Mailtrap's own status of the record disagrees with what DNS shows"
+  },
+  'config-drift': {
+    severity: 'warning',
+    title: "domains.yaml pins a record that Mailtrap's API expects otherwise"
+  },
   unconfigured: {
     severity: 'notice',
     title: 'The expected name is not known: run pull or set it in domains.yaml'

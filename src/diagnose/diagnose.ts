@@ -383,6 +383,28 @@ function diagnoseTxt(
     : judgeDmarc(expected, txt, add, context)
 }
 
+/**
+ * A TXT record that is the expected kind (DMARC, SPF) once its literal quote characters are
+ * removed: the quotes were pasted into a form that adds its own. `value` is what to enter
+ * instead (the record's own text unquoted when undefined).
+ */
+function quotedValue(
+  expected: Named,
+  txt: DnsRecord[],
+  recognise: (text: string) => boolean,
+  value: string | undefined,
+  context: DiagnosisContext
+): Draft | undefined {
+  const quoted = txt.find((r) => r.data.includes('"') && recognise(r.data.replace(/"/g, '')))
+  if (!quoted) return undefined
+  return draft(
+    'quoted-value',
+    `The TXT record at ${expected.name} holds literal quote characters: ${quoted.data}`,
+    `Edit the TXT record at \`${relativeName(expected.name, context.apex)}\` and enter ${context.words.text(value ?? quoted.data.replace(/"/g, ''))}.`,
+    show(txt)
+  )
+}
+
 function judgeDmarc(
   expected: Named,
   txt: DnsRecord[],
@@ -391,15 +413,8 @@ function judgeDmarc(
 ): Draft {
   const seen = show(txt)
   const label = relativeName(expected.name, context.apex)
-  const quoted = txt.find((r) => r.data.includes('"') && isDmarc(r.data.replace(/"/g, '')))
-  if (quoted) {
-    return draft(
-      'quoted-value',
-      `The TXT record at ${expected.name} holds literal quote characters: ${quoted.data}`,
-      `Edit the TXT record at \`${label}\` and enter ${context.words.text(expected.value)}.`,
-      seen
-    )
-  }
+  const quoted = quotedValue(expected, txt, isDmarc, expected.value, context)
+  if (quoted) return quoted
   const dmarc = txt.filter((r) => isDmarc(r.data))
   if (dmarc.length > 1) {
     return draft(
@@ -448,15 +463,8 @@ function judgeSpf(
   context: DiagnosisContext
 ): Draft {
   const seen = show(txt)
-  const quoted = txt.find((r) => r.data.includes('"') && isSpf(r.data.replace(/"/g, '')))
-  if (quoted) {
-    return draft(
-      'quoted-value',
-      `The SPF record at ${expected.name} holds literal quote characters: ${quoted.data}`,
-      `Edit the TXT record and enter ${context.words.text(quoted.data.replace(/"/g, ''))}.`,
-      seen
-    )
-  }
+  const quoted = quotedValue(expected, txt, isSpf, undefined, context)
+  if (quoted) return quoted
   const spf = txt.filter((r) => isSpf(r.data))
   if (spf.length > 1) {
     return draft(

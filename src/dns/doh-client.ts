@@ -4,15 +4,23 @@
  * resolver, answers and failures kept for its life, and a dead endpoint given up on once.
  */
 import { Agent, request, type Dispatcher } from 'undici'
-import dnsPacket from 'dns-packet'
-import { decodeResponse, encodeQuery } from './wire-client.js'
 import {
-  normalizeName,
-  type DnsQuestion,
-  type DnsResponse,
-  type QueryOutcome,
-  type Resolver
-} from './types.js'
+  createQueryGate,
+  errorText,
+  failure,
+  resolverLimits,
+  showQuestion,
+  triesText,
+  type Flight
+} from './query-gate.js'
+import {
+  answersQuestion,
+  canonicalType,
+  decodeMessage,
+  encodeQuery,
+  type DecodedMessage
+} from './wire-client.js'
+import type { DnsResponse, Resolver } from './types.js'
 
 /** Well-known public DoH endpoints, by the names users may give them. Never used by tests. */
 export const DOH_PRESETS = {
@@ -48,21 +56,11 @@ export interface DohResolverOptions {
   dispatcher?: Dispatcher
 }
 
-/** One question, from the moment it gets a slot under `maxInFlight` until it settles. */
-interface Flight {
-  name: string
-  type: string
-  settled: boolean
+/** A question being asked, with its try under way so settling the question can abort it. */
+interface Asking {
+  flight: Flight
   /** Aborts the current try: on timeout, on close, when the server is given up on. */
   controller?: AbortController
-  resolve(outcome: QueryOutcome): void
-}
-
-/** A question waiting for a free slot. */
-interface Queued {
-  name: string
-  type: string
-  resolve(outcome: QueryOutcome): void
 }
 
 /** How one try ended, when it did not end with an answer. */
@@ -87,38 +85,12 @@ type TryResult = { kind: 'answer'; response: DnsResponse } | TryFailure
  */
 export function createDohResolver(options: DohResolverOptions): Resolver {
   const target = parseDohUrl(options.name, options.url)
-  const timeoutMs = options.timeoutMs ?? 2000
-  const tries = options.tries ?? 2
-  const maxInFlight = options.maxInFlight ?? 64
-  checkInteger('timeoutMs', timeoutMs, 1, 600_000)
-  checkInteger('tries', tries, 1, 100)
-  checkInteger('maxInFlight', maxInFlight, 1, 65535)
+  const { timeoutMs, tries, maxInFlight } = resolverLimits(`DoH server ${options.name}`, options)
   const address = target.url
   const prefix = `${options.name} (${address})`
 
-  const cache = new Map<string, Promise<QueryOutcome>>()
-  const inFlight = new Set<Flight>()
-  const queue: Queued[] = []
   let agent: Agent | undefined
-  let closed = false
-  /** Set once the endpoint sent any HTTP response: it is alive, whatever it said. */
-  let everAnswered = false
-  /** Set when the endpoint is given up on: why, for the questions that follow. */
-  let deadReason: string | undefined
-
-  const show = (name: string, type: string): string => `${name === '' ? '.' : name} ${type}`
-  const failure = (error: string): QueryOutcome => ({ ok: false, error })
-  const deadError = (name: string, type: string): QueryOutcome =>
-    failure(`${prefix}: no answer for ${show(name, type)}: not asked, ${deadReason}`)
-  const triesText = (n: number): string => `${n} ${n === 1 ? 'try' : 'tries'}`
-
-  function checkInteger(what: string, value: number, min: number, max: number): void {
-    if (!Number.isInteger(value) || value < min || value > max) {
-      throw new Error(
-        `DoH server ${options.name}: ${what} must be an integer from ${min} to ${max}`
-      )
-    }
-  }
+  const gate = createQueryGate({ prefix, maxInFlight, canonicalType, start, release })
 
   function dispatcher(): Dispatcher {
     if (options.dispatcher) return options.dispatcher
@@ -128,88 +100,64 @@ export function createDohResolver(options: DohResolverOptions): Resolver {
     return agent
   }
 
-  function settle(f: Flight, outcome: QueryOutcome): void {
-    if (f.settled) return
-    f.settled = true
-    f.controller?.abort(new Error('settled'))
-    inFlight.delete(f)
-    f.resolve(outcome)
-    pump()
+  async function release(): Promise<void> {
+    const a = agent
+    agent = undefined
+    // Every request was aborted before this, so nothing is left to wait for: drop the sockets.
+    if (a) await a.destroy()
   }
 
-  function pump(): void {
-    if (closed) return
-    while (queue.length > 0 && inFlight.size < maxInFlight) {
-      const next = queue.shift()
-      if (!next) break
-      start(next)
-    }
-  }
-
-  function start(q: Queued): void {
-    if (deadReason !== undefined) {
-      q.resolve(deadError(q.name, q.type))
-      return
-    }
-    let body: Buffer
-    try {
-      // RFC 8484 §4.1: id 0, so identical questions make identical, cacheable requests.
-      body = encodeQuery({ name: q.name, type: q.type }, { id: 0, recursionDesired: true })
-    } catch (err) {
-      q.resolve(failure(`${prefix}: cannot ask for ${show(q.name, q.type)}: ${errorText(err)}`))
-      return
-    }
-    const f: Flight = { name: q.name, type: q.type, settled: false, resolve: q.resolve }
-    inFlight.add(f)
-    run(f, body).catch((err: unknown) => {
+  function start(flight: Flight): void {
+    // RFC 8484 §4.1: id 0, so identical questions make identical, cacheable requests.
+    // Throws on a question that cannot be encoded; the gate makes that the outcome.
+    const body = encodeQuery(
+      { name: flight.name, type: flight.type },
+      { id: 0, recursionDesired: true }
+    )
+    const asking: Asking = { flight }
+    flight.onSettle(() => asking.controller?.abort(new Error('settled')))
+    run(asking, body).catch((err: unknown) => {
       // run() catches what it expects; this is the promise that query never throws.
-      settle(f, failure(`${prefix}: failed asking for ${show(f.name, f.type)}: ${errorText(err)}`))
+      flight.settle(failure(`${prefix}: failed asking for ${flight.what}: ${errorText(err)}`))
     })
   }
 
-  async function run(f: Flight, body: Buffer): Promise<void> {
-    const what = show(f.name, f.type)
+  async function run(asking: Asking, body: Buffer): Promise<void> {
+    const f = asking.flight
+    const what = f.what
     let last: TryFailure | undefined
     for (let done = 0; done < tries; done++) {
-      const result = await tryOnce(f, body)
+      const result = await tryOnce(asking, body)
       if (f.settled || result.kind === 'abandoned') return
       if (result.kind === 'answer') {
-        settle(f, { ok: true, response: result.response })
+        f.settle({ ok: true, response: result.response })
         return
       }
       if (result.kind === 'final') {
-        settle(f, failure(result.error))
+        f.settle(failure(result.error))
         return
       }
       last = result
     }
     if (last?.kind === 'server-error') {
-      settle(f, failure(`${prefix}: HTTP ${last.status} for ${what} after ${triesText(tries)}`))
+      f.settle(failure(`${prefix}: HTTP ${last.status} for ${what} after ${triesText(tries)}`))
       return
     }
     const silent = last?.kind === 'silent' ? last : undefined
     const message = silent?.timedOut
       ? `${prefix}: no answer for ${what} after ${triesText(tries)} of ${timeoutMs} ms`
       : `${prefix}: ${silent?.reason ?? 'no answer'} for ${what} after ${triesText(tries)}`
-    const giveUp = !everAnswered && deadReason === undefined
-    // Set before settle(), whose pump() would otherwise start the queued questions.
-    if (giveUp) {
-      const how = silent?.timedOut
-        ? `${triesText(tries)} of ${timeoutMs} ms`
-        : `${triesText(tries)}: ${silent?.reason ?? 'no answer'}`
-      deadReason = `the server has not answered anything (gave up after ${how})`
-    }
-    settle(f, failure(message))
-    if (giveUp) {
-      for (const other of [...inFlight]) settle(other, deadError(other.name, other.type))
-      for (const q of queue.splice(0)) q.resolve(deadError(q.name, q.type))
-    }
+    const after = silent?.timedOut
+      ? `${triesText(tries)} of ${timeoutMs} ms`
+      : `${triesText(tries)}: ${silent?.reason ?? 'no answer'}`
+    gate.failUnanswered(f, message, after)
   }
 
-  async function tryOnce(f: Flight, body: Buffer): Promise<TryResult> {
-    const what = show(f.name, f.type)
+  async function tryOnce(asking: Asking, body: Buffer): Promise<TryResult> {
+    const f = asking.flight
+    const what = f.what
     const controller = new AbortController()
-    f.controller = controller
+    asking.controller = controller
     let timedOut = false
     // One deadline for the whole try, connect to last byte, so a server that trickles its
     // answer cannot hold a question longer than timeoutMs.
@@ -230,7 +178,8 @@ export function createDohResolver(options: DohResolverOptions): Resolver {
         dispatcher: dispatcher(),
         signal: controller.signal
       })
-      everAnswered = true
+      // Any HTTP response means the endpoint is alive, whatever it said.
+      gate.markAnswered()
       if (res.statusCode !== 200) {
         await discard(res.body)
         if (res.statusCode >= 500) return { kind: 'server-error', status: res.statusCode }
@@ -256,9 +205,9 @@ export function createDohResolver(options: DohResolverOptions): Resolver {
             `(more than ${MAX_DNS_MESSAGE} bytes)`
         }
       }
-      let response: DnsResponse
+      let decoded: DecodedMessage
       try {
-        response = decodeResponse(bytes)
+        decoded = decodeMessage(bytes)
       } catch (err) {
         return {
           kind: 'final',
@@ -267,14 +216,17 @@ export function createDohResolver(options: DohResolverOptions): Resolver {
             `(${errorText(err)})`
         }
       }
-      const other = otherQuestion(bytes, response, f)
-      if (other !== undefined) {
+      if (!answersQuestion(decoded, f)) {
+        const other =
+          decoded.questions.length === 0
+            ? 'no question'
+            : decoded.questions.map((q) => showQuestion(q.name, q.type)).join(', ')
         return {
           kind: 'final',
           error: `${prefix}: answered another question (${other}) when asked for ${what}`
         }
       }
-      return { kind: 'answer', response }
+      return { kind: 'answer', response: decoded.response }
     } catch (err) {
       if (f.settled) return { kind: 'abandoned' }
       if (timedOut || errorCode(err) === 'UND_ERR_CONNECT_TIMEOUT') {
@@ -283,73 +235,16 @@ export function createDohResolver(options: DohResolverOptions): Resolver {
       return { kind: 'silent', reason: target.scrub(connectionError(err)), timedOut: false }
     } finally {
       clearTimeout(timer)
-      if (f.controller === controller) f.controller = undefined
+      if (asking.controller === controller) asking.controller = undefined
     }
-  }
-
-  /**
-   * Why an answer does not answer the question asked, or undefined if it does. A server may
-   * leave the question out of an error response (FORMERR, NOTIMP), as the wire client allows.
-   */
-  function otherQuestion(bytes: Buffer, response: DnsResponse, f: Flight): string | undefined {
-    let questions: { name: string; type: string }[]
-    try {
-      questions = (dnsPacket.decode(bytes).questions ?? []).map((q) => ({
-        name: normalizeName(q.name),
-        type: canonicalType(typeName(q.type))
-      }))
-    } catch {
-      // decodeResponse() already read these bytes, so this does not happen.
-      return 'an unreadable question'
-    }
-    if (questions.length === 0) return response.rcode !== 'NOERROR' ? undefined : 'no question'
-    const q = questions[0]
-    if (questions.length === 1 && q?.name === f.name && q.type === f.type) return undefined
-    return questions.map((x) => show(x.name, x.type)).join(', ')
   }
 
   return {
     name: options.name,
     kind: 'doh',
     address,
-    query(question: DnsQuestion): Promise<QueryOutcome> {
-      let name: string
-      let type: string
-      try {
-        name = normalizeName(String(question.name))
-        type = canonicalType(String(question.type))
-      } catch (err) {
-        return Promise.resolve(failure(`${prefix}: cannot ask: ${errorText(err)}`))
-      }
-      const key = `${type} ${name}`
-      const known = cache.get(key)
-      if (known) return known
-      if (closed) {
-        return Promise.resolve(failure(`${prefix}: closed, cannot ask for ${show(name, type)}`))
-      }
-      const outcome = new Promise<QueryOutcome>((resolve) => {
-        const q: Queued = { name, type, resolve }
-        if (deadReason !== undefined) resolve(deadError(name, type))
-        else if (inFlight.size < maxInFlight) start(q)
-        else queue.push(q)
-      })
-      cache.set(key, outcome)
-      return outcome
-    },
-    async close(): Promise<void> {
-      if (closed) return
-      closed = true
-      for (const f of [...inFlight]) {
-        settle(f, failure(`${prefix}: closed before ${show(f.name, f.type)} was answered`))
-      }
-      for (const q of queue.splice(0)) {
-        q.resolve(failure(`${prefix}: closed before ${show(q.name, q.type)} was asked`))
-      }
-      const a = agent
-      agent = undefined
-      // Every request was aborted above, so nothing is left to wait for: drop the sockets.
-      if (a) await a.destroy()
-    }
+    query: (question) => gate.query(question),
+    close: () => gate.close()
   }
 }
 
@@ -449,7 +344,6 @@ async function discard(body: { dump(opts?: { limit: number }): Promise<void> }):
  * come from another realm (a test VM context), where `instanceof Error` is false.
  */
 interface ErrorLike {
-  message?: unknown
   code?: unknown
   cause?: unknown
   errors?: unknown
@@ -501,36 +395,5 @@ function connectionError(err: unknown): string {
       if (code && /CERT|TLS|SSL|SELF_SIGNED|VERIFY/.test(code)) return `TLS error: ${text}`
       return text === '' && code ? code : text
     }
-  }
-}
-
-function errorText(err: unknown): string {
-  const e = asErrorLike(err)
-  if (e && typeof e.message === 'string') {
-    const inner = firstAggregated(e)
-    return e.message === '' && inner !== undefined ? errorText(inner) : e.message
-  }
-  return String(err)
-}
-
-/** Our mnemonic for a dns-packet type: its `UNKNOWN_<n>` becomes RFC 3597 `TYPE<n>`. */
-function typeName(type: string): string {
-  const unknown = /^UNKNOWN_(\d+)$/.exec(type)
-  return unknown ? `TYPE${unknown[1]}` : type.toUpperCase()
-}
-
-/**
- * The form a type is keyed and compared in, as the wire client keys it: its upper-case
- * mnemonic, `TYPE<n>` only for a type without one, so `TYPE16` and `TXT` are one question.
- */
-function canonicalType(type: string): string {
-  const upper = type.toUpperCase()
-  if (!/^TYPE\d+$/.test(upper)) return upper
-  try {
-    // Round-trip through the encoder and dns-packet, which know the mnemonics for numbers.
-    const packet = encodeQuery({ name: '.', type: upper }, { id: 0, recursionDesired: false })
-    return typeName(dnsPacket.decode(packet).questions?.[0]?.type ?? upper)
-  } catch {
-    return upper
   }
 }

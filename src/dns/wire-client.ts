@@ -10,6 +10,15 @@ import dnsPacket from 'dns-packet'
 import type { Answer, DecodedPacket, OptAnswer } from 'dns-packet'
 import { canonicalIpv6 } from './zone-file.js'
 import {
+  checkInteger,
+  createQueryGate,
+  errorText,
+  failure,
+  resolverLimits,
+  triesText,
+  type Flight
+} from './query-gate.js'
+import {
   normalizeName,
   type DnsQuestion,
   type DnsRecord,
@@ -74,13 +83,15 @@ export function decodeResponse(buf: Buffer): DnsResponse {
 }
 
 /** A decoded response with what is needed to match it to the query it answers. */
-interface DecodedMessage {
+export interface DecodedMessage {
   id: number
+  /** Names normalised, types as {@link canonicalType} gives them. */
   questions: { name: string; type: string }[]
   response: DnsResponse
 }
 
-function decodeMessage(buf: Buffer): DecodedMessage {
+/** {@link decodeResponse}, keeping the message id and questions; throws as it does. */
+export function decodeMessage(buf: Buffer): DecodedMessage {
   if (buf.length < 12) {
     throw new Error(`${buf.length} bytes, shorter than a DNS header`)
   }
@@ -154,7 +165,7 @@ function toPacketType(type: string): dnsPacket.RecordType {
  * The form a type is keyed and compared in: its upper-case mnemonic, `TYPE<n>` only for a type
  * without one, so `TYPE16` and `TXT` are the same question.
  */
-function canonicalType(type: string): string {
+export function canonicalType(type: string): string {
   const upper = type.toUpperCase()
   if (!/^TYPE\d+$/.test(upper)) return upper
   try {
@@ -334,10 +345,17 @@ function base32hex(buf: Buffer): string {
   return out
 }
 
-function errorText(err: unknown): string {
-  // By shape, not instanceof: Node's errors may come from another realm (a test VM context).
-  const message = (err as { message?: unknown } | null)?.message
-  return typeof message === 'string' ? message : String(err)
+/**
+ * Whether a response answers the question asked: it repeats that one question, or, as some
+ * servers do in an error response (FORMERR, NOTIMP), none at all.
+ */
+export function answersQuestion(
+  decoded: DecodedMessage,
+  question: { name: string; type: string }
+): boolean {
+  if (decoded.questions.length === 0) return decoded.response.rcode !== 'NOERROR'
+  const q = decoded.questions[0]
+  return decoded.questions.length === 1 && q?.name === question.name && q.type === question.type
 }
 
 /**
@@ -419,22 +437,12 @@ export interface WireResolver extends Resolver {
 /** One question on the wire, from its first UDP send until it settles. */
 interface Pending {
   id: number
-  name: string
-  type: string
+  flight: Flight
   packet: Buffer
   triesDone: number
   phase: 'udp' | 'tcp'
   timer?: NodeJS.Timeout
   tcp?: net.Socket
-  settled: boolean
-  resolve(outcome: QueryOutcome): void
-}
-
-/** A question waiting for a free slot under `maxInFlight`. */
-interface Queued {
-  name: string
-  type: string
-  resolve(outcome: QueryOutcome): void
 }
 
 /**
@@ -450,14 +458,10 @@ export function createWireResolver(options: WireResolverOptions): WireResolver {
   if (family === 0) {
     throw new Error(`DNS server ${options.name}: "${host}" is not an IP address`)
   }
+  const server = `DNS server ${options.name}`
   const port = options.port ?? 53
-  const timeoutMs = options.timeoutMs ?? 2000
-  const tries = options.tries ?? 2
-  const maxInFlight = options.maxInFlight ?? 64
-  checkInteger('port', port, 1, 65535)
-  checkInteger('timeoutMs', timeoutMs, 1, 600_000)
-  checkInteger('tries', tries, 1, 100)
-  checkInteger('maxInFlight', maxInFlight, 1, 65535)
+  checkInteger(server, 'port', port, 1, 65535)
+  const { timeoutMs, tries, maxInFlight } = resolverLimits(server, options)
   const address = formatServerAddress(host, port)
   const prefix = `${options.name} (${address})`
 
@@ -465,29 +469,13 @@ export function createWireResolver(options: WireResolverOptions): WireResolver {
   const serverAddress = new net.BlockList()
   serverAddress.addAddress(stripZone(host), family === 6 ? 'ipv6' : 'ipv4')
 
-  const cache = new Map<string, Promise<QueryOutcome>>()
+  /** The questions on the wire by message id, to match answers to them. */
   const pending = new Map<number, Pending>()
-  const queue: Queued[] = []
   const stats: WireResolverStats = { sent: 0, received: 0, tcp: 0 }
   let socket: dgram.Socket | undefined
-  let closed = false
-  /** Set once anything from the server was taken as an answer: it is alive. */
-  let everAnswered = false
-  /** Set when the server is given up on: why, for the questions that follow. */
-  let deadReason: string | undefined
+  const gate = createQueryGate({ prefix, maxInFlight, canonicalType, start, release })
 
-  const show = (name: string, type: string): string => `${name === '' ? '.' : name} ${type}`
-  const failure = (error: string): QueryOutcome => ({ ok: false, error })
-  const deadError = (name: string, type: string): QueryOutcome =>
-    failure(`${prefix}: no answer for ${show(name, type)}: not asked, ${deadReason}`)
-
-  function checkInteger(what: string, value: number, min: number, max: number): void {
-    if (!Number.isInteger(value) || value < min || value > max) {
-      throw new Error(
-        `DNS server ${options.name}: ${what} must be an integer from ${min} to ${max}`
-      )
-    }
-  }
+  const finish = (p: Pending, outcome: QueryOutcome): void => p.flight.settle(outcome)
 
   function getSocket(): dgram.Socket {
     if (socket) return socket
@@ -503,10 +491,7 @@ export function createWireResolver(options: WireResolverOptions): WireResolver {
       }
       for (const p of [...pending.values()]) {
         if (p.phase === 'udp') {
-          finish(
-            p,
-            failure(`${prefix}: socket error asking ${show(p.name, p.type)}: ${err.message}`)
-          )
+          finish(p, failure(`${prefix}: socket error asking ${p.flight.what}: ${err.message}`))
         }
       }
     })
@@ -524,53 +509,27 @@ export function createWireResolver(options: WireResolverOptions): WireResolver {
     }
   }
 
-  function finish(p: Pending, outcome: QueryOutcome): void {
-    if (p.settled) return
-    p.settled = true
-    if (p.timer) clearTimeout(p.timer)
-    p.tcp?.destroy()
-    pending.delete(p.id)
-    p.resolve(outcome)
-    pump()
-  }
-
-  function pump(): void {
-    if (closed) return
-    while (queue.length > 0 && pending.size < maxInFlight) {
-      const next = queue.shift()
-      if (!next) break
-      start(next)
-    }
-  }
-
-  function start(q: Queued): void {
-    if (deadReason !== undefined) {
-      q.resolve(deadError(q.name, q.type))
-      return
-    }
+  function start(flight: Flight): void {
     const id = freshId()
-    let packet: Buffer
-    try {
-      packet = encodeQuery(
-        { name: q.name, type: q.type },
-        { id, recursionDesired: options.recursionDesired }
-      )
-    } catch (err) {
-      q.resolve(failure(`${prefix}: cannot ask for ${show(q.name, q.type)}: ${errorText(err)}`))
-      return
-    }
-    const p: Pending = {
-      id,
-      name: q.name,
-      type: q.type,
-      packet,
-      triesDone: 0,
-      phase: 'udp',
-      settled: false,
-      resolve: q.resolve
-    }
+    // Throws on a name or type that cannot go on the wire; the gate makes that the outcome.
+    const packet = encodeQuery(
+      { name: flight.name, type: flight.type },
+      { id, recursionDesired: options.recursionDesired }
+    )
+    const p: Pending = { id, flight, packet, triesDone: 0, phase: 'udp' }
     pending.set(id, p)
+    flight.onSettle(() => {
+      if (p.timer) clearTimeout(p.timer)
+      p.tcp?.destroy()
+      pending.delete(id)
+    })
     sendUdp(p)
+  }
+
+  async function release(): Promise<void> {
+    const s = socket
+    socket = undefined
+    if (s) await new Promise<void>((resolve) => s.close(() => resolve()))
   }
 
   function sendUdp(p: Pending): void {
@@ -584,7 +543,7 @@ export function createWireResolver(options: WireResolverOptions): WireResolver {
     p.triesDone++
     stats.sent++
     const sendFailed = (err: unknown): void =>
-      finish(p, failure(`${prefix}: cannot send ${show(p.name, p.type)}: ${errorText(err)}`))
+      finish(p, failure(`${prefix}: cannot send ${p.flight.what}: ${errorText(err)}`))
     try {
       s.send(p.packet, port, host, (err) => {
         if (err) sendFailed(err)
@@ -597,23 +556,14 @@ export function createWireResolver(options: WireResolverOptions): WireResolver {
   }
 
   function onTimeout(p: Pending): void {
-    if (p.settled || p.phase !== 'udp') return
+    if (p.flight.settled || p.phase !== 'udp') return
     if (p.triesDone < tries) {
       // The id stays the same, so a late answer to an earlier try is still taken.
       sendUdp(p)
       return
     }
-    const triesText = `${tries} ${tries === 1 ? 'try' : 'tries'} of ${timeoutMs} ms`
-    const giveUp = !everAnswered && deadReason === undefined
-    // Set before finish(), whose pump() would otherwise send the queued questions.
-    if (giveUp) deadReason = `the server has not answered anything (gave up after ${triesText})`
-    finish(p, failure(`${prefix}: no answer for ${show(p.name, p.type)} after ${triesText}`))
-    if (giveUp) {
-      for (const other of [...pending.values()]) {
-        if (other.phase === 'udp') finish(other, deadError(other.name, other.type))
-      }
-      for (const q of queue.splice(0)) q.resolve(deadError(q.name, q.type))
-    }
+    const after = `${triesText(tries)} of ${timeoutMs} ms`
+    gate.failUnanswered(p.flight, `${prefix}: no answer for ${p.flight.what} after ${after}`, after)
   }
 
   function fromServer(rinfo: dgram.RemoteInfo): boolean {
@@ -636,8 +586,8 @@ export function createWireResolver(options: WireResolverOptions): WireResolver {
       return
     }
     const p = pending.get(decoded.id)
-    if (!p || p.phase !== 'udp' || !answersQuestion(decoded, p)) return
-    everAnswered = true
+    if (!p || p.phase !== 'udp' || !answersQuestion(decoded, p.flight)) return
+    gate.markAnswered()
     if (p.timer) clearTimeout(p.timer)
     if (decoded.response.flags.tc) {
       askOverTcp(p)
@@ -656,32 +606,23 @@ export function createWireResolver(options: WireResolverOptions): WireResolver {
     const message = (q: Pending): QueryOutcome =>
       failure(
         `${prefix}: answered something that is not a DNS message when asked for ` +
-          `${show(q.name, q.type)} (${why})`
+          `${q.flight.what} (${why})`
       )
     if (p && p.phase === 'udp') {
-      everAnswered = true
+      gate.markAnswered()
       finish(p, message(p))
       return
     }
-    if (everAnswered) return
+    if (gate.answered) return
     for (const other of [...pending.values()]) {
       if (other.phase === 'udp') finish(other, message(other))
     }
   }
 
-  function answersQuestion(decoded: DecodedMessage, p: Pending): boolean {
-    if (decoded.questions.length === 0) {
-      // Some servers leave the question out of an error response (FORMERR, NOTIMP).
-      return decoded.response.rcode !== 'NOERROR'
-    }
-    const q = decoded.questions[0]
-    return decoded.questions.length === 1 && q?.name === p.name && q.type === p.type
-  }
-
   function askOverTcp(p: Pending): void {
     p.phase = 'tcp'
     stats.tcp++
-    const what = show(p.name, p.type)
+    const what = p.flight.what
     const why = 'the UDP answer was truncated'
     const conn = net.connect({ host, port })
     p.tcp = conn
@@ -712,7 +653,7 @@ export function createWireResolver(options: WireResolverOptions): WireResolver {
         )
         return
       }
-      if (decoded.id !== p.id || !answersQuestion(decoded, p)) {
+      if (decoded.id !== p.id || !answersQuestion(decoded, p.flight)) {
         finish(p, failure(`${prefix}: answered another question over TCP when asked for ${what}`))
         return
       }
@@ -731,37 +672,8 @@ export function createWireResolver(options: WireResolverOptions): WireResolver {
     name: options.name,
     kind: options.kind,
     address,
-    query(question: DnsQuestion): Promise<QueryOutcome> {
-      const name = normalizeName(String(question.name))
-      const type = canonicalType(String(question.type))
-      const key = `${type} ${name}`
-      const known = cache.get(key)
-      if (known) return known
-      if (closed) {
-        return Promise.resolve(failure(`${prefix}: closed, cannot ask for ${show(name, type)}`))
-      }
-      const outcome = new Promise<QueryOutcome>((resolve) => {
-        const q: Queued = { name, type, resolve }
-        if (deadReason !== undefined) resolve(deadError(name, type))
-        else if (pending.size < maxInFlight) start(q)
-        else queue.push(q)
-      })
-      cache.set(key, outcome)
-      return outcome
-    },
-    async close(): Promise<void> {
-      if (closed) return
-      closed = true
-      for (const p of [...pending.values()]) {
-        finish(p, failure(`${prefix}: closed before ${show(p.name, p.type)} was answered`))
-      }
-      for (const q of queue.splice(0)) {
-        q.resolve(failure(`${prefix}: closed before ${show(q.name, q.type)} was asked`))
-      }
-      const s = socket
-      socket = undefined
-      if (s) await new Promise<void>((resolve) => s.close(() => resolve()))
-    },
+    query: (question) => gate.query(question),
+    close: () => gate.close(),
     stats(): WireResolverStats {
       return { ...stats }
     }

@@ -66,44 +66,90 @@ export function qualify(host: string, domain: string): string {
   return host === '@' ? domain : `${host}.${domain}`
 }
 
+/** What Mailtrap's API says a domain needs: one entry per record it lists (plain data). */
+export interface ApiExpectation {
+  records: { key: string; host?: string; value?: string; type?: string; status?: string }[]
+}
+
 /**
- * The records a domain must have: Mailtrap's defaults, overridden by what the config pins.
- * Pure: the API-provided expectations replace these upstream when a token is given.
+ * The records a domain must have: from Mailtrap's API when it lists them, else what the config
+ * pins, else Mailtrap's defaults. Pure: the caller fetches the API's view.
  */
-export function expandExpected(domain: DomainConfig): DomainExpectation {
+export function expandExpected(domain: DomainConfig, api?: ApiExpectation): DomainExpectation {
+  const fromApi = (key: RecordKey) => {
+    const record = api?.records.find((r) => r.key === key)
+    // The API names the apex "" (older domains' SPF record); the config and reports say "@".
+    return record && record.value
+      ? { ...record, host: record.host === '' ? '@' : record.host }
+      : undefined
+  }
   const keys = (Object.keys(MAILTRAP_DEFAULTS) as (keyof typeof MAILTRAP_DEFAULTS)[]).filter(
     (key) => key !== 'link_verification' || domain.tracking
   )
   const records: ExpectedRecord[] = keys.map((key) => {
     const base = MAILTRAP_DEFAULTS[key]
     const pinned = domain.records[key]
-    const host =
-      key === 'verification'
-        ? (domain.verification ?? pinned?.name ?? null)
-        : (pinned?.name ?? base.host)
+    const listed = fromApi(key)
+    const configured = key === 'verification' ? (domain.verification ?? pinned?.name) : pinned?.name
+    const host = listed?.host ?? configured ?? base.host
     return {
       key,
       type: base.type,
       host,
       name: host === null ? null : qualify(host, domain.name),
-      value: normalizeExpectedValue(base.type, pinned?.value ?? base.value),
-      source:
-        pinned !== undefined || (key === 'verification' && host !== null) ? 'config' : 'default'
+      value: normalizeExpectedValue(base.type, listed?.value ?? pinned?.value ?? base.value),
+      source: listed
+        ? 'mailtrap'
+        : pinned !== undefined || configured !== undefined
+          ? 'config'
+          : 'default'
     }
   })
-  const spf = domain.records.spf
-  if (spf) {
-    const host = spf.name ?? MAILTRAP_SPF.host
+  const spf = fromApi('spf')
+  if (spf || domain.records.spf) {
+    const pinned = domain.records.spf
+    const host = spf?.host ?? pinned?.name ?? MAILTRAP_SPF.host
     records.push({
       key: 'spf',
       type: 'TXT',
       host,
       name: qualify(host, domain.name),
-      value: spf.value ?? MAILTRAP_SPF.value,
-      source: 'config'
+      value: spf?.value ?? pinned?.value ?? MAILTRAP_SPF.value,
+      source: spf ? 'mailtrap' : 'config'
     })
   }
   return { domain: domain.name, zone: domain.zone, line: domain.line, records }
+}
+
+/**
+ * Where what domains.yaml pins differs from what Mailtrap's API expects: one line per record
+ * key, in words. Pure.
+ */
+export function configDrift(domain: DomainConfig, api: ApiExpectation): Map<RecordKey, string> {
+  const drift = new Map<RecordKey, string>()
+  for (const record of api.records) {
+    const key = record.key as RecordKey
+    if (!(key in RECORD_LABELS) || !record.value) continue
+    const pinned = domain.records[key]
+    const host = key === 'verification' ? (domain.verification ?? pinned?.name) : pinned?.name
+    const type = key === 'dmarc' || key === 'spf' ? 'TXT' : 'CNAME'
+    const parts: string[] = []
+    if (
+      host !== undefined &&
+      record.host !== undefined &&
+      host.toLowerCase() !== record.host.toLowerCase()
+    ) {
+      parts.push(`the host ${host}, where Mailtrap's API has ${record.host}`)
+    }
+    if (
+      pinned?.value !== undefined &&
+      normalizeExpectedValue(type, pinned.value) !== normalizeExpectedValue(type, record.value)
+    ) {
+      parts.push(`the value "${pinned.value}", where Mailtrap's API has "${record.value}"`)
+    }
+    if (parts.length > 0) drift.set(key, `domains.yaml pins ${parts.join(', and ')}`)
+  }
+  return drift
 }
 
 /** CNAME targets compare lower-case without the trailing dot; TXT text is kept as written. */

@@ -61,13 +61,26 @@ function statusCell(record: RecordReport | undefined): string {
 
 const COLUMNS = ['verification', 'dkim1', 'dkim2', 'link_verification', 'dmarc'] as const
 
+/** Mailtrap's own word on a domain, for the overview: may it send? */
+export function mailtrapSummary(d: DomainReport): string {
+  const m = d.mailtrap
+  if (!m) return '–'
+  if ('error' in m) return `❔ API error`
+  if ('found' in m) return '❌ not in the account'
+  const verified = m.dnsVerified ? 'DNS verified' : 'DNS not verified'
+  return `${m.canSend ? '✅' : '❌'} ${escapeMarkdown(m.complianceStatus)}, ${verified}`
+}
+
 function overview(report: Report): string[] {
+  const withMailtrap = report.domains.some((d) => d.mailtrap !== null)
+  const extra = withMailtrap ? ' Mailtrap |' : ''
   const lines = [
-    `| Domain | Status | ${COLUMNS.map((k) => RECORD_LABELS[k]).join(' | ')} |`,
-    `|---|---|${COLUMNS.map(() => '---').join('|')}|`
+    `| Domain | Status | ${COLUMNS.map((k) => RECORD_LABELS[k]).join(' | ')} |${extra}`,
+    `|---|---|${COLUMNS.map(() => '---').join('|')}|${withMailtrap ? '---|' : ''}`
   ]
   for (const d of report.domains) {
     const cells = COLUMNS.map((key) => statusCell(d.records.find((r) => r.key === key)))
+    if (withMailtrap) cells.push(mailtrapSummary(d))
     lines.push(
       `| ${escapeMarkdown(d.domain)} | ${ICON[d.status]} ${d.status} | ${cells.join(' | ')} |`
     )
@@ -95,6 +108,9 @@ function domainDetails(d: DomainReport): string[] {
       )
       if (finding.hint) lines.push(`  - Fix: ${hintText(finding.hint)}`)
     }
+  }
+  if (d.mailtrap && 'error' in d.mailtrap) {
+    lines.push('', `Mailtrap could not be asked: ${escapeMarkdown(d.mailtrap.error)}`)
   }
   if (d.fix) lines.push('', ...fixBlock(d))
   const observed = d.records.filter((r) => r.observations.length > 0)

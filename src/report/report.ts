@@ -56,8 +56,20 @@ export interface DomainReport {
   fix?: string
   /** The zone's own servers, when they were discovered (resolver `authoritative`). */
   authoritative?: { zone: string; servers: string[]; error?: string }
-  /** Mailtrap's own view of the domain, when a token was given. */
-  mailtrap: null
+  /**
+   * Mailtrap's own view of the domain: null without a token; `found: false` when the account
+   * has no such sending domain; `error` when the API could not be read.
+   */
+  mailtrap: MailtrapReport | { found: false } | { error: string } | null
+}
+
+/** What Mailtrap's API says of a domain. Only `compliant` domains may send. */
+export interface MailtrapReport {
+  id: number
+  complianceStatus: string
+  canSend: boolean
+  dnsVerified: boolean
+  dnsVerifiedAt: string | null
 }
 
 /** The JSON report, schema version 1 (DESIGN "Contracts"). Fields may be added, never removed. */

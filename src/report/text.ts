@@ -1,6 +1,6 @@
 import type { RecordStatus } from '../diagnose/diagnose.js'
 import { RECORD_LABELS } from '../records/expected.js'
-import type { Report } from './report.js'
+import type { DomainReport, Report } from './report.js'
 
 const SGR: Record<RecordStatus | 'dim' | 'bold', string> = {
   pass: '32',
@@ -17,6 +17,15 @@ function clean(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?')
 }
 
+/** Mailtrap's own word on the domain, after its name. */
+function mailtrapLine(d: DomainReport): string {
+  const m = d.mailtrap
+  if (!m) return ''
+  if ('error' in m) return ` (Mailtrap could not be asked: ${clean(m.error)})`
+  if ('found' in m) return ' (not a sending domain of the Mailtrap account)'
+  return ` (Mailtrap: ${clean(m.complianceStatus)}${m.canSend ? '' : ', cannot send yet'}; DNS ${m.dnsVerified ? 'verified' : 'not verified'})`
+}
+
 /**
  * The report for a terminal or a log: one block per domain, a line per record, the finding
  * and its fix under it. Colour only when asked (the CLI asks when stdout is a TTY).
@@ -26,7 +35,9 @@ export function renderText(report: Report, options: { color: boolean }): string 
     options.color ? `\u001b[${SGR[style]}m${text}\u001b[0m` : text
   const lines: string[] = []
   for (const d of report.domains) {
-    lines.push(paint('bold', `${d.domain}`) + ` ${paint(d.status, d.status.toUpperCase())}`)
+    lines.push(
+      paint('bold', `${d.domain}`) + ` ${paint(d.status, d.status.toUpperCase())}${mailtrapLine(d)}`
+    )
     for (const r of d.records) {
       const label = RECORD_LABELS[r.key].padEnd(20)
       const status = paint(

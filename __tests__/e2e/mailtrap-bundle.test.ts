@@ -1,0 +1,232 @@
+import { execFile } from 'node:child_process'
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import type { Report } from '../../src/report/report.js'
+import { startFakeMailtrap, type FakeMailtrap } from '../support/fake-mailtrap.js'
+
+const run = promisify(execFile)
+const root = new URL('../..', import.meta.url).pathname
+const TOKEN = 'mt-secret-7f3a9c1d2e4b5a6f8091a2b3c4d5e6f7'
+const DMARC =
+  'v=DMARC1; p=none; rua=mailto:dmarc@smtp.mailtrap.live; ruf=mailto:dmarc@smtp.mailtrap.live; rf=afrf; pct=100'
+
+/** Zones as the DNS admin left them, for the domains of the fixture account. */
+const ZONES: Record<string, string> = {
+  // acme-mail.test: everything right (Mailtrap has not seen it yet); news.: DKIM 1 deleted since.
+  'acme-mail.test': [
+    '$TTL 3600',
+    '@ IN SOA ns1 hostmaster 1 7200 900 1209600 300',
+    '@ IN NS ns1',
+    'ns1 IN A 192.0.2.53',
+    'mt42 IN CNAME smtp.mailtrap.live.',
+    'rwmt1._domainkey IN CNAME rwmt1.dkim.smtp.mailtrap.live.',
+    'rwmt2._domainkey IN CNAME rwmt2.dkim.smtp.mailtrap.live.',
+    'mt-link IN CNAME t.mailtrap.live.',
+    `_dmarc IN TXT "${DMARC}"`,
+    '$ORIGIN news.acme-mail.test.',
+    'mt07 IN CNAME smtp.mailtrap.live.',
+    'rwmt2._domainkey IN CNAME rwmt2.dkim.smtp.mailtrap.live.',
+    'mt-link IN CNAME t.mailtrap.live.',
+    `_dmarc IN TXT "${DMARC}"`,
+    '$ORIGIN billing.acme-mail.test.',
+    'mt84 IN CNAME smtp.mailtrap.live.',
+    'rwmt1._domainkey IN CNAME rwmt1.dkim.smtp.mailtrap.live.',
+    'rwmt2._domainkey IN CNAME rwmt2.dkim.smtp.mailtrap.live.',
+    'mt-link IN CNAME t.mailtrap.live.',
+    `_dmarc IN TXT "${DMARC}"`,
+    ''
+  ].join('\n'),
+  // An older domain whose SPF record was added twice.
+  'legacy-acme.test': [
+    '$TTL 3600',
+    '@ IN SOA ns1 hostmaster 1 7200 900 1209600 300',
+    '@ IN NS ns1',
+    'ns1 IN A 192.0.2.53',
+    '@ IN TXT "v=spf1 include:_spf.smtp.mailtrap.live ~all"',
+    '@ IN TXT "v=spf1 include:_spf.google.com ~all"',
+    've6wza2rbpe60x7z IN CNAME smtp.mailtrap.live.',
+    'rwmt1._domainkey IN CNAME rwmt1.dkim.smtp.mailtrap.live.',
+    'rwmt2._domainkey IN CNAME rwmt2.dkim.smtp.mailtrap.live.',
+    'mt-link IN CNAME t.mailtrap.live.',
+    `_dmarc IN TXT "${DMARC}"`,
+    ''
+  ].join('\n'),
+  'other.test':
+    '$TTL 3600\n@ IN SOA ns1 hostmaster 1 7200 900 1209600 300\n@ IN NS ns1\nns1 IN A 192.0.2.53\n'
+}
+
+const CONFIG = `version: 1
+domains:
+  - acme-mail.test
+  - name: news.acme-mail.test
+    zone: acme-mail.test
+  - name: billing.acme-mail.test
+    zone: acme-mail.test
+    verification: mt85
+  - legacy-acme.test
+  - other.test
+`
+
+let dir: string
+let mailtrap: FakeMailtrap
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'mailtrap-e2e-'))
+  await mkdir(join(dir, 'zones'))
+  for (const [zone, text] of Object.entries(ZONES))
+    await writeFile(join(dir, 'zones', `${zone}.zone`), text)
+  await writeFile(join(dir, 'domains.yaml'), CONFIG)
+  mailtrap = await startFakeMailtrap({ token: TOKEN })
+})
+
+afterAll(async () => {
+  await mailtrap?.close()
+})
+
+async function cli(args: string[], env: Record<string, string> = {}) {
+  try {
+    const { stdout, stderr } = await run(
+      process.execPath,
+      [
+        join(root, 'dist/cli.js'),
+        'check',
+        '--config',
+        join(dir, 'domains.yaml'),
+        '--zone-dir',
+        join(dir, 'zones'),
+        ...args
+      ],
+      {
+        env: { PATH: process.env.PATH ?? '', MAILTRAP_API_TOKEN: TOKEN, NO_COLOR: '1', ...env }
+      }
+    )
+    return { code: 0, stdout, stderr }
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string }
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
+  }
+}
+
+function record(report: Report, domain: string, key: string) {
+  return report.domains.find((d) => d.domain === domain)!.records.find((r) => r.key === key)!
+}
+
+describe('dist/cli.js with a Mailtrap token (a fake Mailtrap API on loopback)', () => {
+  it("takes the expected records from the API and compares Mailtrap's own status with DNS", async () => {
+    const result = await cli([
+      '--format',
+      'json',
+      '--mailtrap-url',
+      mailtrap.url,
+      '--mailtrap-account',
+      '31001'
+    ])
+    expect(result.code).toBe(1)
+    const report = JSON.parse(result.stdout) as Report
+
+    // The verification host comes from the API: mt42, which no config names.
+    expect(record(report, 'acme-mail.test', 'verification')).toMatchObject({
+      name: 'mt42.acme-mail.test',
+      source: 'mailtrap',
+      status: 'warn',
+      findings: [{ code: 'mailtrap-status', severity: 'warning', resolvers: ['mailtrap'] }]
+    })
+    // The API's partial DMARC entry (key and name only) falls back to Mailtrap's default value.
+    expect(record(report, 'acme-mail.test', 'dmarc')).toMatchObject({
+      source: 'default',
+      expected: DMARC
+    })
+    expect(report.domains[0]!.mailtrap).toEqual({
+      id: 870001,
+      complianceStatus: 'unverified_dns',
+      canSend: false,
+      dnsVerified: false,
+      dnsVerifiedAt: null
+    })
+
+    // Mailtrap passed DKIM 1 last time; it has been deleted since.
+    expect(record(report, 'news.acme-mail.test', 'dkim1').findings.map((f) => f.code)).toEqual([
+      'missing',
+      'mailtrap-status'
+    ])
+
+    // domains.yaml pins mt85; the API says mt84, which is what gets checked.
+    const verification = record(report, 'billing.acme-mail.test', 'verification')
+    expect(verification).toMatchObject({ name: 'mt84.billing.acme-mail.test', source: 'mailtrap' })
+    expect(verification.findings.map((f) => f.code)).toEqual(['config-drift', 'mailtrap-status'])
+    expect(verification.findings[0]!.message).toContain(
+      "the host mt85, where Mailtrap's API has mt84"
+    )
+
+    // The SPF record only the API knows of, at the apex, twice.
+    expect(record(report, 'legacy-acme.test', 'spf')).toMatchObject({
+      name: 'legacy-acme.test',
+      status: 'fail',
+      findings: [{ code: 'duplicate' }, { code: 'mailtrap-status' }]
+    })
+
+    expect(report.domains.find((d) => d.domain === 'other.test')!.mailtrap).toEqual({
+      found: false
+    })
+    expect(result.stdout + result.stderr).not.toContain(TOKEN)
+    expect(mailtrap.requests.every((r) => r.headers.authorization === `Bearer ${TOKEN}`)).toBe(true)
+  })
+
+  it('says the token was refused, exits 2, and never prints the token', async () => {
+    const result = await cli(['--mailtrap-url', mailtrap.url], {
+      MAILTRAP_API_TOKEN: 'wrong-token-0123456789abcdef'
+    })
+    expect(result.code).toBe(2)
+    expect(result.stderr).toBe(
+      'Mailtrap refused the API token (401 on GET /api/accounts): check the token and its access\n'
+    )
+    expect(result.stdout + result.stderr).not.toContain('wrong-token')
+  })
+
+  it('asks which account when the token reaches several', async () => {
+    const result = await cli(['--mailtrap-url', mailtrap.url])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain(
+      'the token reaches 2 accounts: Acme Mail (31001), Acme Staging (31002)'
+    )
+  })
+
+  it('goes on without Mailtrap, saying why, when the API cannot be reached', async () => {
+    const result = await cli([
+      '--format',
+      'json',
+      '--mailtrap-url',
+      'http://127.0.0.1:9',
+      '--mailtrap-account',
+      '31001'
+    ])
+    const report = JSON.parse(result.stdout) as Report
+    expect(report.domains[0]!.mailtrap).toEqual({
+      error: expect.stringContaining('cannot reach http://127.0.0.1:9')
+    })
+    expect(record(report, 'acme-mail.test', 'verification')).toMatchObject({
+      name: null,
+      checked: false
+    })
+  })
+
+  it('writes the Mailtrap column into the Markdown report', async () => {
+    const out = join(dir, 'report.md')
+    await cli([
+      '--format',
+      'markdown',
+      '--output',
+      out,
+      '--mailtrap-url',
+      mailtrap.url,
+      '--mailtrap-account',
+      '31001'
+    ])
+    const md = await readFile(out, 'utf8')
+    expect(md).toContain('| Mailtrap |')
+    expect(md).toContain('❌ unverified&#95;dns, DNS not verified')
+    expect(md).toContain('✅ compliant, DNS verified')
+  })
+})

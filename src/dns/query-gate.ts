@@ -1,0 +1,292 @@
+/**
+ * The query discipline the network resolvers (wire-client.ts, doh-client.ts) share, whatever
+ * carries their questions: each question asked once per resolver, at most `maxInFlight` asked
+ * at a time while the rest wait in order, a server that never answered given up on once rather
+ * than once per question, and `close()` settling everything. Kept in one place so the resolvers
+ * cache, limit and word their outcomes alike; each keeps only how it puts a question to a server.
+ */
+import { normalizeName, type DnsQuestion, type QueryOutcome } from './types.js'
+
+/** A question that has a slot under `maxInFlight`, from its start until it settles. */
+export interface Flight {
+  /** Normalised, as {@link normalizeName} leaves it. */
+  readonly name: string
+  /** Canonical, as {@link QueryGateOptions.canonicalType} leaves it. */
+  readonly type: string
+  /** The question as messages show it, from {@link showQuestion}. */
+  readonly what: string
+  /** Once true, late events for the question (a timer, a packet, a failed request) do nothing. */
+  readonly settled: boolean
+  /**
+   * Settles the question: runs what {@link onSettle} registered, frees the slot for the next
+   * waiting question and resolves the outcome. Later calls do nothing.
+   */
+  settle(outcome: QueryOutcome): void
+  /**
+   * Registers what to release (timers, sockets, requests) when the question settles, whoever
+   * settles it: the transport, `close()`, or the server being given up on. Runs it at once if
+   * the question has already settled, so nothing is left held whatever the order.
+   */
+  onSettle(release: () => void): void
+}
+
+/** Options for {@link createQueryGate}. */
+export interface QueryGateOptions {
+  /** `name (address)`: every message starts with it. */
+  prefix: string
+  /** Questions in flight at once; the rest wait, first come first asked. */
+  maxInFlight: number
+  /**
+   * The form a type is keyed and asked in, so `TYPE16` and `TXT` are one question. Passed in
+   * because it takes the wire codec, which itself uses this module.
+   */
+  canonicalType(type: string): string
+  /**
+   * Puts a question to the server once it has a slot. The transport settles the flight with
+   * its outcome, calls {@link QueryGate.markAnswered} on hearing from the server, and
+   * {@link QueryGate.failUnanswered} when the question used up its tries without that.
+   * It may throw, before sending anything, when the question cannot be put in a request:
+   * the question then fails with `cannot ask for <name> <type>: <error>`.
+   */
+  start(flight: Flight): void
+  /** Releases what the transport keeps between questions (sockets, connections) on close. */
+  release(): Promise<void>
+}
+
+/** The shared part of a resolver; see {@link createQueryGate}. */
+export interface QueryGate {
+  /**
+   * The outcome of a question: the one already asked for it (pending or settled), or a new one
+   * that is asked now or once a slot frees. Never rejects; fails at once when the resolver is
+   * closed or its server was given up on.
+   */
+  query(question: DnsQuestion): Promise<QueryOutcome>
+  /** Records that the server answered something, if badly: it is alive and never given up on. */
+  markAnswered(): void
+  /** Whether {@link markAnswered} was called. */
+  readonly answered: boolean
+  /**
+   * Fails a question that used up its tries with `error`. If the server has never answered
+   * anything, also gives it up: the questions in flight and waiting fail now, and every later
+   * one at once, saying it `has not answered anything (gave up after <gaveUpAfter>)`.
+   */
+  failUnanswered(flight: Flight, error: string, gaveUpAfter: string): void
+  /**
+   * Settles every question in flight or waiting, refuses new ones, then awaits
+   * {@link QueryGateOptions.release}. Later calls do nothing.
+   */
+  close(): Promise<void>
+}
+
+/** A question waiting for a slot. */
+interface Waiting {
+  name: string
+  type: string
+  resolve(outcome: QueryOutcome): void
+}
+
+interface GateFlight extends Flight {
+  settled: boolean
+}
+
+/**
+ * Creates the shared part of a resolver for one server: the cache of outcomes (failures
+ * included, for the resolver's life), the `maxInFlight` limit and its queue, giving up on a
+ * dead server, and closing. Every message it writes starts with `options.prefix`.
+ */
+export function createQueryGate(options: QueryGateOptions): QueryGate {
+  const { prefix, maxInFlight } = options
+  const cache = new Map<string, Promise<QueryOutcome>>()
+  const inFlight = new Set<GateFlight>()
+  const queue: Waiting[] = []
+  let closed = false
+  let pumping = false
+  /** Set once anything from the server was taken as an answer: it is alive. */
+  let answered = false
+  /** Set when the server is given up on: why, for the questions that follow. */
+  let deadReason: string | undefined
+
+  const deadError = (name: string, type: string): QueryOutcome =>
+    failure(`${prefix}: no answer for ${showQuestion(name, type)}: not asked, ${deadReason}`)
+
+  function launch(q: Waiting): void {
+    if (deadReason !== undefined) {
+      q.resolve(deadError(q.name, q.type))
+      return
+    }
+    let release: (() => void) | undefined
+    const flight: GateFlight = {
+      name: q.name,
+      type: q.type,
+      what: showQuestion(q.name, q.type),
+      settled: false,
+      settle(outcome) {
+        if (flight.settled) return
+        flight.settled = true
+        release?.()
+        inFlight.delete(flight)
+        q.resolve(outcome)
+        pump()
+      },
+      onSettle(fn) {
+        if (flight.settled) fn()
+        else release = fn
+      }
+    }
+    inFlight.add(flight)
+    try {
+      options.start(flight)
+    } catch (err) {
+      flight.settle(failure(`${prefix}: cannot ask for ${flight.what}: ${errorText(err)}`))
+    }
+  }
+
+  function pump(): void {
+    // A flight that settles while it is being started (it cannot be asked) frees its slot
+    // inside this loop, which carries on by itself: returning keeps the stack flat.
+    if (closed || pumping) return
+    pumping = true
+    try {
+      while (queue.length > 0 && inFlight.size < maxInFlight) {
+        const next = queue.shift()
+        if (!next) break
+        launch(next)
+      }
+    } finally {
+      pumping = false
+    }
+  }
+
+  return {
+    query(question: DnsQuestion): Promise<QueryOutcome> {
+      let name: string
+      let type: string
+      try {
+        name = normalizeName(String(question.name))
+        type = options.canonicalType(String(question.type))
+      } catch (err) {
+        return Promise.resolve(failure(`${prefix}: cannot ask: ${errorText(err)}`))
+      }
+      const key = `${type} ${name}`
+      const known = cache.get(key)
+      if (known) return known
+      if (closed) {
+        return Promise.resolve(
+          failure(`${prefix}: closed, cannot ask for ${showQuestion(name, type)}`)
+        )
+      }
+      const outcome = new Promise<QueryOutcome>((resolve) => {
+        const q: Waiting = { name, type, resolve }
+        if (deadReason !== undefined) resolve(deadError(name, type))
+        else if (inFlight.size < maxInFlight) launch(q)
+        else queue.push(q)
+      })
+      cache.set(key, outcome)
+      return outcome
+    },
+    markAnswered(): void {
+      answered = true
+    },
+    get answered(): boolean {
+      return answered
+    },
+    failUnanswered(flight: Flight, error: string, gaveUpAfter: string): void {
+      const giveUp = !answered && deadReason === undefined
+      // Set before settle(), whose pump() would otherwise start the waiting questions.
+      if (giveUp) deadReason = `the server has not answered anything (gave up after ${gaveUpAfter})`
+      flight.settle(failure(error))
+      if (giveUp) {
+        for (const other of [...inFlight]) other.settle(deadError(other.name, other.type))
+        for (const q of queue.splice(0)) q.resolve(deadError(q.name, q.type))
+      }
+    },
+    async close(): Promise<void> {
+      if (closed) return
+      closed = true
+      for (const f of [...inFlight]) {
+        f.settle(failure(`${prefix}: closed before ${f.what} was answered`))
+      }
+      for (const q of queue.splice(0)) {
+        q.resolve(failure(`${prefix}: closed before ${showQuestion(q.name, q.type)} was asked`))
+      }
+      await options.release()
+    }
+  }
+}
+
+/** Per-resolver limits both network resolvers take; see {@link resolverLimits}. */
+export interface ResolverLimits {
+  /** How long one try may take. */
+  timeoutMs: number
+  /** Tries per question before giving up. */
+  tries: number
+  /** Questions in flight at once. */
+  maxInFlight: number
+}
+
+/**
+ * The limits a resolver was given, with the defaults (2000 ms, 2 tries, 64 in flight), each
+ * checked in that order as {@link checkInteger} does.
+ */
+export function resolverLimits(server: string, options: Partial<ResolverLimits>): ResolverLimits {
+  const limits: ResolverLimits = {
+    timeoutMs: options.timeoutMs ?? 2000,
+    tries: options.tries ?? 2,
+    maxInFlight: options.maxInFlight ?? 64
+  }
+  checkInteger(server, 'timeoutMs', limits.timeoutMs, 1, 600_000)
+  checkInteger(server, 'tries', limits.tries, 1, 100)
+  checkInteger(server, 'maxInFlight', limits.maxInFlight, 1, 65535)
+  return limits
+}
+
+/**
+ * Throws `<server>: <what> must be an integer from <min> to <max>` unless `value` is one;
+ * `server` names the resolver, e.g. `DNS server cloudflare`.
+ */
+export function checkInteger(
+  server: string,
+  what: string,
+  value: number,
+  min: number,
+  max: number
+): void {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${server}: ${what} must be an integer from ${min} to ${max}`)
+  }
+}
+
+/** A question as messages show it: `example.com TXT`, `. NS` for the root. */
+export function showQuestion(name: string, type: string): string {
+  return `${name === '' ? '.' : name} ${type}`
+}
+
+/** A failed outcome. */
+export function failure(error: string): QueryOutcome {
+  return { ok: false, error }
+}
+
+/** `1 try`, `2 tries`: how messages count the tries a question was given. */
+export function triesText(tries: number): string {
+  return `${tries} ${tries === 1 ? 'try' : 'tries'}`
+}
+
+/**
+ * An error's message, read by shape rather than `instanceof`: errors from Node's sockets may
+ * come from another realm (a test VM context), where `instanceof Error` is false. An
+ * AggregateError without a message of its own (as `net` gives when every address failed)
+ * gives its first error's.
+ */
+export function errorText(err: unknown): string {
+  const e = typeof err === 'object' && err !== null ? (err as ErrorWithErrors) : undefined
+  if (e && typeof e.message === 'string') {
+    const inner = Array.isArray(e.errors) && e.errors.length > 0 ? e.errors[0] : undefined
+    return e.message === '' && inner !== undefined ? errorText(inner) : e.message
+  }
+  return String(err)
+}
+
+interface ErrorWithErrors {
+  message?: unknown
+  errors?: unknown
+}
