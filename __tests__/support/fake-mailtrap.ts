@@ -8,10 +8,10 @@ import http, { type IncomingHttpHeaders } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
 /**
- * The shared fixtures, beside the repository (`/work/shared` next to `/work/main`); CI clones
- * the repository with a copy of `shared/` beside it, so the location is relative, not fixed.
+ * The recorded API payloads, copied from the project's shared fixtures (`shared/fixtures/mailtrap`
+ * beside the repository) so the suite runs from a clone alone; a test keeps the copy current.
  */
-export const MAILTRAP_FIXTURES = new URL('../../../shared/fixtures/mailtrap/', import.meta.url)
+export const MAILTRAP_FIXTURES = new URL('../fixtures/mailtrap/', import.meta.url)
 
 /** A fixture payload by file name (`accounts.json`), parsed. */
 export async function readMailtrapFixture(name: string): Promise<unknown> {
