@@ -6,7 +6,6 @@
 import { Agent, request, type Dispatcher } from 'undici'
 import {
   createQueryGate,
-  errorText,
   failure,
   resolverLimits,
   showQuestion,
@@ -21,6 +20,8 @@ import {
   type DecodedMessage
 } from './wire-client.js'
 import type { DnsResponse, Resolver } from './types.js'
+import { connectionError, errorCode, errorText, headerValue, stripUserinfo } from '../net/errors.js'
+import { readLimited } from '../net/body.js'
 
 /** Well-known public DoH endpoints, by the names users may give them. Never used by tests. */
 export const DOH_PRESETS = {
@@ -292,11 +293,6 @@ function parseDohUrl(name: string, text: string): DohTarget {
   return { url: url.href, authorization, scrub }
 }
 
-/** `scheme://user:password@rest` → `scheme://rest`, for showing a URL that may not parse. */
-function stripUserinfo(text: string): string {
-  return text.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1')
-}
-
 function safeDecode(text: string): string {
   try {
     return decodeURIComponent(text)
@@ -305,29 +301,9 @@ function safeDecode(text: string): string {
   }
 }
 
-/** The first value of a header that may come as a list. */
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value
-}
-
 /** `Application/DNS-Message; charset=x` → `application/dns-message`. */
 function mediaType(contentType: string | undefined): string | undefined {
   return contentType?.split(';')[0]?.trim().toLowerCase()
-}
-
-/** Reads a body of at most `limit` bytes; undefined (and the body destroyed) if it is longer. */
-async function readLimited(body: AsyncIterable<Buffer> & { destroy(): unknown }, limit: number) {
-  const chunks: Buffer[] = []
-  let length = 0
-  for await (const chunk of body) {
-    length += chunk.length
-    if (length > limit) {
-      body.destroy()
-      return undefined
-    }
-    chunks.push(chunk)
-  }
-  return Buffer.concat(chunks, length)
 }
 
 /** Drops a body we will not read, so its connection can be reused (or is closed). */
@@ -336,64 +312,5 @@ async function discard(body: { dump(opts?: { limit: number }): Promise<void> }):
     await body.dump({ limit: 64 * 1024 })
   } catch {
     // The connection is closed instead; nothing to report.
-  }
-}
-
-/**
- * An error's fields, read by shape rather than `instanceof`: errors from Node's sockets may
- * come from another realm (a test VM context), where `instanceof Error` is false.
- */
-interface ErrorLike {
-  code?: unknown
-  cause?: unknown
-  errors?: unknown
-}
-
-function asErrorLike(value: unknown): ErrorLike | undefined {
-  return typeof value === 'object' && value !== null ? (value as ErrorLike) : undefined
-}
-
-/** The first of an AggregateError's errors (as `net` gives when every address failed). */
-function firstAggregated(err: ErrorLike): unknown {
-  return Array.isArray(err.errors) && err.errors.length > 0 ? err.errors[0] : undefined
-}
-
-/** The error code of a failed request, looking through wrappers (`cause`, AggregateError). */
-function errorCode(err: unknown): string | undefined {
-  const seen = new Set<unknown>()
-  let current = asErrorLike(err)
-  while (current && !seen.has(current)) {
-    seen.add(current)
-    if (typeof current.code === 'string' && current.code !== '') return current.code
-    current = asErrorLike(firstAggregated(current) ?? current.cause)
-  }
-  return undefined
-}
-
-/** What went wrong with a connection, in a few words. */
-function connectionError(err: unknown): string {
-  const code = errorCode(err)
-  switch (code) {
-    case 'ECONNREFUSED':
-      return 'connection refused'
-    case 'ECONNRESET':
-    case 'EPIPE':
-      return 'connection reset'
-    case 'UND_ERR_SOCKET':
-    case 'UND_ERR_CLOSED':
-      return 'the server closed the connection'
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-    case 'EAI_NONAME':
-      return `cannot resolve the host name (${errorText(err)})`
-    case 'EHOSTUNREACH':
-      return 'host unreachable'
-    case 'ENETUNREACH':
-      return 'network unreachable'
-    default: {
-      const text = errorText(err)
-      if (code && /CERT|TLS|SSL|SELF_SIGNED|VERIFY/.test(code)) return `TLS error: ${text}`
-      return text === '' && code ? code : text
-    }
   }
 }

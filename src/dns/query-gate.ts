@@ -6,6 +6,7 @@
  * cache, limit and word their outcomes alike; each keeps only how it puts a question to a server.
  */
 import { normalizeName, type DnsQuestion, type QueryOutcome } from './types.js'
+import { errorText } from '../net/errors.js'
 
 /** A question that has a slot under `maxInFlight`, from its start until it settles. */
 export interface Flight {
@@ -269,24 +270,4 @@ export function failure(error: string): QueryOutcome {
 /** `1 try`, `2 tries`: how messages count the tries a question was given. */
 export function triesText(tries: number): string {
   return `${tries} ${tries === 1 ? 'try' : 'tries'}`
-}
-
-/**
- * An error's message, read by shape rather than `instanceof`: errors from Node's sockets may
- * come from another realm (a test VM context), where `instanceof Error` is false. An
- * AggregateError without a message of its own (as `net` gives when every address failed)
- * gives its first error's.
- */
-export function errorText(err: unknown): string {
-  const e = typeof err === 'object' && err !== null ? (err as ErrorWithErrors) : undefined
-  if (e && typeof e.message === 'string') {
-    const inner = Array.isArray(e.errors) && e.errors.length > 0 ? e.errors[0] : undefined
-    return e.message === '' && inner !== undefined ? errorText(inner) : e.message
-  }
-  return String(err)
-}
-
-interface ErrorWithErrors {
-  message?: unknown
-  errors?: unknown
 }

@@ -12,12 +12,12 @@ import { canonicalIpv6 } from './zone-file.js'
 import {
   checkInteger,
   createQueryGate,
-  errorText,
   failure,
   resolverLimits,
   triesText,
   type Flight
 } from './query-gate.js'
+import { errorText } from '../net/errors.js'
 import {
   normalizeName,
   type DnsQuestion,

@@ -7,6 +7,8 @@
 import { Agent, request, type Dispatcher } from 'undici'
 import { z } from 'zod'
 import { TOOL } from '../version.js'
+import { connectionError, errorCode, headerValue, stripUserinfo } from '../net/errors.js'
+import { readLimited } from '../net/body.js'
 
 /** One entry of a domain's `dns_records`; any field but `key` may be missing (real ones are). */
 export interface MailtrapRecord {
@@ -461,11 +463,6 @@ function parseBaseUrl(text: string): BaseUrl {
   return { shown, join: (path) => `${shown}${path}` }
 }
 
-/** `scheme://user:password@rest` → `scheme://rest`, for showing a URL that may not parse. */
-function stripUserinfo(text: string): string {
-  return text.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1')
-}
-
 /** The wait a `Retry-After` header asks for (seconds or an HTTP date), capped; undefined if none. */
 function retryAfterMs(value: string | undefined): number | undefined {
   if (value === undefined) return undefined
@@ -564,96 +561,4 @@ function truncate(text: string, max: number): string {
   // Do not leave half of a surrogate pair at the end.
   if (/[\ud800-\udbff]$/.test(cut)) cut = cut.slice(0, -1)
   return `${cut}…`
-}
-
-/** The first value of a header that may come as a list. */
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value
-}
-
-/** Reads a body of at most `limit` bytes; undefined (and the body destroyed) if it is longer. */
-async function readLimited(
-  body: AsyncIterable<Buffer> & { destroy(): unknown },
-  limit: number
-): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = []
-  let length = 0
-  for await (const chunk of body) {
-    length += chunk.length
-    if (length > limit) {
-      body.destroy()
-      return undefined
-    }
-    chunks.push(chunk)
-  }
-  return Buffer.concat(chunks, length)
-}
-
-/**
- * An error's fields, read by shape rather than `instanceof`: errors from Node's sockets may
- * come from another realm (a test VM context), where `instanceof Error` is false.
- */
-interface ErrorLike {
-  message?: unknown
-  code?: unknown
-  cause?: unknown
-  errors?: unknown
-}
-
-function asErrorLike(value: unknown): ErrorLike | undefined {
-  return typeof value === 'object' && value !== null ? (value as ErrorLike) : undefined
-}
-
-/** The first of an AggregateError's errors (as `net` gives when every address failed). */
-function firstAggregated(err: ErrorLike): unknown {
-  return Array.isArray(err.errors) && err.errors.length > 0 ? err.errors[0] : undefined
-}
-
-/** The error code of a failed request, looking through wrappers (`cause`, AggregateError). */
-function errorCode(err: unknown): string | undefined {
-  const seen = new Set<unknown>()
-  let current = asErrorLike(err)
-  while (current && !seen.has(current)) {
-    seen.add(current)
-    if (typeof current.code === 'string' && current.code !== '') return current.code
-    current = asErrorLike(firstAggregated(current) ?? current.cause)
-  }
-  return undefined
-}
-
-/** What went wrong with a connection, in a few words. */
-function connectionError(err: unknown): string {
-  const code = errorCode(err)
-  switch (code) {
-    case 'ECONNREFUSED':
-      return 'connection refused'
-    case 'ECONNRESET':
-    case 'EPIPE':
-      return 'connection reset'
-    case 'UND_ERR_SOCKET':
-    case 'UND_ERR_CLOSED':
-      return 'the server closed the connection'
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-    case 'EAI_NONAME':
-      return `cannot resolve the host name (${errorText(err)})`
-    case 'EHOSTUNREACH':
-      return 'host unreachable'
-    case 'ENETUNREACH':
-      return 'network unreachable'
-    default: {
-      const text = errorText(err)
-      if (code && /CERT|TLS|SSL|SELF_SIGNED|VERIFY/.test(code)) return `TLS error: ${text}`
-      return text === '' && code ? code : text
-    }
-  }
-}
-
-function errorText(err: unknown): string {
-  const e = asErrorLike(err)
-  if (e && typeof e.message === 'string') {
-    const inner = firstAggregated(e)
-    return e.message === '' && inner !== undefined ? errorText(inner) : e.message
-  }
-  return String(err)
 }
