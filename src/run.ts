@@ -1,4 +1,6 @@
 import * as core from '@actions/core'
+import * as github from '@actions/github'
+import { fetch } from 'undici'
 import { randomUUID } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -12,6 +14,12 @@ import { renderMarkdown } from './report/markdown.js'
 import { EXIT, exitCodeFor, failedDomains, type Report } from './report/report.js'
 import { renderJson, renderText } from './report/text.js'
 import { RECORD_LABELS } from './records/expected.js'
+import {
+  commentErrorHint,
+  stickyMarker,
+  upsertStickyComment,
+  type PullCommentsPort
+} from './github/sticky-comment.js'
 
 /** Every input of action.yml; the compiler rejects one that is read but not declared here. */
 const inputsSchema = z.object({
@@ -28,6 +36,8 @@ const inputsSchema = z.object({
   'mailtrap-token': z.string().optional(),
   'mailtrap-account': z.coerce.number().int().positive().optional(),
   'mailtrap-url': z.url({ protocol: /^https?$/ }).optional(),
+  comment: z.enum(['auto', 'never']).default('auto'),
+  'github-token': z.string().optional(),
   'wait-interval': z
     .string()
     .refine(isDuration, 'wait-interval must be a duration such as 30s or 1m')
@@ -70,8 +80,10 @@ function list(value: string | undefined): string[] {
  */
 export async function run(): Promise<void> {
   try {
-    const token = core.getInput('mailtrap-token')
-    if (token) core.setSecret(token)
+    for (const secret of ['mailtrap-token', 'github-token']) {
+      const value = core.getInput(secret)
+      if (value) core.setSecret(value)
+    }
     const inputs = readInputs()
     const options: EngineOptions = {
       config: inputs.config,
@@ -117,8 +129,11 @@ export async function run(): Promise<void> {
       inputs['report-path'] ??
       join(process.env.RUNNER_TEMP ?? '.', 'mailtrap-dns-verify-report.json')
     await writeFile(reportPath, renderJson(report))
-    await core.summary.addRaw(renderMarkdown(report)).write()
+    const markdown = renderMarkdown(report)
+    await core.summary.addRaw(markdown).write()
     annotate(report)
+    if (inputs.comment === 'auto')
+      await commentOnPullRequest(inputs['github-token'], report.config, markdown)
 
     core.setOutput('status', overallStatus(report))
     core.setOutput('report', reportPath)
@@ -141,6 +156,52 @@ export async function run(): Promise<void> {
     }
     core.setOutput('exit-code', String(EXIT.usage))
     core.setFailed((error as Error)?.message ?? String(error))
+  }
+}
+
+/**
+ * Keep one report comment on the pull request that triggered the run. Anything GitHub refuses
+ * becomes a one-line warning: the comment is a convenience, the check's verdict stands.
+ */
+async function commentOnPullRequest(
+  token: string | undefined,
+  config: string,
+  markdown: string
+): Promise<void> {
+  const number = github.context.payload.pull_request?.number
+  if (!token || typeof number !== 'number') return
+  const octokit = github.getOctokit(token, { request: { fetch } })
+  const { owner, repo } = github.context.repo
+  const port: PullCommentsPort = {
+    async login() {
+      try {
+        return (await octokit.rest.users.getAuthenticated()).data.login
+      } catch {
+        return undefined // a GITHUB_TOKEN may not ask who it is; it comments as github-actions[bot]
+      }
+    },
+    async list() {
+      const comments = await octokit.paginate(octokit.rest.issues.listComments, {
+        owner,
+        repo,
+        issue_number: number,
+        per_page: 100
+      })
+      return comments.map((c) => ({ id: c.id, body: c.body ?? '', author: c.user?.login }))
+    },
+    async create(body) {
+      await octokit.rest.issues.createComment({ owner, repo, issue_number: number, body })
+    },
+    async update(id, body) {
+      await octokit.rest.issues.updateComment({ owner, repo, comment_id: id, body })
+    }
+  }
+  try {
+    const result = await upsertStickyComment(port, stickyMarker(config), markdown)
+    core.info(`Pull request comment: ${result}.`)
+  } catch (error) {
+    const e = error as { status?: number; message?: string }
+    core.warning(commentErrorHint(e.status, String(e.message ?? error)))
   }
 }
 

@@ -3,6 +3,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import { startFakeGitHub, type FakeGitHub } from '../support/fake-github.js'
 import { startFakeMailtrap } from '../support/fake-mailtrap.js'
 
 const run = promisify(execFile)
@@ -24,7 +25,10 @@ function parseOutputs(text: string): Record<string, string> {
 }
 
 /** Run the committed action bundle the way a runner does: INPUT_* variables and command files. */
-async function runAction(inputs: Record<string, string>): Promise<ActionRun> {
+async function runAction(
+  inputs: Record<string, string>,
+  extraEnv: Record<string, string> = {}
+): Promise<ActionRun> {
   const dir = await mkdtemp(join(tmpdir(), 'runner-'))
   const summaryFile = join(dir, 'summary.md')
   const outputFile = join(dir, 'output.txt')
@@ -35,7 +39,8 @@ async function runAction(inputs: Record<string, string>): Promise<ActionRun> {
     GITHUB_STEP_SUMMARY: summaryFile,
     GITHUB_OUTPUT: outputFile,
     RUNNER_TEMP: dir,
-    GITHUB_WORKSPACE: root
+    GITHUB_WORKSPACE: root,
+    ...extraEnv
   }
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value
   let code = 0
@@ -56,6 +61,94 @@ async function runAction(inputs: Record<string, string>): Promise<ActionRun> {
 }
 
 describe('dist/index.js as a runner runs it', () => {
+  describe('on a pull request', () => {
+    const token = 'ghs_fakeGitHubToken0123456789abcdefABCDEF'
+    let github: FakeGitHub
+    let env: Record<string, string>
+    beforeEach(async () => {
+      github = await startFakeGitHub({
+        repo: 'acme/dns',
+        pull: 7,
+        token,
+        comments: Array.from({ length: 120 }, (_, i) => ({
+          id: i + 1,
+          body:
+            i === 3
+              ? '<!-- mailtrap-dns-verify:examples/domains.yaml -->\nquoted by a human'
+              : `comment ${i}`,
+          user: { login: 'octocat', type: 'User' }
+        }))
+      })
+      const dir = await mkdtemp(join(tmpdir(), 'event-'))
+      await writeFile(join(dir, 'event.json'), JSON.stringify({ pull_request: { number: 7 } }))
+      env = {
+        GITHUB_EVENT_NAME: 'pull_request',
+        GITHUB_EVENT_PATH: join(dir, 'event.json'),
+        GITHUB_REPOSITORY: 'acme/dns',
+        GITHUB_API_URL: github.url
+      }
+    })
+    afterEach(async () => {
+      await github.close()
+    })
+
+    it('keeps one sticky comment with the report: created, then left alone when nothing changed', async () => {
+      const inputs = {
+        config: 'examples/domains.yaml',
+        'zone-dir': 'examples/zones',
+        'github-token': token
+      }
+      const first = await runAction(inputs, env)
+      expect(first.code).toBe(1)
+      expect(first.stdout).toContain('Pull request comment: created.')
+      const ours = github.comments.filter((c) => c.user.login === 'github-actions[bot]')
+      expect(ours).toHaveLength(1)
+      expect(ours[0]!.body).toBe(
+        `<!-- mailtrap-dns-verify:examples/domains.yaml -->\n${first.summary}`
+      )
+      expect(github.comments[3]!.body).toContain('quoted by a human')
+
+      const second = await runAction(inputs, env)
+      expect(second.stdout).toContain('Pull request comment: unchanged.')
+      expect(
+        github.requests.filter((r) => r.method === 'PATCH' || r.method === 'POST')
+      ).toHaveLength(1)
+      expect(github.requests.some((r) => r.path.includes('page=2'))).toBe(true)
+      expect(second.stdout.split('\n').filter((l) => l.includes(token))).toEqual([
+        `::add-mask::${token}`
+      ])
+    })
+
+    it('warns in one line, and keeps the verdict, when the token may not comment (fork PRs)', async () => {
+      github.readOnly = true
+      const result = await runAction(
+        {
+          config: 'examples/domains.yaml',
+          'zone-dir': 'examples/zones',
+          'github-token': token,
+          'fail-on': 'never'
+        },
+        env
+      )
+      expect(result.code).toBe(0)
+      expect(result.stdout).toContain('::warning::The token may not comment on this pull request')
+      expect(result.stdout).not.toMatch(/\n\s+at /)
+    })
+
+    it('does not comment with comment: never', async () => {
+      await runAction(
+        {
+          config: 'examples/domains.yaml',
+          'zone-dir': 'examples/zones',
+          'github-token': token,
+          comment: 'never'
+        },
+        env
+      )
+      expect(github.requests).toHaveLength(0)
+    })
+  })
+
   it('reads Mailtrap with the token input, masks the token and never prints it', async () => {
     const token = 'mt-action-secret-0a1b2c3d4e5f60718293a4b5c6d7e8f9'
     const mailtrap = await startFakeMailtrap({ token })

@@ -174,7 +174,8 @@ function matrix(records: RecordReport[], resolvers: string[]): string[] {
 }
 
 /**
- * The report as Markdown: the job summary and the PR comment show exactly this.
+ * The report as Markdown: the job summary and the PR comment show exactly this. It carries no
+ * time stamp, so an unchanged result leaves the pull request comment untouched.
  * Pure; every piece of text that came from DNS or an API is escaped.
  */
 export function renderMarkdown(report: Report): string {
@@ -185,7 +186,7 @@ export function renderMarkdown(report: Report): string {
   }
   lines.push(
     '',
-    `<sub>${escapeMarkdown(report.tool.name)} ${escapeMarkdown(report.tool.version)} · ${report.resolvers.map((r) => escapeMarkdown(r.name)).join(', ')} · ${escapeMarkdown(report.generatedAt)}</sub>`
+    `<sub>${escapeMarkdown(report.tool.name)} ${escapeMarkdown(report.tool.version)} · resolvers: ${report.resolvers.map((r) => escapeMarkdown(r.name)).join(', ')}</sub>`
   )
   return lines.join('\n') + '\n'
 }

@@ -1,0 +1,80 @@
+import {
+  commentErrorHint,
+  MAX_COMMENT_LENGTH,
+  stickyMarker,
+  truncateBody,
+  upsertStickyComment,
+  type PullComment,
+  type PullCommentsPort
+} from '../../src/github/sticky-comment.js'
+
+function memoryPort(
+  comments: PullComment[],
+  login?: string
+): PullCommentsPort & { writes: string[] } {
+  const writes: string[] = []
+  return {
+    writes,
+    login: async () => login,
+    list: async () => comments,
+    create: async (body) => {
+      writes.push('create')
+      comments.push({ id: comments.length + 1, body, author: login ?? 'github-actions[bot]' })
+    },
+    update: async (id, body) => {
+      writes.push(`update ${id}`)
+      comments.find((c) => c.id === id)!.body = body
+    }
+  }
+}
+
+describe('upsertStickyComment', () => {
+  const marker = stickyMarker('domains.yaml')
+
+  it('creates one comment, updates it in place, and leaves it alone when nothing changed', async () => {
+    const comments: PullComment[] = [
+      { id: 1, body: `${marker}\nsomeone else's copy`, author: 'octocat' }
+    ]
+    const port = memoryPort(comments)
+    expect(await upsertStickyComment(port, marker, 'report 1')).toBe('created')
+    expect(await upsertStickyComment(port, marker, 'report 2')).toBe('updated')
+    expect(await upsertStickyComment(port, marker, 'report 2')).toBe('unchanged')
+    expect(port.writes).toEqual(['create', 'update 2'])
+    expect(comments.map((c) => c.body)).toEqual([
+      `${marker}\nsomeone else's copy`,
+      `${marker}\nreport 2`
+    ])
+  })
+
+  it("finds the comment of the token's own login when GitHub says who it is", async () => {
+    const comments: PullComment[] = [{ id: 5, body: `${marker}\nold`, author: 'release-bot' }]
+    const port = memoryPort(comments, 'release-bot')
+    expect(await upsertStickyComment(port, marker, 'new')).toBe('updated')
+  })
+
+  it('keeps one marker per config file', () => {
+    expect(stickyMarker('dns/domains.yaml')).toBe('<!-- mailtrap-dns-verify:dns/domains.yaml -->')
+    expect(stickyMarker('a-->b')).toBe('<!-- mailtrap-dns-verify:ab -->')
+  })
+})
+
+describe('truncateBody', () => {
+  it("cuts at GitHub's limit with a visible note", () => {
+    const body = truncateBody('x'.repeat(MAX_COMMENT_LENGTH + 10))
+    expect(body.length).toBe(MAX_COMMENT_LENGTH)
+    expect(body).toMatch(/The report is cut here.*job summary has all of it/)
+    expect(truncateBody('short')).toBe('short')
+  })
+})
+
+describe('commentErrorHint', () => {
+  it('explains the errors users meet in one line', () => {
+    expect(commentErrorHint(403, 'Resource not accessible by integration')).toContain(
+      'pull requests from forks get a read-only token'
+    )
+    expect(commentErrorHint(401, 'Bad credentials')).toContain('refused the token')
+    expect(commentErrorHint(500, 'boom\nstack')).toBe(
+      'Could not write the pull request comment: boom. The report is in the job summary.'
+    )
+  })
+})

@@ -1,0 +1,74 @@
+/** GitHub's limit on a comment body, in characters. */
+export const MAX_COMMENT_LENGTH = 65_536
+
+/** One comment on a pull request, as much as the sticky comment needs. */
+export interface PullComment {
+  id: number
+  body: string
+  author: string | undefined
+}
+
+/**
+ * The pull request's comments as a narrow port: the action passes one over octokit, tests one
+ * over a fake GitHub REST API on loopback.
+ */
+export interface PullCommentsPort {
+  /** The login the token acts as, when GitHub says (a GITHUB_TOKEN cannot ask: undefined). */
+  login(): Promise<string | undefined>
+  list(): Promise<PullComment[]>
+  create(body: string): Promise<void>
+  update(id: number, body: string): Promise<void>
+}
+
+export type StickyResult = 'created' | 'updated' | 'unchanged'
+
+/** The hidden marker that finds our comment again; one per config file, so jobs do not clash. */
+export function stickyMarker(configPath: string): string {
+  return `<!-- mailtrap-dns-verify:${configPath.replace(/-->/g, '')} -->`
+}
+
+/** Cut a body to GitHub's limit, saying so visibly, keeping the marker at the top. */
+export function truncateBody(body: string, max = MAX_COMMENT_LENGTH): string {
+  if (body.length <= max) return body
+  const note =
+    '\n\n…\n\n**The report is cut here: it is longer than a comment may be. The job summary has all of it.**\n'
+  return body.slice(0, max - note.length) + note
+}
+
+/**
+ * Keep exactly one report comment on the pull request: update ours in place (found by its
+ * marker and, when GitHub says who the token is, by its author), leave it alone when nothing
+ * changed, or create it.
+ */
+export async function upsertStickyComment(
+  port: PullCommentsPort,
+  marker: string,
+  report: string,
+  fallbackLogin = 'github-actions[bot]'
+): Promise<StickyResult> {
+  const body = truncateBody(`${marker}\n${report}`)
+  const login = (await port.login()) ?? fallbackLogin
+  const ours = (await port.list()).find((c) => c.body.startsWith(marker) && c.author === login)
+  if (!ours) {
+    await port.create(body)
+    return 'created'
+  }
+  if (ours.body === body) return 'unchanged'
+  await port.update(ours.id, body)
+  return 'updated'
+}
+
+/**
+ * A one-line hint for GitHub errors users meet, instead of a stack trace: fork pull requests
+ * get a read-only token, and `permissions:` may lack `pull-requests: write`.
+ */
+export function commentErrorHint(status: number | undefined, message: string): string {
+  if (/Resource not accessible by integration/i.test(message) || status === 403) {
+    return 'The token may not comment on this pull request (pull requests from forks get a read-only token; else add `permissions: pull-requests: write`). The report is in the job summary.'
+  }
+  if (status === 401)
+    return 'GitHub refused the token given as `github-token`. The report is in the job summary.'
+  if (status === 404)
+    return 'GitHub found no such pull request for this token. The report is in the job summary.'
+  return `Could not write the pull request comment: ${message.split('\n')[0]}. The report is in the job summary.`
+}
