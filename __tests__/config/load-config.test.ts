@@ -120,6 +120,15 @@ describe('loadConfig', () => {
     ])
   })
 
+  it.each(['', '# nothing\n', '- example.com\n', 'just text\n'])(
+    'says what the file must be when it is %j',
+    (text) => {
+      expect(problemsOf(text)).toEqual([
+        '1: the file must be a mapping with `version: 1` and `domains:`'
+      ])
+    }
+  )
+
   it('reports a missing domains key', () => {
     expect(problemsOf('version: 1\n')).toEqual(['1: missing required key "domains"'])
   })

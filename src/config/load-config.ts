@@ -163,6 +163,11 @@ function describeIssue(
       return inner.flatMap((i) => describeIssue({ ...i, path: [...path, ...i.path] }, doc, at))
     }
   }
+  if (issue.code === 'invalid_type' && path.length === 0) {
+    return [
+      { ...at(undefined), message: 'the file must be a mapping with `version: 1` and `domains:`' }
+    ]
+  }
   if (issue.code === 'invalid_type' && issue.input === undefined) {
     const parent = path.slice(0, -1)
     const message = `missing required key "${String(path.at(-1))}"`
