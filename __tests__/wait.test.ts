@@ -1,6 +1,7 @@
 import type { Finding } from '../src/diagnose/diagnose.js'
 import type { Report } from '../src/report/report.js'
-import { parseDuration, waitUntilSettled } from '../src/wait.js'
+import { exitCodeFor } from '../src/report/report.js'
+import { parseDuration, settled, waitUntilSettled } from '../src/wait.js'
 
 function report(
   status: 'pass' | 'warn' | 'fail' | 'unknown',
@@ -21,6 +22,7 @@ function report(
         status,
         nameServers: [],
         dnsHost: null,
+        findings: [],
         mailtrap: null,
         records: [
           {
@@ -132,6 +134,38 @@ describe('waitUntilSettled', () => {
       ports()
     )
     expect(moving.exitCode).toBe(1)
+  })
+})
+
+describe('settled', () => {
+  it('does not wait for one unreachable cache beside right answers, but for a record nothing answered', async () => {
+    const oneDead = report('warn', [{ code: 'unknown' }])
+    expect(settled(oneDead, 'error')).toBe(true)
+    expect(settled(report('unknown', [{ code: 'unknown' }]), 'error')).toBe(false)
+    expect(settled(report('warn', [{ code: 'propagating' }]), 'error')).toBe(false)
+  })
+
+  it('exits 0 with fail-on never at the deadline, as check does, unless nothing answered', async () => {
+    const moving = await waitUntilSettled(
+      async () => ({ report: report('warn', [{ code: 'propagating' }]), failOn: 'never' }),
+      { timeoutMs: 1000, intervalMs: 1000 },
+      ports()
+    )
+    expect(moving.exitCode).toBe(0)
+    const dark = await waitUntilSettled(
+      async () => ({ report: report('unknown', [{ code: 'unknown' }]), failOn: 'never' }),
+      { timeoutMs: 1000, intervalMs: 1000 },
+      ports()
+    )
+    expect(dark.exitCode).toBe(3)
+  })
+})
+
+describe('exitCodeFor', () => {
+  it('never turns an unknown into 1, whatever --fail-on says', () => {
+    expect(exitCodeFor(report('unknown', [{ code: 'unknown' }]), 'warning')).toBe(3)
+    expect(exitCodeFor(report('warn', [{ code: 'unknown' }]), 'warning')).toBe(0)
+    expect(exitCodeFor(report('warn', [{ code: 'propagating' }]), 'warning')).toBe(1)
   })
 })
 

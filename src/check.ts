@@ -1,4 +1,5 @@
 import type { Config } from './config/load-config.js'
+import { toAsciiName } from './config/schema.js'
 import { docsLink } from './diagnose/codes.js'
 import {
   diagnoseRecord,
@@ -20,7 +21,13 @@ import {
 } from './records/expected.js'
 import type { DomainConfig } from './config/load-config.js'
 import type { Finding } from './diagnose/diagnose.js'
-import { configDriftFinding, mailtrapStatusFinding, statusWith } from './diagnose/mailtrap.js'
+import {
+  complianceFinding,
+  configDriftFinding,
+  mailtrapStatusFinding,
+  notInAccountFinding,
+  statusWith
+} from './diagnose/mailtrap.js'
 import {
   domainStatus,
   summarize,
@@ -79,16 +86,19 @@ export async function check(
   const now = ports.now()
   const mailtrap = await readMailtrap(ports.mailtrap)
   const domains = await Promise.all(
-    selected.map(async (domain) => {
+    selected.map(async (domain): Promise<DomainReport> => {
       const view = mailtrap.views?.get(domain.name)
       const report = await checkDomain(expandExpected(domain, view), ports, now)
       if (view) return withMailtrap(report, domain, view)
-      const mailtrapView: DomainReport['mailtrap'] = mailtrap.views
-        ? { found: false }
-        : mailtrap.error
-          ? { error: mailtrap.error }
-          : null
-      return { ...report, mailtrap: mailtrapView }
+      if (!mailtrap.views)
+        return { ...report, mailtrap: mailtrap.error ? { error: mailtrap.error } : null }
+      const findings = [...report.findings, withDocs(notInAccountFinding(domain.name))]
+      return {
+        ...report,
+        findings,
+        status: domainStatus(report.records, findings),
+        mailtrap: { found: false as const }
+      }
     })
   )
   const resolvers = [...(ports.discovery?.known() ?? []), ...ports.resolvers]
@@ -105,7 +115,7 @@ export async function check(
 
 function selectDomains(config: Config, names: string[] | undefined): Config['domains'] {
   if (!names || names.length === 0) return config.domains
-  const wanted = new Set(names.map((n) => n.toLowerCase().replace(/\.$/, '')))
+  const wanted = new Set(names.map(toAsciiName))
   const unknown = [...wanted].filter((n) => !config.domains.some((d) => d.name === n))
   if (unknown.length > 0) {
     throw new UsageError(`--domain ${unknown.join(', ')}: not in ${config.file}`)
@@ -146,14 +156,16 @@ function withMailtrap(
     return {
       ...record,
       status: statusWith(record.status, extra),
-      findings: [...record.findings, ...extra.map((f) => ({ ...f, docs: docsLink(f.code) }))]
+      findings: [...record.findings, ...extra.map(withDocs)]
     }
   })
-  const status = domainStatus(records)
+  const compliance = complianceFinding(domain.name, view.complianceStatus)
+  const findings = compliance ? [...report.findings, withDocs(compliance)] : report.findings
   return {
     ...report,
     records,
-    status,
+    findings,
+    status: domainStatus(records, findings),
     mailtrap: {
       id: view.id,
       complianceStatus: view.complianceStatus,
@@ -162,6 +174,10 @@ function withMailtrap(
       dnsVerifiedAt: view.dnsVerifiedAt
     }
   }
+}
+
+function withDocs(finding: Finding): Finding & { docs: string } {
+  return { ...finding, docs: docsLink(finding.code) }
 }
 
 /** A mistake in how the tool was called (exit code 2). */
@@ -226,6 +242,7 @@ async function checkDomain(
     line: expectation.line,
     status,
     records,
+    findings: [],
     nameServers: zone.nameServers,
     dnsHost: host ? { id: host.id, name: host.name } : null,
     mailtrap: null
@@ -260,7 +277,7 @@ async function checkRecord(
     source: expected.source,
     status: diagnosis.status,
     checked: diagnosis.checked,
-    findings: diagnosis.findings.map((f) => ({ ...f, docs: docsLink(f.code) })),
+    findings: diagnosis.findings.map(withDocs),
     observations: observations.map((o, i) => ({
       ...toObservationReport(o),
       verdict: diagnosis.verdicts[i] ?? 'unknown'
@@ -314,6 +331,6 @@ function toObservationReport(o: Observation): ObservationReport {
     type: p.question.type,
     ...summarizeOutcome(p.outcome)
   }))
-  if (probes.length > 0) report.probes = probes.map(({ error: _error, ...rest }) => rest)
+  if (probes.length > 0) report.probes = probes
   return report
 }

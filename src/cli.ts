@@ -41,7 +41,8 @@ Options:
   --domain NAME                 check only this domain; repeatable
   --format text|json|markdown   report format (default: text)
   --output FILE                 write the report to FILE instead of standard output
-  --fail-on error|warning|never exit 1 when a finding is this severe (default: error)
+  --fail-on error|warning|never exit 1 when a finding is this severe (default: the config's
+                                defaults.fail-on, else error)
   --query-timeout MS            per-query timeout in milliseconds (default: 2000)
   --tries N                     tries per query (default: 2)
   --max-in-flight N             queries in flight per resolver at most (default: 64)
@@ -129,6 +130,15 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
   if (command === 'check' && (values.timeout !== undefined || values.interval !== undefined)) {
     return usage(io, '--timeout and --interval belong to wait; check takes --query-timeout MS')
   }
+  if (
+    values['zone-dir'] !== undefined &&
+    (values.resolver.length > 0 || values.authoritative.length > 0)
+  ) {
+    return usage(
+      io,
+      '--zone-dir answers from zone files alone; it cannot be combined with --resolver or --authoritative'
+    )
+  }
   if (!(FORMATS as readonly string[]).includes(values.format)) {
     return usage(io, `--format must be one of ${FORMATS.join(', ')}, not "${values.format}"`)
   }
@@ -187,7 +197,11 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
     io.color && !values['no-color'] && !values.output
   )
   if (values.output) {
-    await writeFile(values.output, rendered)
+    await writeFile(values.output, rendered).catch((error: NodeJS.ErrnoException) => {
+      throw new UsageError(
+        `cannot write the report to ${values.output}: ${error.code ?? error.message}`
+      )
+    })
     io.stderr(`report written to ${values.output}\n`)
   } else {
     io.stdout(rendered)
@@ -221,11 +235,14 @@ function positiveInteger(text: string | undefined, flag: string): number | undef
 }
 
 function duration(text: string, flag: string): number {
+  let ms: number
   try {
-    return parseDuration(text)
+    ms = parseDuration(text)
   } catch (error) {
     throw new UsageError(`${flag}: ${(error as Error).message}`)
   }
+  if (ms <= 0) throw new UsageError(`${flag} must be longer than 0, not "${text}"`)
+  return ms
 }
 
 function render(report: Report, format: Format, color: boolean): string {

@@ -10,6 +10,7 @@ import { ConfigError, loadConfig, type Config } from './config/load-config.js'
 import type { FailOn } from './config/schema.js'
 import { buildResolvers, closeFleet, ResolverSpecError } from './dns/resolvers.js'
 import { ZoneFileError } from './dns/zone-file.js'
+import { toAsciiName } from './config/schema.js'
 import type { Report } from './report/report.js'
 
 /** Everything the CLI and the action both ask for, already parsed from flags or inputs. */
@@ -61,6 +62,26 @@ export async function checkOnce(
     maxInFlight: options.maxInFlight,
     authoritativePort: options.authoritativePort
   })
+  if (fleet.zoneFiles) {
+    const zoneFiles = fleet.zoneFiles
+    const selected = options.domains.length > 0 ? options.domains.map(toAsciiName) : undefined
+    const missing = config.domains.filter(
+      (d) => (!selected || selected.includes(d.name)) && !zoneFiles.holds(d.zone)
+    )
+    if (missing.length > 0) {
+      await closeFleet(fleet)
+      throw new ZoneFileError(
+        options.zoneDir!,
+        0,
+        missing
+          .map(
+            (d) =>
+              `no zone file holds ${d.zone} (${d.name}, ${config.file}:${d.line}): add ${options.zoneDir}/${d.zone}.zone, or set zone: for the domain`
+          )
+          .join('; ')
+      )
+    }
+  }
   const client = options.mailtrap ? createClient(options.mailtrap) : undefined
   try {
     const report = await check(
@@ -72,17 +93,6 @@ export async function checkOnce(
   } finally {
     await Promise.all([closeFleet(fleet), client?.close()])
   }
-}
-
-/**
- * Read the config, build the resolvers, check every domain. The one path both front ends
- * take; they differ only in how they read options and show the result.
- */
-export async function runEngine(
-  options: EngineOptions,
-  now: () => Date = () => new Date()
-): Promise<EngineResult> {
-  return checkOnce(await readConfig(options), options, now)
 }
 
 function createClient(options: NonNullable<EngineOptions['mailtrap']>): MailtrapClient {

@@ -226,14 +226,13 @@ function overallStatus(report: Report): string {
 function annotate(report: Report): void {
   for (const d of report.domains) {
     if (d.status !== 'fail' && d.status !== 'warn') continue
-    const lines = d.records.flatMap((r) =>
-      r.findings
-        .filter((f) => f.severity !== 'notice')
-        .map(
-          (f) =>
-            `${RECORD_LABELS[r.key]}: ${f.code}: ${f.message}${f.hint ? ` Fix: ${f.hint}` : ''}`
-        )
-    )
+    const labelled = [
+      ...d.findings.map((f) => ({ label: 'Domain', f })),
+      ...d.records.flatMap((r) => r.findings.map((f) => ({ label: RECORD_LABELS[r.key], f })))
+    ]
+    const lines = labelled
+      .filter(({ f }) => f.severity !== 'notice')
+      .map(({ label, f }) => `${label}: ${f.code}: ${f.message}${f.hint ? ` Fix: ${f.hint}` : ''}`)
     const properties = { file: report.config, startLine: d.line, title: `${d.domain}: ${d.status}` }
     if (d.status === 'fail') core.error(lines.join('\n'), properties)
     else core.warning(lines.join('\n'), properties)

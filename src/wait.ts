@@ -26,14 +26,20 @@ export interface WaitResult {
 }
 
 /** Findings that mean "not settled yet": waiting may end them. */
-const UNSETTLED = new Set(['propagating', 'inconsistent', 'unknown', 'out-of-sync'])
+const UNSETTLED = new Set(['propagating', 'inconsistent', 'out-of-sync'])
 
-/** True when the report passes the gate: nothing reaches fail-on and nothing is still moving. */
+/**
+ * True when the report passes the gate: nothing reaches fail-on and nothing is still moving.
+ * One unreachable cache beside right answers is no reason to wait: only a record that nothing
+ * answered for (status unknown) is.
+ */
 export function settled(report: Report, failOn: FailOn): boolean {
   if (exitCodeFor(report, failOn) !== EXIT.pass) return false
-  return report.domains.every((d) =>
-    d.records.every((r) => !r.checked || r.findings.every((f) => !UNSETTLED.has(f.code)))
-  )
+  return report.domains.every((d) => d.records.every((r) => !r.checked || !moving(r)))
+}
+
+function moving(r: Report['domains'][number]['records'][number]): boolean {
+  return r.status === 'unknown' || r.findings.some((f) => UNSETTLED.has(f.code))
 }
 
 /**
@@ -74,14 +80,14 @@ export async function waitUntilSettled(
   }
 }
 
-/** At the deadline with nothing at fail-on: 3 when only answers are missing, else 1 (not settled in time). */
+/**
+ * At the deadline with nothing at fail-on: 3 while a record has no conclusive answer, else 1
+ * for changes still moving (0 with fail-on never, as `check` does).
+ */
 function stillMoving(report: Report, failOn: FailOn): number {
-  if (failOn === 'never') return EXIT.pass
-  const codes = report.domains.flatMap((d) =>
-    d.records.flatMap((r) => r.findings.map((f) => f.code))
-  )
-  const moving = codes.filter((c) => UNSETTLED.has(c))
-  return moving.every((c) => c === 'unknown') ? EXIT.inconclusive : EXIT.findings
+  const records = report.domains.flatMap((d) => d.records).filter((r) => r.checked)
+  if (records.some((r) => r.status === 'unknown')) return EXIT.inconclusive
+  return failOn === 'never' || !records.some(moving) ? EXIT.pass : EXIT.findings
 }
 
 /** What is still not right, and when the TTLs say it should be. */

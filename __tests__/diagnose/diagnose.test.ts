@@ -209,7 +209,11 @@ describe('diagnoseRecord', () => {
     expect(probesFor(dkim1, zone, cname(dkim1.value))).toEqual([])
     expect(probesFor(dkim1, zone, cname(`${dkim1.value}.${zone}`))).toEqual([])
     expect(probesFor(dkim1, zone, answer('SERVFAIL'))).toEqual([])
-    expect(probesFor(dkim1, zone, cname('x.y'))).toEqual([{ name: 'x.y', type: 'CNAME' }])
+    expect(probesFor(dkim1, zone, cname('x.y'))).toEqual([
+      { name: 'x.y', type: 'CNAME' },
+      { name: '*._domainkey.example.com', type: 'CNAME' },
+      { name: '*.example.com', type: 'CNAME' }
+    ])
     const hop = {
       question: { name: 'x.y', type: 'CNAME' },
       outcome: answer('NOERROR', [{ name: 'x.y', type: 'CNAME', data: dkim1.value }])

@@ -65,6 +65,8 @@ describe('buildResolvers', () => {
 
   it.each([
     [{ cli: ['bogus'] }, 'unknown resolver "bogus"'],
+    [{ cli: ['toString'] }, 'unknown resolver "toString"'],
+    [{ config: ['constructor'] }, 'unknown resolver "constructor"'],
     [{ cli: ['x=not-an-address'] }, 'resolver x not-an-address'],
     [{ cli: ['a b=1.2.3.4'] }, '--resolver a b=1.2.3.4: the name before "="'],
     [{ cli: ['a=127.0.0.1', 'a=127.0.0.2'] }, 'resolver name "a" is used twice'],

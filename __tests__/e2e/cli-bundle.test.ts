@@ -135,6 +135,7 @@ describe('dist/cli.js', () => {
     })
     expect(stdout).toContain('doubled.example FAIL')
     expect(stdout).toContain('11 domains: 2 pass, 2 warn, 7 fail')
+    expect(stdout).not.toMatch(/undefined|null|NaN|\[object/)
   })
 
   it('exits 2 with file:line and no stack trace on a broken domains.yaml', async () => {
@@ -158,6 +159,54 @@ describe('dist/cli.js', () => {
     expect(result.code).toBe(2)
     expect(result.stderr).toMatch(new RegExp(`healthy\\.example\\.zone:4: `))
     expect(result.stderr).not.toMatch(/\n\s+at /)
+  })
+
+  it('exits 2, naming the domain and its line, when no zone file holds a domain', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'zones-'))
+    await writeFile(join(dir, 'healthy.example.zone'), '@ IN SOA ns1 host 1 2 3 4 5\n@ IN NS ns1\n')
+    const result = await runCli([
+      'check',
+      '--config',
+      'examples/domains.yaml',
+      '--zone-dir',
+      dir,
+      '--domain',
+      'doubled.example'
+    ])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toBe(
+      `${dir}: no zone file holds doubled.example (doubled.example, examples/domains.yaml:13): add ${dir}/doubled.example.zone, or set zone: for the domain\n`
+    )
+  })
+
+  it.each([
+    [
+      ['--zone-dir', 'examples/zones', '--resolver', 'x=127.0.0.1'],
+      'cannot be combined with --resolver'
+    ],
+    [['--interval', '1s'], '--timeout and --interval belong to wait'],
+    [
+      ['--output', '/nonexistent/dir/report.json', '--zone-dir', 'examples/zones'],
+      'cannot write the report to /nonexistent/dir/report.json: ENOENT'
+    ]
+  ])('exits 2 on %j', async (args, message) => {
+    const result = await runCli(['check', '--config', 'examples/domains.yaml', ...args])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain(message)
+  })
+
+  it('exits 2 on a wait interval of 0', async () => {
+    const result = await runCli([
+      'wait',
+      '--config',
+      'examples/domains.yaml',
+      '--zone-dir',
+      'examples/zones',
+      '--interval',
+      '0'
+    ])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain('--interval must be longer than 0')
   })
 
   it('exits 2 on a bad flag and prints usage', async () => {

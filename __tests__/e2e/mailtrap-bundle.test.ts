@@ -167,9 +167,25 @@ describe('dist/cli.js with a Mailtrap token (a fake Mailtrap API on loopback)', 
       findings: [{ code: 'duplicate' }, { code: 'mailtrap-status' }]
     })
 
-    expect(report.domains.find((d) => d.domain === 'other.test')!.mailtrap).toEqual({
-      found: false
+    const other = report.domains.find((d) => d.domain === 'other.test')!
+    expect(other.mailtrap).toEqual({ found: false })
+    expect(other).toMatchObject({
+      status: 'fail',
+      findings: [{ code: 'mailtrap-status', severity: 'error' }]
     })
+    expect(other.findings[0]!.message).toBe(
+      'other.test is not a sending domain of the Mailtrap account: Mailtrap will not send for it.'
+    )
+    // Only compliant domains may send: a warning that says the next step.
+    expect(report.domains[0]!.findings).toEqual([
+      expect.objectContaining({
+        code: 'mailtrap-status',
+        severity: 'warning',
+        message:
+          "Mailtrap's compliance status of acme-mail.test is unverified_dns: only compliant domains may send."
+      })
+    ])
+    expect(report.domains.find((d) => d.domain === 'legacy-acme.test')!.findings).toEqual([])
     expect(result.stdout + result.stderr).not.toContain(TOKEN)
     expect(mailtrap.requests.every((r) => r.headers.authorization === `Bearer ${TOKEN}`)).toBe(true)
   })

@@ -60,8 +60,12 @@ describe('upsertStickyComment', () => {
 
 describe('truncateBody', () => {
   it("cuts at GitHub's limit with a visible note", () => {
+    const long = `<details>\n\n\`\`\`dns\n${'&#95;x\n'.repeat(MAX_COMMENT_LENGTH / 4)}`
+    const cut = truncateBody(long)
+    expect(cut.length).toBeLessThanOrEqual(MAX_COMMENT_LENGTH)
+    expect(cut).toMatch(/&#95;x\n```\n<\/details>\n\n…/)
     const body = truncateBody('x'.repeat(MAX_COMMENT_LENGTH + 10))
-    expect(body.length).toBe(MAX_COMMENT_LENGTH)
+    expect(body.length).toBeLessThanOrEqual(MAX_COMMENT_LENGTH)
     expect(body).toMatch(/The report is cut here.*job summary has all of it/)
     expect(truncateBody('short')).toBe('short')
   })

@@ -166,6 +166,49 @@ const SCENARIOS: Scenario[] = [
     expect: { link_verification: 'warn cname-chain' }
   },
   {
+    domain: 'wildcname.test',
+    // the wildcard answers for mt-link; rwmt1._domainkey sits below an existing _domainkey, so
+    // no wildcard reaches it, but one does answer for its doubled name: still a plain miss
+    records: { dkim1: [], link_verification: [], extra: ['* IN CNAME www.other.example.'] },
+    expect: { dkim1: 'fail missing', link_verification: 'fail missing' },
+    says: {
+      dkim1: 'rwmt1._domainkey.wildcname.test does not exist (NXDOMAIN)',
+      link_verification: 'the wildcard *.wildcname.test answers for it (CNAME www.other.example)'
+    }
+  },
+  {
+    domain: 'wildaddress.test',
+    records: { link_verification: [], extra: ['* IN A 192.0.2.80'] },
+    expect: { link_verification: 'fail missing' },
+    says: { link_verification: 'the wildcard *.wildaddress.test answers for it (A 192.0.2.80)' }
+  },
+  {
+    domain: 'dmarcdelegated.test',
+    records: { dmarc: ['_dmarc IN CNAME dm', `dm IN TXT "${DMARC}"`] },
+    expect: { dmarc: 'warn cname-chain' }
+  },
+  {
+    domain: 'dmarcdelegatedstrict.test',
+    records: { dmarc: ['_dmarc IN CNAME dm', 'dm IN TXT "v=DMARC1; p=reject"'] },
+    expect: { dmarc: 'warn dmarc-differs' },
+    says: { dmarc: '_dmarc.dmarcdelegatedstrict.test is a CNAME to dm.dmarcdelegatedstrict.test: ' }
+  },
+  {
+    domain: 'mail.sub.test',
+    zone: 'sub.test',
+    records: {
+      dmarc: [`@ IN TXT "${DMARC}"`],
+      extra: ['sub.test. IN TXT "v=DMARC1; p=reject"']
+    },
+    expect: { dmarc: 'fail missing' },
+    says: { dmarc: 'a DMARC record sits at mail.sub.test itself' }
+  },
+  {
+    domain: 'spdefault.test',
+    records: { dmarc: [`_dmarc IN TXT "${DMARC}; sp=none"`] },
+    expect: {}
+  },
+  {
     domain: 'notracking.test',
     config: '    tracking: false\n',
     records: { link_verification: [] },

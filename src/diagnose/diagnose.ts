@@ -60,8 +60,9 @@ const MAX_CHAIN = 8
 /**
  * The extra questions that tell a plain miss from a typing mistake, asked only when the answers
  * so far do not settle the record: the name with the zone appended twice, other types at the
- * name, the DMARC record at the apex, the next link of a CNAME chain. Called again with the
- * probes answered until it asks nothing more. Pure, so every source is asked exactly the same.
+ * name, a DMARC record at the domain itself, the next link of a CNAME chain, the TXT a DMARC
+ * CNAME points to, and the wildcards that may answer in the record's place. Called again with
+ * the probes answered until it asks nothing more. Pure, so every source is asked the same.
  */
 export function probesFor(
   expected: ExpectedRecord,
@@ -70,32 +71,117 @@ export function probesFor(
   asked: { question: DnsQuestion; outcome: QueryOutcome }[] = []
 ): DnsQuestion[] {
   if (expected.name === null || !main.ok) return []
-  const { rcode } = main.response
+  const { rcode, answers } = main.response
   if (rcode !== 'NOERROR' && rcode !== 'NXDOMAIN') return []
   const seen = new Set(asked.map((p) => `${normalizeName(p.question.name)} ${p.question.type}`))
   const fresh = (questions: DnsQuestion[]): DnsQuestion[] =>
     questions.filter((q) => !seen.has(`${normalizeName(q.name)} ${q.type}`))
-  const owned = main.response.answers.filter((r) => r.name === expected.name)
+  const wildcards = (type: string): DnsQuestion[] =>
+    wildcardNames(expected.name!, apex).map((name) => ({ name, type }))
+  const owned = answers.filter((r) => r.name === expected.name)
   const doubled = { name: `${expected.name}.${apex}`, type: expected.type }
+  const cname = owned.find((r) => r.type === 'CNAME')
+  // A wildcard answers for the doubled name too: ask the wildcards above it before believing it.
+  const doubledAnswered = asked.some(
+    (p) =>
+      normalizeName(p.question.name) === doubled.name &&
+      p.outcome.ok &&
+      p.outcome.response.answers.some((r) => r.name === doubled.name)
+  )
+  const doubledWildcards = doubledAnswered
+    ? wildcardNames(doubled.name, apex).map((name) => ({ name, type: expected.type }))
+    : []
 
   if (expected.type === 'TXT') {
-    if (owned.length > 0 || expected.key === 'spf') return []
-    return fresh([doubled, ...(expected.key === 'dmarc' ? [{ name: apex, type: 'TXT' }] : [])])
+    if (expected.key === 'spf') return []
+    if (cname) {
+      const end = chainEnd(answers, expected.name)
+      return answers.some((r) => r.name === end && r.type === 'TXT')
+        ? []
+        : fresh([{ name: end, type: 'TXT' }])
+    }
+    if (owned.length > 0) {
+      return owned.some((r) => r.type === 'TXT' && mentionsDmarc(r.data))
+        ? []
+        : fresh(wildcards('TXT'))
+    }
+    return fresh([doubled, { name: domainOf(expected), type: 'TXT' }, ...doubledWildcards])
   }
-  const cname = owned.find((r) => r.type === 'CNAME')
   if (!cname) {
+    const addressed = asked.some(
+      (p) =>
+        (p.question.type === 'A' || p.question.type === 'AAAA') &&
+        p.outcome.ok &&
+        p.outcome.response.answers.some(
+          (r) => r.name === expected.name && r.type === p.question.type
+        )
+    )
     return fresh([
       doubled,
       { name: expected.name, type: 'TXT' },
       { name: expected.name, type: 'A' },
-      { name: expected.name, type: 'AAAA' }
+      { name: expected.name, type: 'AAAA' },
+      ...doubledWildcards,
+      ...(addressed ? wildcards('A') : [])
     ])
   }
   const chain = followChain(cname.data, asked)
   const last = chain[chain.length - 1]!
   if (last === expected.value || isSuffixed(cname.data, expected, apex) || chain.length > MAX_CHAIN)
     return []
-  return fresh([{ name: last, type: 'CNAME' }])
+  return fresh([{ name: last, type: 'CNAME' }, ...wildcards('CNAME')])
+}
+
+/** `*.` + every ancestor of `name` from its parent up to the zone apex. */
+function wildcardNames(name: string, apex: string): string[] {
+  const names: string[] = []
+  let parent = name.slice(name.indexOf('.') + 1)
+  while (parent.length >= apex.length && (parent === apex || parent.endsWith(`.${apex}`))) {
+    names.push(`*.${parent}`)
+    if (parent === apex) break
+    parent = parent.slice(parent.indexOf('.') + 1)
+  }
+  return names
+}
+
+/** The end of the CNAME chain that starts at `name`, within one answer. */
+function chainEnd(answers: DnsRecord[], name: string): string {
+  let at = name
+  for (let i = 0; i < MAX_CHAIN; i++) {
+    const next = answers.find((r) => r.name === at && r.type === 'CNAME')
+    if (!next) break
+    at = next.data
+  }
+  return at
+}
+
+/** The sending domain of an expected record: its name without its host. */
+function domainOf(expected: ExpectedRecord & { name: string | null }): string {
+  const name = expected.name!
+  return expected.host && expected.host !== '@' ? name.slice(expected.host.length + 1) : name
+}
+
+/** A record that mentions v=DMARC1 anywhere: what its author meant as DMARC. */
+function mentionsDmarc(text: string): boolean {
+  return /(^|;)\s*v\s*=\s*dmarc1\s*(;|$)/i.test(text)
+}
+
+/**
+ * The wildcard that answers for `name` with the data seen, when one does: then nothing exists
+ * at the name itself, and the fix is to add the record, not to edit one.
+ */
+function answeringWildcard(
+  o: Observation,
+  name: string,
+  apex: string,
+  type: string,
+  data: string[]
+): string | undefined {
+  for (const wildcard of wildcardNames(name, apex)) {
+    const found = probeAnswers(o, wildcard, type).map((r) => r.data)
+    if (found.length > 0 && data.every((d) => found.includes(d))) return wildcard
+  }
+  return undefined
 }
 
 /** The CNAME targets from `first` on, as far as the probes have followed them. */
@@ -252,6 +338,8 @@ function diagnoseCname(
         [target]
       )
     }
+    const wildcard = answeringWildcard(o, expected.name, apex, 'CNAME', [target])
+    if (wildcard) return fromWildcard(expected, wildcard, `CNAME ${target}`, rcode, add)
     const swapped = context.siblings.find(
       (s) => s.key !== expected.key && s.type === 'CNAME' && s.value === target
     )
@@ -281,7 +369,7 @@ function diagnoseCname(
   }
   const doubledName = `${expected.name}.${apex}`
   const doubled = probeAnswers(o, doubledName, 'CNAME')[0]
-  if (doubled) {
+  if (doubled && !answeringWildcard(o, doubledName, apex, 'CNAME', [doubled.data])) {
     const alsoWrong =
       doubled.data === expected.value
         ? ''
@@ -323,10 +411,25 @@ function diagnoseCname(
     ...probeAnswers(o, expected.name, 'AAAA')
   ]
   if (addresses.length > 0) {
+    const wildcard = answeringWildcard(
+      o,
+      expected.name,
+      apex,
+      'A',
+      addresses.filter((r) => r.type === 'A').map((r) => r.data)
+    )
+    if (wildcard)
+      return fromWildcard(
+        expected,
+        wildcard,
+        addresses.map((r) => `${r.type} ${r.data}`).join(', '),
+        rcode,
+        add
+      )
     return draft(
       'proxied',
       `${expected.name} answers ${addresses.map((r) => `${r.type} ${r.data}`).join(', ')} instead of a CNAME: the CNAME is flattened or proxied, or an address record stands in its place.`,
-      `${words.proxy()} It must answer CNAME ${expected.value}.`,
+      `${words.proxy()} If it is an A/AAAA record instead, delete it; ${add.charAt(0).toLowerCase()}${add.slice(1)}`,
       show(addresses)
     )
   }
@@ -347,6 +450,9 @@ function diagnoseTxt(
   if (cname) {
     const others = atName.filter((r) => r.type !== 'CNAME')
     if (others.length > 0) return conflictDraft(expected, cname, others, context)
+    const delegated =
+      expected.key === 'dmarc' ? throughCname(expected, o, answers, add, context) : undefined
+    if (delegated) return delegated
     return draft(
       'wrong-type',
       `${expected.name} is a CNAME to ${cname.data} where a TXT record belongs.`,
@@ -358,7 +464,14 @@ function diagnoseTxt(
   if (txt.length === 0) {
     const doubledName = `${expected.name}.${apex}`
     const doubled = probeAnswers(o, doubledName, 'TXT')
-    if (doubled.length > 0) {
+    const synthesised = answeringWildcard(
+      o,
+      doubledName,
+      apex,
+      'TXT',
+      doubled.map((r) => r.data)
+    )
+    if (doubled.length > 0 && !synthesised) {
       return draft(
         'doubled-name',
         `The TXT record is at ${doubledName}, not at ${expected.name}: the full name was typed where only the part before ${apex} belongs, so ${apex} was appended again.`,
@@ -366,21 +479,86 @@ function diagnoseTxt(
         show(doubled)
       )
     }
-    const atApex =
-      expected.key === 'dmarc' ? probeAnswers(o, apex, 'TXT').filter((r) => isDmarc(r.data)) : []
-    if (atApex.length > 0) {
+    const domain = domainOf(expected)
+    const atDomain =
+      expected.key === 'dmarc'
+        ? probeAnswers(o, domain, 'TXT').filter((r) => mentionsDmarc(r.data))
+        : []
+    if (atDomain.length > 0) {
       return draft(
         'missing',
-        `${missingText(expected.name, rcode)}; a DMARC record sits at ${apex} itself, where receivers never look for it.`,
-        `Delete the DMARC TXT record at \`@\`. ${add}`,
-        show(atApex)
+        `${missingText(expected.name, rcode)}; a DMARC record sits at ${domain} itself, where receivers never look for it.`,
+        `Delete the DMARC TXT record at \`${relativeName(domain, apex)}\`. ${add}`,
+        show(atDomain)
       )
     }
     return draft('missing', `${missingText(expected.name, rcode)}.`, add)
   }
+  if (expected.key !== 'spf' && !txt.some((r) => mentionsDmarc(r.data))) {
+    const wildcard = answeringWildcard(
+      o,
+      expected.name,
+      apex,
+      'TXT',
+      txt.map((r) => r.data)
+    )
+    if (wildcard)
+      return fromWildcard(
+        expected,
+        wildcard,
+        txt.map((r) => `TXT "${r.data}"`).join(', '),
+        rcode,
+        add
+      )
+  }
   return expected.key === 'spf'
     ? judgeSpf(expected, txt, add, context)
     : judgeDmarc(expected, txt, add, context)
+}
+
+/** Nothing at the name: a wildcard answers in its place, so the record is to be added. */
+function fromWildcard(
+  expected: Named,
+  wildcard: string,
+  seen: string,
+  rcode: string,
+  add: string
+): Draft {
+  return draft(
+    'missing',
+    `There is no ${expected.type} record at ${expected.name}: the wildcard ${wildcard} answers for it (${seen}).`,
+    add,
+    [`${wildcard} ${seen}`]
+  )
+}
+
+/**
+ * DMARC published through a CNAME (a DMARC service, or a record shared between domains):
+ * receivers follow it, so the TXT at its end is judged; Mailtrap expects the TXT itself.
+ * Undefined when no DMARC record is at the end of the chain.
+ */
+function throughCname(
+  expected: Named,
+  o: Observation,
+  answers: DnsRecord[],
+  add: string,
+  context: DiagnosisContext
+): Draft | undefined {
+  const end = chainEnd(answers, expected.name)
+  const txt = [
+    ...answers.filter((r) => r.name === end && r.type === 'TXT'),
+    ...probeAnswers(o, end, 'TXT')
+  ]
+  if (!txt.some((r) => mentionsDmarc(r.data))) return undefined
+  const judged = judgeDmarc(expected, txt, add, context)
+  const via = `${expected.name} is a CNAME to ${end}`
+  if (judged.code !== 'ok') return { ...judged, message: `${via}: ${judged.message}` }
+  return draft(
+    'cname-chain',
+    `${via}, whose DMARC record is Mailtrap's: receivers follow the CNAME, but Mailtrap expects the TXT record at ${expected.name} itself.`,
+    `Replace the CNAME at \`${relativeName(expected.name, context.apex)}\` with the TXT record: ${add.charAt(0).toLowerCase()}${add.slice(1)}`,
+    show(txt)
+  )
 }
 
 /**

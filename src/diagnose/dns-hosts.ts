@@ -196,9 +196,10 @@ export class FixWords {
 
   /** How to fill in a CNAME target. */
   target(value: string): string {
-    const field = `the ${this.host?.targetField} field`
-    if (!this.host)
-      return `\`${value}\` as ${field} (in a zone file or a form that appends the zone: \`${value}.\`, with the trailing dot)`
+    if (!this.host) {
+      return `target \`${value}.\` (with the trailing dot, if the DNS host appends the zone to targets without one)`
+    }
+    const field = `the ${this.host.targetField} field`
     return this.host.targetNeedsDot
       ? `\`${value}.\` in ${field}, with the trailing dot (without it ${this.host.name} appends ${this.apex})`
       : `\`${value}\` in ${field}`

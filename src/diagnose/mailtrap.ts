@@ -65,3 +65,40 @@ export function statusWith(status: RecordStatus, findings: Finding[]): RecordSta
   if (status === 'pass' && findings.some((f) => f.severity === 'warning')) return 'warn'
   return status
 }
+
+/** The domain is in domains.yaml but not a sending domain of the Mailtrap account. */
+export function notInAccountFinding(domain: string): Finding {
+  return finding(
+    'mailtrap-status',
+    `${domain} is not a sending domain of the Mailtrap account: Mailtrap will not send for it.`,
+    'Add it in Mailtrap (Sending Domains, then Add Domain) and set its records, or remove it from domains.yaml.',
+    'error'
+  )
+}
+
+const COMPLIANCE_HINTS: Record<string, string> = {
+  unverified_dns:
+    'Fix the DNS records as the other findings say; Mailtrap verifies them within the hour, or at once with "Re-check DNS Records".',
+  missing_company_info: "Fill in the company information in Mailtrap's compliance form.",
+  awaiting_questionnaire: "Answer the compliance questionnaire on the domain's page in Mailtrap.",
+  awaiting_card_verification: "Verify the payment card in Mailtrap's billing settings.",
+  under_review: 'Mailtrap is reviewing the domain; nothing to do but wait.',
+  demo: "This is Mailtrap's demo domain: add a domain of your own to send to anybody.",
+  demo_exhausted: "The demo domain's quota is used up: add a domain of your own.",
+  non_compliant: 'Mailtrap found the domain non-compliant: contact Mailtrap support.',
+  suspended: 'Mailtrap suspended the domain: contact Mailtrap support.'
+}
+
+/**
+ * Only a `compliant` domain may send (DESIGN). Any other status is a warning that says what
+ * the next step is, so `--fail-on warning` gates a release on it.
+ */
+export function complianceFinding(domain: string, complianceStatus: string): Finding | undefined {
+  if (complianceStatus === 'compliant') return undefined
+  return finding(
+    'mailtrap-status',
+    `Mailtrap's compliance status of ${domain} is ${complianceStatus}: only compliant domains may send.`,
+    COMPLIANCE_HINTS[complianceStatus] ?? "See the domain's page in Mailtrap for the next step.",
+    'warning'
+  )
+}

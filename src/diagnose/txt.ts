@@ -106,6 +106,18 @@ const DEFAULTS: Record<string, string> = {
 }
 
 /**
+ * A tag's value as a receiver reads it: given, or its default. `sp` defaults to `p`, and `np`
+ * to `sp` (RFC 7489 6.3; RFC 9091).
+ */
+function tagValue(tags: Map<string, string>, tag: string): string | undefined {
+  const given = tags.get(tag)
+  if (given !== undefined) return given
+  if (tag === 'sp') return tags.get('p')
+  if (tag === 'np') return tagValue(tags, 'sp')
+  return DEFAULTS[tag]
+}
+
+/**
  * How `actual` differs from `expected`, tag by tag, in words; empty when they say the same.
  * A tag left out that has the same value by default is no difference.
  */
@@ -116,8 +128,8 @@ export function dmarcDifferences(
   const differences: string[] = []
   const keys = [...new Set([...expected.keys(), ...actual.keys()])].filter((k) => k !== 'v')
   for (const tag of keys) {
-    const want = expected.get(tag) ?? DEFAULTS[tag]
-    const have = actual.get(tag) ?? DEFAULTS[tag]
+    const want = tagValue(expected, tag)
+    const have = tagValue(actual, tag)
     if (
       want !== undefined &&
       have !== undefined &&
@@ -130,13 +142,6 @@ export function dmarcDifferences(
     else differences.push(`${tag} is ${have} where Mailtrap expects ${want}`)
   }
   return differences
-}
-
-/** Two DMARC records say the same when they carry the same tags with the same values. */
-export function dmarcEquals(a: string, b: string): boolean {
-  const pa = parseDmarc(a)
-  const pb = parseDmarc(b)
-  return pa.ok && pb.ok && dmarcDifferences(pa.tags, pb.tags).length === 0
 }
 
 /** True when `record` has every `include:` term of `expected`, in any order. */

@@ -4,7 +4,7 @@ import { createAuthoritativeDiscovery, type AuthoritativeDiscovery } from './aut
 import type { Resolver } from './types.js'
 import { createDohResolver, DOH_PRESETS } from './doh-client.js'
 import { createWireResolver, parseServerAddress } from './wire-client.js'
-import { createZoneFileResolver } from './zone-source.js'
+import { createZoneFileResolver, type ZoneFileResolver } from './zone-source.js'
 
 /** How the user asked for resolvers, from the CLI, the action inputs and the config. */
 export interface ResolverRequest {
@@ -32,6 +32,8 @@ export interface ResolverRequest {
  */
 export interface Fleet {
   resolvers: Resolver[]
+  /** With a zone directory: the one resolver, which can say which names its files hold. */
+  zoneFiles?: ZoneFileResolver
   discovery?: AuthoritativeDiscovery
 }
 
@@ -54,7 +56,10 @@ export class ResolverSpecError extends Error {
  * `--authoritative` adds pinned servers.
  */
 export async function buildResolvers(request: ResolverRequest): Promise<Fleet> {
-  if (request.zoneDir) return { resolvers: [await createZoneFileResolver(request.zoneDir)] }
+  if (request.zoneDir) {
+    const zoneFiles = await createZoneFileResolver(request.zoneDir)
+    return { resolvers: [zoneFiles], zoneFiles }
+  }
   const options = {
     timeoutMs: request.timeoutMs,
     tries: request.tries,
@@ -157,7 +162,7 @@ function resolversFor(
       ? [doh(entry.name, entry.doh, options)]
       : [recursive(entry.name, entry.address)]
   }
-  if (entry in DOH_PRESETS)
+  if (Object.hasOwn(DOH_PRESETS, entry))
     return [doh(entry, DOH_PRESETS[entry as keyof typeof DOH_PRESETS], options)]
   if (entry === 'system') {
     const servers = systemServers()
@@ -167,7 +172,7 @@ function resolversFor(
       recursive(servers.length > 1 ? `system-${i + 1}` : 'system', s, 'system')
     )
   }
-  if (entry in RESOLVER_PRESETS) {
+  if (Object.hasOwn(RESOLVER_PRESETS, entry)) {
     return [recursive(entry, RESOLVER_PRESETS[entry as keyof typeof RESOLVER_PRESETS])]
   }
   if (/^[\d.:[\]a-fA-F]+$/.test(entry) && /[.:]/.test(entry)) return [recursive(entry, entry)]

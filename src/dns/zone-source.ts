@@ -199,13 +199,19 @@ function otherData(index: ReturnType<typeof indexOf>, node: string, owner: strin
     .flatMap(([, records]) => records.map((r) => answerRecord(r, owner)))
 }
 
+/** A resolver over zone files, which can also say whether any of its files holds a name. */
+export interface ZoneFileResolver extends Resolver {
+  holds(name: string): boolean
+}
+
 /**
  * A resolver over the zone files of `dir`, read once now. Its `query` never throws.
  * @throws ZoneFileError if the directory or a zone file is wrong.
  */
-export async function createZoneFileResolver(dir: string): Promise<Resolver> {
+export async function createZoneFileResolver(dir: string): Promise<ZoneFileResolver> {
   const zones = await loadZoneDir(dir)
   return {
+    holds: (name) => closestZone(zones, normalizeName(name)) !== undefined,
     name: 'zone-files',
     kind: 'zone-files',
     address: dir,

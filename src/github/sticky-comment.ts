@@ -32,7 +32,14 @@ export function truncateBody(body: string, max = MAX_COMMENT_LENGTH): string {
   if (body.length <= max) return body
   const note =
     '\n\n…\n\n**The report is cut here: it is longer than a comment may be. The job summary has all of it.**\n'
-  return body.slice(0, max - note.length) + note
+  const closers = '\n```\n</details>'
+  // Cut at a line end, so no entity, tag or character is cut in half; then close what is open.
+  let cut = body.slice(0, max - note.length - closers.length)
+  cut = cut.slice(0, Math.max(cut.lastIndexOf('\n'), 0))
+  const fenceOpen = (cut.match(/^```/gm) ?? []).length % 2 === 1
+  const detailsOpen =
+    (cut.match(/<details>/g) ?? []).length > (cut.match(/<\/details>/g) ?? []).length
+  return cut + (fenceOpen ? '\n```' : '') + (detailsOpen ? '\n</details>' : '') + note
 }
 
 /**

@@ -12,9 +12,15 @@ const ICON: Record<RecordStatus, string> = { pass: '✅', warn: '⚠️', fail: 
  * shows as the character and never interprets.
  */
 export function escapeMarkdown(text: string): string {
-  return text
-    .replace(/\r?\n|\r/g, ' ')
-    .replace(/[&<>"'|`*_{}[\]()#+!~\\@:]/g, (c) => `&#${c.charCodeAt(0)};`)
+  return (
+    text
+      .replace(/\r?\n|\r/g, ' ')
+      .replace(/[&<>"'|`*_{}[\]()#+!~\\@:]/g, (c) => `&#${c.charCodeAt(0)};`)
+      // GitHub links `www.x` by itself; a reference for the dot keeps it text.
+      .replace(/www\./gi, (w) => `${w.slice(0, 3)}&#46;`)
+      // GitHub links `www.x` by itself; a reference for the dot keeps it text.
+      .replace(/www\./gi, (w) => `${w.slice(0, 3)}&#46;`)
+  )
 }
 
 /** A value shown as code, escaped like any untrusted text. */
@@ -96,15 +102,20 @@ function domainDetails(d: DomainReport): string[] {
       `| ${RECORD_LABELS[r.key]} | ${r.type} | ${r.name ? code(r.name) : '_not known_'} | ${code(r.expected)} | ${statusCell(r)} |`
     )
   }
-  const findings = d.records.flatMap((r) => r.findings.map((f) => ({ record: r, finding: f })))
+  const findings = [
+    ...d.findings.map((f) => ({ label: 'Domain', finding: f })),
+    ...d.records.flatMap((r) =>
+      r.findings.map((f) => ({ label: RECORD_LABELS[r.key], finding: f }))
+    )
+  ]
   if (findings.length > 0) {
     lines.push('')
-    for (const { record, finding } of findings) {
+    for (const { label, finding } of findings) {
       const who = finding.resolvers.length
         ? ` (${finding.resolvers.map(escapeMarkdown).join(', ')})`
         : ''
       lines.push(
-        `- **${RECORD_LABELS[record.key]}** [\`${finding.code}\`](${docsLink(finding.code)}) ${finding.severity}${who}: ${escapeMarkdown(finding.message)}`
+        `- **${label}** [\`${finding.code}\`](${docsLink(finding.code)}) ${finding.severity}${who}: ${escapeMarkdown(finding.message)}`
       )
       if (finding.hint) lines.push(`  - Fix: ${hintText(finding.hint)}`)
     }

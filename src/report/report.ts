@@ -22,7 +22,13 @@ export interface ObservationReport {
   /** What this resolver's answer alone says (`ok`, `missing`, …): one cell of the matrix. */
   verdict?: DiagnosisCode
   /** Extra questions asked to explain a miss (doubled name, other types at the name). */
-  probes?: { name: string; type: string; rcode: Rcode | null; answers: AnswerReport[] }[]
+  probes?: {
+    name: string
+    type: string
+    rcode: Rcode | null
+    answers: AnswerReport[]
+    error?: string
+  }[]
 }
 
 export interface RecordReport {
@@ -49,6 +55,8 @@ export interface DomainReport {
   line: number
   status: DomainStatus
   records: RecordReport[]
+  /** Findings about the domain as a whole (Mailtrap's account and compliance status). */
+  findings: (Finding & { docs: string })[]
   /** The zone's NS names, and the DNS host they belong to, when recognised. */
   nameServers: string[]
   dnsHost: { id: string; name: string } | null
@@ -86,10 +94,16 @@ export interface Report {
 const ORDER: Record<RecordStatus, number> = { pass: 0, warn: 1, unknown: 2, fail: 3 }
 
 /** A domain is as bad as its worst checked record. */
-export function domainStatus(records: RecordReport[]): DomainStatus {
-  return records
+export function domainStatus(records: RecordReport[], findings: Finding[] = []): DomainStatus {
+  const fromRecords = records
     .filter((r) => r.checked)
     .reduce<DomainStatus>((worst, r) => (ORDER[r.status] > ORDER[worst] ? r.status : worst), 'pass')
+  const fromDomain: DomainStatus = findings.some((f) => f.severity === 'error')
+    ? 'fail'
+    : findings.some((f) => f.severity === 'warning')
+      ? 'warn'
+      : 'pass'
+  return ORDER[fromDomain] > ORDER[fromRecords] ? fromDomain : fromRecords
 }
 
 export function summarize(domains: DomainReport[]): Report['summary'] {
@@ -108,11 +122,17 @@ export const EXIT = { pass: 0, findings: 1, usage: 2, inconclusive: 3 } as const
 
 /**
  * 1 when any finding reaches `failOn`; else 3 when a checked record has no conclusive
- * answer; else 0.
+ * answer; else 0. `unknown` findings decide 3, never 1: an unreachable resolver is not a DNS
+ * mistake, whatever `--fail-on` says.
  */
 export function exitCodeFor(report: Report, failOn: 'error' | 'warning' | 'never'): number {
   const records = report.domains.flatMap((d) => d.records)
-  if (records.some((r) => r.findings.some((f) => reaches(f.severity, failOn)))) return EXIT.findings
+  const findings = [
+    ...report.domains.flatMap((d) => d.findings ?? []),
+    ...records.flatMap((r) => r.findings)
+  ]
+  if (findings.some((f) => f.code !== 'unknown' && reaches(f.severity, failOn)))
+    return EXIT.findings
   if (records.some((r) => r.checked && r.status === 'unknown')) return EXIT.inconclusive
   return EXIT.pass
 }

@@ -38,6 +38,12 @@ export function renderText(report: Report, options: { color: boolean }): string 
     lines.push(
       paint('bold', `${d.domain}`) + ` ${paint(d.status, d.status.toUpperCase())}${mailtrapLine(d)}`
     )
+    for (const f of d.findings) {
+      lines.push(
+        `  ${paint(f.severity === 'error' ? 'fail' : 'warn', f.code)}: ${clean(f.message)}`
+      )
+      if (f.hint) lines.push(`  ${paint('dim', 'fix:')} ${clean(f.hint)}`)
+    }
     for (const r of d.records) {
       const label = RECORD_LABELS[r.key].padEnd(20)
       const status = paint(
