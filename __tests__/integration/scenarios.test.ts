@@ -143,6 +143,12 @@ const SCENARIOS: Scenario[] = [
     expect: { dkim1: 'fail conflict' }
   },
   {
+    domain: 'sendgrid.test',
+    records: { dkim2: ['rwmt2._domainkey IN CNAME s2.domainkey.u1234.wl.sendgrid.net.'] },
+    expect: { dkim2: 'fail conflict' },
+    says: { dkim2: 'a record of SendGrid' }
+  },
+  {
     domain: 'strict.test',
     records: { dmarc: ['_dmarc IN TXT "v=DMARC1; p=reject; rua=mailto:dmarc@smtp.mailtrap.live"'] },
     expect: { dmarc: 'warn dmarc-differs' },

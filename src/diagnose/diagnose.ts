@@ -161,6 +161,27 @@ function domainOf(expected: ExpectedRecord & { name: string | null }): string {
   return expected.host && expected.host !== '@' ? name.slice(expected.host.length + 1) : name
 }
 
+/** Sending providers whose records, left at Mailtrap's names, are another provider's leftovers. */
+const PROVIDERS: [RegExp, string][] = [
+  [/(^|\.)sendgrid\.net$/, 'SendGrid'],
+  [/(^|\.)mailgun\.(org|net|com)$/, 'Mailgun'],
+  [/(^|\.)amazonses\.com$/, 'Amazon SES'],
+  [/(^|\.)mandrillapp\.com$/, 'Mandrill'],
+  [/(^|\.)mcsv\.net$/, 'Mailchimp'],
+  [/(^|\.)sparkpostmail\.com$/, 'SparkPost'],
+  [/(^|\.)mtasv\.net$|(^|\.)postmarkapp\.com$/, 'Postmark'],
+  [/(^|\.)(sendinblue|brevo)\.com$/, 'Brevo'],
+  [/(^|\.)zoho(mail)?\.(com|eu)$/, 'Zoho'],
+  [/(^|\.)hubspotemail\.net$/, 'HubSpot'],
+  [/(^|\.)mailjet\.com$/, 'Mailjet'],
+  [/(^|\.)resend\.(com|dev)$/, 'Resend']
+]
+
+/** The sending provider a CNAME target belongs to, when it is one Mailtrap replaces. */
+function otherProvider(target: string): string | undefined {
+  return PROVIDERS.find(([pattern]) => pattern.test(target))?.[1]
+}
+
 /** A record that mentions v=DMARC1 anywhere: what its author meant as DMARC. */
 function mentionsDmarc(text: string): boolean {
   return /(^|;)\s*v\s*=\s*dmarc1\s*(;|$)/i.test(text)
@@ -357,6 +378,15 @@ function diagnoseCname(
         'cname-chain',
         `${expected.name} reaches ${expected.value} only through a chain of CNAMEs (${[expected.name, ...chain].join(' → ')}); Mailtrap expects the CNAME to point at it directly.`,
         `Edit the CNAME at \`${relativeName(expected.name, apex)}\` and enter ${words.target(expected.value)}.`,
+        [target]
+      )
+    }
+    const provider = otherProvider(target)
+    if (provider) {
+      return draft(
+        'conflict',
+        `${expected.name} is a CNAME to ${target}, a record of ${provider}, where Mailtrap's CNAME belongs: a leftover of the previous provider.`,
+        `Edit the CNAME at \`${relativeName(expected.name, apex)}\` and enter ${words.target(expected.value)} (if ${provider} still sends for the domain, it keeps its own records under its own names).`,
         [target]
       )
     }
