@@ -305,7 +305,14 @@ async function observe(
       ))
     )
   }
-  return { resolver: resolver.name, kind: resolver.kind, question, outcome, probes }
+  return {
+    resolver: resolver.name,
+    kind: resolver.kind,
+    listed: resolver.listed === true,
+    question,
+    outcome,
+    probes
+  }
 }
 
 function toAnswers(records: DnsRecord[]): AnswerReport[] {

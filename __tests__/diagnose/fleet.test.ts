@@ -101,18 +101,34 @@ describe('one verdict per record across the fleet', () => {
     ])
   })
 
-  it('says out-of-sync when authoritative servers disagree, and lame-server for one without authority', () => {
+  it('says out-of-sync (an error: the fix is the transfer) when the zone servers disagree, lame-server for one without authority', () => {
     const result = judge(
       obs('ns1', 'authoritative', outcome('NOERROR', [right()], true)),
       obs('ns2', 'authoritative', outcome('NXDOMAIN', [], true, [soa])),
       obs('ns3', 'authoritative', outcome('REFUSED', [], false)),
-      obs('ns4', 'authoritative', { ok: false, error: 'ns4 (127.0.0.4:53): no answer' })
+      {
+        ...obs('ns4', 'authoritative', { ok: false, error: 'ns4 (127.0.0.4:53): no answer' }),
+        listed: true
+      },
+      obs('pinned', 'authoritative', { ok: false, error: 'pinned (127.0.0.9:53): no answer' })
     )
     expect(result.status).toBe('fail')
-    expect(result.findings.map((f) => [f.code, f.resolvers])).toEqual([
-      ['lame-server', ['ns3', 'ns4']],
-      ['out-of-sync', ['ns1', 'ns2']],
-      ['missing', ['ns2']]
+    expect(result.findings.map((f) => [f.code, f.severity, f.resolvers])).toEqual([
+      ['lame-server', 'warning', ['ns3', 'ns4']],
+      ['out-of-sync', 'error', ['ns1', 'ns2']],
+      ['unknown', 'warning', ['pinned']]
+    ])
+  })
+
+  it('calls a referral no help, not lame: the name is delegated elsewhere', () => {
+    const ns: DnsRecord = { name: dkim1.name!, type: 'NS', ttl: 300, data: 'ns.elsewhere.example' }
+    const result = judge(obs('knot', 'authoritative', outcome('NOERROR', [], false, [ns])))
+    expect(result.status).toBe('unknown')
+    expect(result.findings).toEqual([
+      expect.objectContaining({
+        code: 'unknown',
+        message: `knot does not hold this name: ${dkim1.name} is delegated to ns.elsewhere.example, which hold its records.`
+      })
     ])
   })
 

@@ -134,10 +134,9 @@ describe('the fleet against Knot on loopback', () => {
     ])
     const dkim1 = byKey(report, 'dkim1')
     expect(dkim1.status).toBe('fail')
-    expect(dkim1.findings.map((f) => [f.code, f.resolvers])).toEqual([
-      ['lame-server', ['ns3.shop.test']],
-      ['out-of-sync', ['ns1.shop.test', 'ns2.shop.test']],
-      ['missing', ['ns2.shop.test']]
+    expect(dkim1.findings.map((f) => [f.code, f.severity, f.resolvers])).toEqual([
+      ['lame-server', 'warning', ['ns3.shop.test']],
+      ['out-of-sync', 'error', ['ns1.shop.test', 'ns2.shop.test']]
     ])
     expect(byKey(report, 'dkim2').findings.map((f) => f.code)).toEqual(['lame-server'])
     expect(byKey(report, 'dkim2').status).toBe('warn')

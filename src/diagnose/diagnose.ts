@@ -3,13 +3,15 @@ import { normalizeName } from '../dns/types.js'
 import { RECORD_LABELS, type ExpectedRecord } from '../records/expected.js'
 import { DIAGNOSES, type DiagnosisCode, type Severity } from './codes.js'
 import { FixWords, relativeName } from './dns-hosts.js'
-import { judgeFleet } from './fleet.js'
+import { isReferral, judgeFleet } from './fleet.js'
 import { dmarcDifferences, isDmarc, isSpf, parseDmarc, spfIncludes } from './txt.js'
 
 /** What one resolver answered for one expected record: the main question and any probes. */
 export interface Observation {
   resolver: string
   kind: ResolverKind
+  /** The resolver is a server of the zone's own NS set (not one pinned by the user). */
+  listed?: boolean
   question: DnsQuestion
   outcome: QueryOutcome
   probes: { question: DnsQuestion; outcome: QueryOutcome }[]
@@ -70,7 +72,7 @@ export function probesFor(
   main: QueryOutcome,
   asked: { question: DnsQuestion; outcome: QueryOutcome }[] = []
 ): DnsQuestion[] {
-  if (expected.name === null || !main.ok) return []
+  if (expected.name === null || !main.ok || isReferral(main)) return []
   const { rcode, answers } = main.response
   if (rcode !== 'NOERROR' && rcode !== 'NXDOMAIN') return []
   const seen = new Set(asked.map((p) => `${normalizeName(p.question.name)} ${p.question.type}`))
@@ -296,6 +298,11 @@ function diagnoseOne(expected: Named, o: Observation, context: DiagnosisContext)
 
 function whyInconclusive(resolver: string, outcome: QueryOutcome): string | undefined {
   if (!outcome.ok) return outcome.error
+  if (isReferral(outcome)) {
+    const servers = outcome.response.authority.filter((r) => r.type === 'NS').map((r) => r.data)
+    const cut = outcome.response.authority.find((r) => r.type === 'NS')?.name
+    return `${resolver} does not hold this name: ${cut} is delegated to ${servers.join(', ')}, which hold its records.`
+  }
   const { rcode } = outcome.response
   if (rcode === 'NOERROR' || rcode === 'NXDOMAIN') return undefined
   return `${resolver} answered ${rcode}, which says nothing about the record.`

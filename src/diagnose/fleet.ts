@@ -25,9 +25,14 @@ export function judgeFleet(
   const verdicts = judged.map((j) => j.draft.code)
   const isAuthority = (j: Judged): boolean =>
     j.observation.kind === 'authoritative' || j.observation.kind === 'zone-files'
-  const lame = judged.filter(
-    (j) => j.observation.kind === 'authoritative' && !answersWithAuthority(j.observation.outcome)
-  )
+  // A server that answered, but without authority (REFUSED, SERVFAIL, no AA), is lame, and so is
+  // a server of the zone's own NS set that does not answer at all. A server the user pinned that
+  // does not answer, or one that refers the name elsewhere, is merely no help: `unknown`.
+  const lame = judged.filter((j) => {
+    const { kind, outcome, listed } = j.observation
+    if (kind !== 'authoritative' || isReferral(outcome)) return false
+    return outcome.ok ? !answersWithAuthority(outcome) : listed === true
+  })
   const authority = judged.filter(
     (j) => isAuthority(j) && !lame.includes(j) && j.draft.code !== 'unknown'
   )
@@ -38,11 +43,19 @@ export function judgeFleet(
 
   if (authority.length > 0) {
     const groups = groupDrafts(authority)
+    const unanswered = judged.filter((j) => j.draft.code === 'unknown' && !lame.includes(j))
+    if (groups.length > 1 && groups.some((g) => g.draft.code === 'ok')) {
+      // Some of the zone's own servers are right: the zone is fixed, a secondary lags. The
+      // fix is its zone transfer, not the record, and resolvers may get either answer.
+      findings.push({ ...outOfSync(name, groups), severity: 'error' })
+      findings.push(...groupDrafts(unanswered).map(toFinding))
+      return { status: statusOf(findings, false), findings, verdicts }
+    }
     if (groups.length > 1) findings.push(outOfSync(name, groups))
     if (groups.every((g) => g.draft.code === 'ok')) {
       const stale = caches.filter((j) => j.draft.code !== 'ok' && j.draft.code !== 'unknown')
       if (stale.length > 0) findings.push(propagating(name, stale, now))
-      findings.push(...groupDrafts(caches.filter((j) => j.draft.code === 'unknown')).map(toFinding))
+      findings.push(...groupDrafts(unanswered).map(toFinding))
     } else {
       const wrong = new Set(groups.filter((g) => g.draft.code !== 'ok').map((g) => keyOf(g.draft)))
       const agreeing = caches.filter((j) => wrong.has(keyOf(j.draft)))
@@ -72,6 +85,19 @@ function statusOf(findings: Finding[], inconclusive: boolean): RecordStatus {
   if (inconclusive) return 'unknown'
   if (findings.some((f) => f.severity === 'warning')) return 'warn'
   return 'pass'
+}
+
+/** A referral: the server says the name is delegated elsewhere (no AA, NS in authority, no SOA). */
+export function isReferral(outcome: QueryOutcome): boolean {
+  if (!outcome.ok) return false
+  const { rcode, flags, answers, authority } = outcome.response
+  return (
+    rcode === 'NOERROR' &&
+    !flags.aa &&
+    answers.length === 0 &&
+    authority.some((r) => r.type === 'NS') &&
+    !authority.some((r) => r.type === 'SOA')
+  )
 }
 
 function answersWithAuthority(outcome: QueryOutcome): boolean {

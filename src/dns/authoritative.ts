@@ -51,7 +51,7 @@ export function createAuthoritativeDiscovery(options: DiscoveryOptions): Authori
     const key = `${nsName} ${address}`
     let resolver = servers.get(key)
     if (!resolver) {
-      resolver = createWireResolver({
+      const wire = createWireResolver({
         name: label,
         kind: 'authoritative',
         host: address,
@@ -61,6 +61,7 @@ export function createAuthoritativeDiscovery(options: DiscoveryOptions): Authori
         tries: options.tries,
         maxInFlight: options.maxInFlight
       })
+      resolver = Object.assign(wire, { listed: true as const })
       servers.set(key, resolver)
     }
     return resolver

@@ -73,6 +73,8 @@ export interface Resolver {
   readonly kind: ResolverKind
   /** Where it points, for messages: `1.1.1.1:53`, a URL, a directory. */
   readonly address: string
+  /** True for a server found in the zone's own NS set: not answering makes it a lame delegation. */
+  readonly listed?: boolean
   query(question: DnsQuestion): Promise<QueryOutcome>
   close(): Promise<void>
 }
