@@ -198,13 +198,15 @@ interface ZoneFacts {
  * Find the zone apex and NS names: from discovery when it runs, else from the first resolver
  * that answers conclusively. Falls back to the config's zone.
  */
-async function locateZone(zone: string, ports: CheckPorts): Promise<ZoneFacts> {
-  const found = await ports.discovery?.serversFor(zone)
+async function locateZone(domain: string, zone: string, ports: CheckPorts): Promise<ZoneFacts> {
+  // The SOA of the sending domain itself says which zone really holds it; the config's `zone`
+  // is what is assumed when no server says.
+  const found = await ports.discovery?.serversFor(domain)
   if (found && !found.error) {
     return { apex: found.apex, nameServers: found.nameServers, servers: found.servers }
   }
   for (const resolver of ports.resolvers) {
-    const apex = apexFrom(zone, await resolver.query({ name: zone, type: 'SOA' }))
+    const apex = apexFrom(domain, await resolver.query({ name: domain, type: 'SOA' }))
     if (typeof apex !== 'string') continue
     const ns = await resolver.query({ name: apex, type: 'NS' })
     const nameServers = [...new Set(records(ns, apex, 'NS').map((r) => r.data))].sort()
@@ -223,7 +225,7 @@ async function checkDomain(
   ports: CheckPorts,
   now: Date
 ): Promise<DomainReport> {
-  const zone = await locateZone(expectation.zone, ports)
+  const zone = await locateZone(expectation.domain, expectation.zone, ports)
   const host = detectDnsHost(zone.nameServers)
   const context: DiagnosisContext = {
     apex: zone.apex,

@@ -66,7 +66,7 @@ export async function checkOnce(
     const zoneFiles = fleet.zoneFiles
     const selected = options.domains.length > 0 ? options.domains.map(toAsciiName) : undefined
     const missing = config.domains.filter(
-      (d) => (!selected || selected.includes(d.name)) && !zoneFiles.holds(d.zone)
+      (d) => (!selected || selected.includes(d.name)) && !zoneFiles.holds(d.name)
     )
     if (missing.length > 0) {
       await closeFleet(fleet)
@@ -76,7 +76,7 @@ export async function checkOnce(
         missing
           .map(
             (d) =>
-              `no zone file holds ${d.zone} (${d.name}, ${config.file}:${d.line}): add ${options.zoneDir}/${d.zone}.zone, or set zone: for the domain`
+              `no zone file holds ${d.name} (${config.file}:${d.line}): add ${options.zoneDir}/${d.zone}.zone`
           )
           .join('; ')
       )
@@ -119,7 +119,7 @@ function mailtrapPort(client: MailtrapClient): MailtrapPort {
 
 function toView(domain: MailtrapDomain): MailtrapDomainView {
   return {
-    name: domain.domainName,
+    name: toAsciiName(domain.domainName),
     id: domain.id,
     complianceStatus: domain.complianceStatus,
     dnsVerified: domain.dnsVerified,

@@ -187,7 +187,12 @@ async function commentOnPullRequest(
         issue_number: number,
         per_page: 100
       })
-      return comments.map((c) => ({ id: c.id, body: c.body ?? '', author: c.user?.login }))
+      return comments.map((c) => ({
+        id: c.id,
+        body: c.body ?? '',
+        author: c.user?.login,
+        bot: c.user?.type === 'Bot'
+      }))
     },
     async create(body) {
       await octokit.rest.issues.createComment({ owner, repo, issue_number: number, body })

@@ -60,7 +60,9 @@ export async function waitUntilSettled(
     const { report, failOn } = await round()
     const code = exitCodeFor(report, failOn)
     if (settled(report, failOn)) {
-      ports.progress(`round ${rounds} (${elapsed(ports.now() - start)}): every domain passes`)
+      ports.progress(
+        `round ${rounds} (${elapsed(ports.now() - start)}): settled: nothing reaches --fail-on ${failOn} and nothing is still changing`
+      )
       return { report, exitCode: EXIT.pass, rounds }
     }
     const left = deadline - ports.now()

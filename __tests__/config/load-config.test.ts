@@ -129,6 +129,47 @@ describe('loadConfig', () => {
     }
   )
 
+  it('reports the problem inside a domain mapping, not only that the entry is invalid', () => {
+    expect(
+      problemsOf(
+        [
+          'version: 1',
+          'domains:',
+          '  - name: example.org',
+          '    tracking: "no"',
+          '  - name: example.net',
+          '    records: []'
+        ].join('\n')
+      )
+    ).toEqual([
+      '4: domains[0].tracking: Invalid input: expected boolean, received string',
+      '6: domains[1].records: Invalid input: expected object, received array'
+    ])
+  })
+
+  it('takes hosts in any case and with a trailing dot, but not as the full name', () => {
+    const config = loadConfig(
+      'version: 1\ndomains:\n  - name: example.org\n    verification: MT02.\n',
+      file
+    )
+    expect(config.domains[0]!.verification).toBe('mt02')
+    expect(
+      problemsOf(
+        [
+          'version: 1',
+          'domains:',
+          '  - name: mail.example.org',
+          '    verification: mt02.mail.example.org',
+          '    records:',
+          '      dkim1: { name: rwmt1._domainkey.mail.example.org. }'
+        ].join('\n')
+      )
+    ).toEqual([
+      '3: verification: give the host relative to mail.example.org: `mt02`, not the full name mt02.mail.example.org',
+      '3: records.dkim1.name: give the host relative to mail.example.org: `rwmt1._domainkey`, not the full name rwmt1._domainkey.mail.example.org'
+    ])
+  })
+
   it('reports a missing domains key', () => {
     expect(problemsOf('version: 1\n')).toEqual(['1: missing required key "domains"'])
   })

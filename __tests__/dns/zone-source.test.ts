@@ -531,6 +531,16 @@ describe('loadZoneDir and createZoneFileResolver', () => {
     await expect(resolver.close()).resolves.toBeUndefined()
   })
 
+  it('refuses two different CNAMEs at one name, as every server refuses such a zone', async () => {
+    await write(
+      'example.com.zone',
+      '@ SOA ns h 1 2 3 4 5\nwww CNAME a.example.net.\nwww CNAME a.example.net.\nWWW CNAME b.example.net.\n'
+    )
+    await expect(createZoneFileResolver(dir)).rejects.toThrow(
+      `${path.join(dir, 'example.com.zone')}:4: a second CNAME at www.example.com (the first is on line 2): a name holds one CNAME at most, and servers refuse the zone`
+    )
+  })
+
   it('fails to create the resolver when a zone file is wrong', async () => {
     await write('example.com.zone', '@ SOA ns h 1 2 3 4 5\n$INCLUDE other\n')
     await expect(createZoneFileResolver(dir)).rejects.toThrow(

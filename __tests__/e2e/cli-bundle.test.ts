@@ -175,7 +175,7 @@ describe('dist/cli.js', () => {
     ])
     expect(result.code).toBe(2)
     expect(result.stderr).toBe(
-      `${dir}: no zone file holds doubled.example (doubled.example, examples/domains.yaml:13): add ${dir}/doubled.example.zone, or set zone: for the domain\n`
+      `${dir}: no zone file holds doubled.example (examples/domains.yaml:13): add ${dir}/doubled.example.zone\n`
     )
   })
 

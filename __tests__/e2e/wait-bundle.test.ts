@@ -73,7 +73,7 @@ describe('dist/cli.js wait', () => {
       const code = await exited
       expect(code).toBe(0)
       expect(Date.now() - fixedAt).toBeLessThan(5000)
-      expect(stderr).toMatch(/round \d+ \(\d+s\): every domain passes/)
+      expect(stderr).toMatch(/round \d+ \(\d+s\): settled: nothing reaches --fail-on error/)
       expect(stdout).toContain('shop.test PASS')
     } finally {
       await knot.stop()

@@ -19,7 +19,12 @@ function memoryPort(
     list: async () => comments,
     create: async (body) => {
       writes.push('create')
-      comments.push({ id: comments.length + 1, body, author: login ?? 'github-actions[bot]' })
+      comments.push({
+        id: comments.length + 1,
+        body,
+        author: login ?? 'my-app[bot]',
+        bot: login === undefined
+      })
     },
     update: async (id, body) => {
       writes.push(`update ${id}`)
@@ -33,7 +38,7 @@ describe('upsertStickyComment', () => {
 
   it('creates one comment, updates it in place, and leaves it alone when nothing changed', async () => {
     const comments: PullComment[] = [
-      { id: 1, body: `${marker}\nsomeone else's copy`, author: 'octocat' }
+      { id: 1, body: `${marker}\nsomeone else's copy`, author: 'octocat', bot: false }
     ]
     const port = memoryPort(comments)
     expect(await upsertStickyComment(port, marker, 'report 1')).toBe('created')
@@ -47,7 +52,9 @@ describe('upsertStickyComment', () => {
   })
 
   it("finds the comment of the token's own login when GitHub says who it is", async () => {
-    const comments: PullComment[] = [{ id: 5, body: `${marker}\nold`, author: 'release-bot' }]
+    const comments: PullComment[] = [
+      { id: 5, body: `${marker}\nold`, author: 'release-bot', bot: false }
+    ]
     const port = memoryPort(comments, 'release-bot')
     expect(await upsertStickyComment(port, marker, 'new')).toBe('updated')
   })

@@ -88,12 +88,15 @@ export function loadConfig(text: string, file: string): Config {
   const domains = result.data.domains.map((entry, index) =>
     toDomainConfig(entry, at(nodeOffset(doc, ['domains', index])).line)
   )
-  const problems = findDuplicates(domains).map((d) => ({
-    file,
-    line: d.line,
-    column: 1,
-    message: `domain ${d.name} is listed more than once`
-  }))
+  const problems = domains.flatMap((d) => fullNamePins(d, file))
+  problems.push(
+    ...findDuplicates(domains).map((d) => ({
+      file,
+      line: d.line,
+      column: 1,
+      message: `domain ${d.name} is listed more than once`
+    }))
+  )
   for (const domain of domains) {
     if (domain.zone !== domain.name && !domain.name.endsWith(`.${domain.zone}`)) {
       problems.push({
@@ -135,6 +138,28 @@ function toDomainConfig(entry: Entry, line: number): DomainConfig {
   }
 }
 
+/**
+ * A host pinned as the full name (`rwmt1._domainkey.example.com`) would be checked at the doubled
+ * name and bless exactly the mistake the checks exist to find.
+ */
+function fullNamePins(d: DomainConfig, file: string): ConfigProblem[] {
+  const hosts: [string, string | undefined][] = [
+    ['verification', d.verification],
+    ...RECORD_KEYS.map((key): [string, string | undefined] => [
+      `records.${key}.name`,
+      d.records[key]?.name
+    ])
+  ]
+  return hosts
+    .filter(([, host]) => host !== undefined && (host === d.name || host.endsWith(`.${d.name}`)))
+    .map(([where, host]) => ({
+      file,
+      line: d.line,
+      column: 1,
+      message: `${where}: give the host relative to ${d.name}: \`${host === d.name ? '@' : host!.slice(0, -(d.name.length + 1))}\`, not the full name ${host}`
+    }))
+}
+
 function findDuplicates(domains: DomainConfig[]): DomainConfig[] {
   const seen = new Set<string>()
   return domains.filter((d) => (seen.has(d.name) ? true : (seen.add(d.name), false)))
@@ -157,10 +182,13 @@ function describeIssue(
     }))
   }
   if (issue.code === 'invalid_union') {
-    // A domain entry is a name or a mapping; report the mapping's own problems.
-    const inner = issue.errors.flat().filter((i) => i.code !== 'invalid_type')
-    if (inner.length > 0) {
-      return inner.flatMap((i) => describeIssue({ ...i, path: [...path, ...i.path] }, doc, at))
+    // A domain entry is a name or a mapping (a resolver, a string or a mapping): report the
+    // problems of the branch the entry was meant as, the one that got past the type check.
+    const meant = issue.errors.find((branch) =>
+      branch.every((i) => i.path.length > 0 || i.code !== 'invalid_type')
+    )
+    if (meant && meant.length > 0) {
+      return meant.flatMap((i) => describeIssue({ ...i, path: [...path, ...i.path] }, doc, at))
     }
   }
   if (issue.code === 'invalid_type' && path.length === 0) {
@@ -168,7 +196,7 @@ function describeIssue(
       { ...at(undefined), message: 'the file must be a mapping with `version: 1` and `domains:`' }
     ]
   }
-  if (issue.code === 'invalid_type' && issue.input === undefined) {
+  if (issue.code === 'invalid_type' && !doc.hasIn(path)) {
     const parent = path.slice(0, -1)
     const message = `missing required key "${String(path.at(-1))}"`
     const prefix = formatPath(parent)

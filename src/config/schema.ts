@@ -54,10 +54,15 @@ const hostName = z
 /** A name relative to the sending domain, such as `mt07` or `rwmt1._domainkey`. */
 const relativeHost = z
   .string()
-  .min(1)
-  .refine(
-    (name) => name === '@' || name.split('.').every((part) => label.test(part)),
-    'not a valid host name relative to the domain (e.g. mt07 or rwmt1._domainkey)'
+  .transform((name) => name.trim().toLowerCase().replace(/\.$/, ''))
+  .pipe(
+    z
+      .string()
+      .min(1)
+      .refine(
+        (name) => name === '@' || name.split('.').every((part) => label.test(part)),
+        'not a valid host name relative to the domain (e.g. mt07 or rwmt1._domainkey)'
+      )
   )
 
 const pinnedRecord = z.strictObject({

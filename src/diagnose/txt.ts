@@ -95,6 +95,22 @@ function normalizeTagValue(tag: string, value: string): string {
   return value.toLowerCase().replace(/\s+/g, '')
 }
 
+const KNOWN_TAGS = new Set([
+  'p',
+  'sp',
+  'np',
+  'adkim',
+  'aspf',
+  'pct',
+  'fo',
+  'rf',
+  'ri',
+  'rua',
+  'ruf',
+  't',
+  'psd'
+])
+
 /** Defaults a receiver applies when a tag is absent (RFC 7489 6.3). */
 const DEFAULTS: Record<string, string> = {
   adkim: 'r',
@@ -126,7 +142,10 @@ export function dmarcDifferences(
   expected: Map<string, string>
 ): string[] {
   const differences: string[] = []
-  const keys = [...new Set([...expected.keys(), ...actual.keys()])].filter((k) => k !== 'v')
+  // Receivers ignore tags they do not know (RFC 7489 6.3), so only known tags can differ.
+  const keys = [...new Set([...expected.keys(), ...actual.keys()])].filter(
+    (k) => k !== 'v' && KNOWN_TAGS.has(k)
+  )
   for (const tag of keys) {
     const want = tagValue(expected, tag)
     const have = tagValue(actual, tag)
@@ -146,10 +165,17 @@ export function dmarcDifferences(
 
 /** True when `record` has every `include:` term of `expected`, in any order. */
 export function spfIncludes(record: string, expected: string): boolean {
-  const terms = new Set(record.toLowerCase().split(/\s+/))
+  // `+` is the default qualifier; `redirect=X` hands the whole policy to X, as good as include.
+  const terms = new Set(
+    record
+      .toLowerCase()
+      .split(/\s+/)
+      .map((term) => term.replace(/^\+/, '').replace(/^redirect=/, 'include:'))
+  )
   return expected
     .toLowerCase()
     .split(/\s+/)
-    .filter((term) => /^[+~?-]?include:/.test(term))
-    .every((term) => terms.has(term) || terms.has(term.replace(/^[+]/, '')))
+    .map((term) => term.replace(/^\+/, ''))
+    .filter((term) => term.startsWith('include:'))
+    .every((term) => terms.has(term))
 }

@@ -46,7 +46,21 @@ const MAX_CHAIN = 64
 export function buildZone(name: string, file: string, records: readonly ZoneRecord[]): Zone {
   const apex = normalizeName(name)
   let soa: ZoneRecord | undefined
+  const cnames = new Map<string, ZoneRecord>()
   for (const record of records) {
+    if (record.type === 'CNAME') {
+      // Two different CNAMEs at one name make every server refuse the whole zone (RFC 2181
+      // 10.1); checking such a file offline must not pass what would take the zone down.
+      const first = cnames.get(record.name)
+      if (first && first.data !== record.data) {
+        throw new ZoneFileError(
+          file,
+          record.line,
+          `a second CNAME at ${record.name} (the first is on line ${first.line}): a name holds one CNAME at most, and servers refuse the zone`
+        )
+      }
+      if (!first) cnames.set(record.name, record)
+    }
     if (!isAtOrBelow(record.name, apex)) {
       // Knot skips such records with a warning; here they are almost surely a missing
       // trailing dot or a record pasted into the wrong file, so say so.

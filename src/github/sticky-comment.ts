@@ -6,6 +6,8 @@ export interface PullComment {
   id: number
   body: string
   author: string | undefined
+  /** The author is an app or a bot (GitHub's `user.type` is `Bot`). */
+  bot: boolean
 }
 
 /**
@@ -13,7 +15,7 @@ export interface PullComment {
  * over a fake GitHub REST API on loopback.
  */
 export interface PullCommentsPort {
-  /** The login the token acts as, when GitHub says (a GITHUB_TOKEN cannot ask: undefined). */
+  /** The login the token acts as, when GitHub says (an app's token cannot ask: undefined). */
   login(): Promise<string | undefined>
   list(): Promise<PullComment[]>
   create(body: string): Promise<void>
@@ -50,12 +52,15 @@ export function truncateBody(body: string, max = MAX_COMMENT_LENGTH): string {
 export async function upsertStickyComment(
   port: PullCommentsPort,
   marker: string,
-  report: string,
-  fallbackLogin = 'github-actions[bot]'
+  report: string
 ): Promise<StickyResult> {
   const body = truncateBody(`${marker}\n${report}`)
-  const login = (await port.login()) ?? fallbackLogin
-  const ours = (await port.list()).find((c) => c.body.startsWith(marker) && c.author === login)
+  // A user's token says who it is; an app's (GITHUB_TOKEN, a GitHub App) cannot, and then
+  // ours is the marked comment written by a bot, never one a person quoted.
+  const login = await port.login()
+  const ours = (await port.list()).find(
+    (c) => c.body.startsWith(marker) && (login === undefined ? c.bot : c.author === login)
+  )
   if (!ours) {
     await port.create(body)
     return 'created'

@@ -78,10 +78,12 @@ export interface ApiExpectation {
 export function expandExpected(domain: DomainConfig, api?: ApiExpectation): DomainExpectation {
   const fromApi = (key: RecordKey) => {
     const record = api?.records.find((r) => r.key === key)
-    // The API names the apex "" (older domains' SPF record); the config and reports say "@".
-    return record && record.value
-      ? { ...record, host: record.host === '' ? '@' : record.host }
-      : undefined
+    if (!record || !record.value) return undefined
+    // The API's hosts compare as DNS names do, in any case; it names the apex "" (older
+    // domains' SPF record), where the config and reports say "@".
+    const host =
+      record.host === undefined ? undefined : record.host.toLowerCase().replace(/\.$/, '') || '@'
+    return { ...record, host }
   }
   const keys = (Object.keys(MAILTRAP_DEFAULTS) as (keyof typeof MAILTRAP_DEFAULTS)[]).filter(
     (key) => key !== 'link_verification' || domain.tracking

@@ -1,0 +1,58 @@
+import { dmarcDifferences, parseDmarc, spfIncludes } from '../../src/diagnose/txt.js'
+
+const MAILTRAP =
+  'v=DMARC1; p=none; rua=mailto:dmarc@smtp.mailtrap.live; ruf=mailto:dmarc@smtp.mailtrap.live; rf=afrf; pct=100'
+
+function differences(text: string): string[] {
+  const actual = parseDmarc(text)
+  const expected = parseDmarc(MAILTRAP)
+  if (!actual.ok || !expected.ok) throw new Error('unparsable')
+  return dmarcDifferences(actual.tags, expected.tags)
+}
+
+describe('DMARC by its tags', () => {
+  it('ignores tags receivers ignore, and defaults the receivers apply', () => {
+    expect(differences(`${MAILTRAP}; foo=bar`)).toEqual([])
+    expect(differences(`${MAILTRAP}; sp=none; np=none; adkim=r`)).toEqual([])
+    expect(
+      differences(
+        'v=DMARC1; p=none; rua=mailto:dmarc@smtp.mailtrap.live; ruf=mailto:dmarc@smtp.mailtrap.live'
+      )
+    ).toEqual([])
+    expect(differences(`${MAILTRAP}; sp=reject`)).toEqual([
+      'sp is reject where Mailtrap expects none'
+    ])
+  })
+
+  it('says why a record is malformed', () => {
+    expect(parseDmarc('v=dmarc1; p=none')).toEqual({
+      ok: false,
+      problems: ['v must be DMARC1 (upper case), not dmarc1']
+    })
+    expect(parseDmarc('v=DMARC1')).toEqual({
+      ok: false,
+      problems: ['the required tag p (policy) is missing']
+    })
+    expect(parseDmarc('v=DMARC1; p=none; pct=150; rua=dmarc@example.com')).toEqual({
+      ok: false,
+      problems: [
+        'pct=150 is not valid: pct takes a whole number from 0 to 100',
+        'rua=dmarc@example.com is not valid: rua takes comma-separated URIs such as mailto:dmarc@example.com'
+      ]
+    })
+  })
+})
+
+describe('SPF includes', () => {
+  const expected = 'v=spf1 include:_spf.smtp.mailtrap.live ~all'
+  it.each([
+    ['v=spf1 include:_spf.smtp.mailtrap.live ~all', true],
+    ['v=spf1 +include:_spf.smtp.mailtrap.live -all', true],
+    ['v=spf1 include:_spf.google.com INCLUDE:_spf.smtp.mailtrap.live ~all', true],
+    ['v=spf1 redirect=_spf.smtp.mailtrap.live', true],
+    ['v=spf1 include:_spf.google.com ~all', false],
+    ['v=spf1 -include:_spf.smtp.mailtrap.live ~all', false]
+  ])('%s includes Mailtrap: %s', (record, result) => {
+    expect(spfIncludes(record, expected)).toBe(result)
+  })
+})

@@ -1,0 +1,42 @@
+import { configDrift, expandExpected } from '../../src/records/expected.js'
+
+const domain = {
+  name: 'acme.test',
+  zone: 'acme.test',
+  verification: 'mt41',
+  tracking: true,
+  records: { dkim1: { value: 'rwmt1.dkim.smtp.mailtrap.live.' } },
+  line: 3
+}
+
+describe('expandExpected', () => {
+  it('takes the API over the config over the defaults, and compares API hosts as DNS names', () => {
+    const records = expandExpected(domain, {
+      records: [
+        { key: 'verification', host: 'MT42', value: 'smtp.mailtrap.live' },
+        { key: 'dkim1', host: 'rwmt1._domainkey' },
+        { key: 'spf', host: '', value: 'v=spf1 include:_spf.smtp.mailtrap.live ~all' }
+      ]
+    })
+    expect(records.records.map((r) => [r.key, r.name, r.value, r.source])).toEqual([
+      ['verification', 'mt42.acme.test', 'smtp.mailtrap.live', 'mailtrap'],
+      ['dkim1', 'rwmt1._domainkey.acme.test', 'rwmt1.dkim.smtp.mailtrap.live', 'config'],
+      ['dkim2', 'rwmt2._domainkey.acme.test', 'rwmt2.dkim.smtp.mailtrap.live', 'default'],
+      ['link_verification', 'mt-link.acme.test', 't.mailtrap.live', 'default'],
+      ['dmarc', '_dmarc.acme.test', expect.stringContaining('v=DMARC1; p=none'), 'default'],
+      ['spf', 'acme.test', 'v=spf1 include:_spf.smtp.mailtrap.live ~all', 'mailtrap']
+    ])
+  })
+
+  it('says where the config pins what the API expects otherwise, and nothing where they agree', () => {
+    const drift = configDrift(domain, {
+      records: [
+        { key: 'verification', host: 'mt42', value: 'smtp.mailtrap.live' },
+        { key: 'dkim1', host: 'rwmt1._domainkey', value: 'RWMT1.dkim.smtp.mailtrap.live' }
+      ]
+    })
+    expect([...drift]).toEqual([
+      ['verification', "domains.yaml pins the host mt41, where Mailtrap's API has mt42"]
+    ])
+  })
+})
