@@ -149,6 +149,12 @@ const SCENARIOS: Scenario[] = [
     says: { dkim2: 'a record of SendGrid' }
   },
   {
+    domain: 'loop.test',
+    records: { dkim1: ['rwmt1._domainkey IN CNAME loop1', 'loop1 IN CNAME rwmt1._domainkey'] },
+    expect: { dkim1: 'fail wrong-value' },
+    says: { dkim1: 'a loop, which resolvers answer with SERVFAIL' }
+  },
+  {
     domain: 'strict.test',
     records: { dmarc: ['_dmarc IN TXT "v=DMARC1; p=reject; rua=mailto:dmarc@smtp.mailtrap.live"'] },
     expect: { dmarc: 'warn dmarc-differs' },

@@ -380,6 +380,14 @@ function diagnoseCname(
       )
     }
     const chain = followChain(target, o.probes)
+    if (chain.includes(expected.name)) {
+      return draft(
+        'wrong-value',
+        `${expected.name} is a CNAME to ${target}, which leads back to it (${[expected.name, ...chain].join(' → ')}): a loop, which resolvers answer with SERVFAIL.`,
+        `Edit the CNAME at \`${relativeName(expected.name, apex)}\` and enter ${words.target(expected.value)}.`,
+        [target]
+      )
+    }
     if (chain.length > 1 && chain[chain.length - 1] === expected.value) {
       return draft(
         'cname-chain',
