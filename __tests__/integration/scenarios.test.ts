@@ -149,6 +149,12 @@ const SCENARIOS: Scenario[] = [
     says: { dkim2: 'a record of SendGrid' }
   },
   {
+    domain: 'swappedsuffixed.test',
+    records: { dkim1: ['rwmt1._domainkey IN CNAME rwmt2.dkim.smtp.mailtrap.live'] },
+    expect: { dkim1: 'fail wrong-value' },
+    says: { dkim1: 'the two records are swapped, and the zone was appended to the target' }
+  },
+  {
     domain: 'loop.test',
     records: { dkim1: ['rwmt1._domainkey IN CNAME loop1', 'loop1 IN CNAME rwmt1._domainkey'] },
     expect: { dkim1: 'fail wrong-value' },

@@ -369,12 +369,16 @@ function diagnoseCname(
     const wildcard = answeringWildcard(o, expected.name, apex, 'CNAME', [target])
     if (wildcard) return fromWildcard(expected, wildcard, `CNAME ${target}`, rcode, add)
     const swapped = context.siblings.find(
-      (s) => s.key !== expected.key && s.type === 'CNAME' && s.value === target
+      (s) =>
+        s.key !== expected.key &&
+        s.type === 'CNAME' &&
+        (s.value === target || isSuffixed(target, { ...expected, value: s.value }, apex))
     )
     if (swapped) {
+      const suffixed = swapped.value !== target ? ', and the zone was appended to the target' : ''
       return draft(
         'wrong-value',
-        `${expected.name} points to ${target}, the target of ${RECORD_LABELS[swapped.key]}: the two records are swapped.`,
+        `${expected.name} points to ${target}, the target of ${RECORD_LABELS[swapped.key]}: the two records are swapped${suffixed}.`,
         `Set the target of \`${relativeName(expected.name, apex)}\` to ${words.target(expected.value)}.`,
         [target]
       )
