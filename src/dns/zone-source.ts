@@ -291,13 +291,20 @@ function rrset(index: ZoneIndex, name: string, type: string): DnsRecord[] {
 
 /** The zone with the longest apex that is `name` or one of its ancestors. */
 function closestZone(zones: ZoneSet, name: string): Zone | undefined {
-  let best: Zone | undefined
-  for (const zone of zones.zones) {
-    if (!isAtOrBelow(name, zone.name)) continue
-    if (!best || splitLabels(zone.name).length > splitLabels(best.name).length) best = zone
+  // Walk up the name's labels to the first apex: a lookup per label, whatever the zone count.
+  let byName = zonesByName.get(zones)
+  if (!byName) {
+    byName = new Map(zones.zones.map((zone) => [zone.name, zone]))
+    zonesByName.set(zones, byName)
   }
-  return best
+  for (let n = name; ; n = parentName(n)) {
+    const zone = byName.get(n)
+    if (zone) return zone
+    if (n === '') return undefined
+  }
 }
+
+const zonesByName = new WeakMap<ZoneSet, Map<string, Zone>>()
 
 /**
  * The zone cut above or at `name`: the name closest to the apex that owns NS records.
