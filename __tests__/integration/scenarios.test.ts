@@ -201,6 +201,15 @@ const SCENARIOS: Scenario[] = [
     says: { link_verification: 'the wildcard *.wildaddress.test answers for it (A 192.0.2.80)' }
   },
   {
+    domain: 'wilddmarc.test',
+    records: { dmarc: [], extra: ['* IN TXT "v=DMARC1; p=reject"'] },
+    expect: { dmarc: 'warn dmarc-differs' },
+    says: {
+      dmarc:
+        'It comes from the wildcard *.wilddmarc.test: there is no TXT record at _dmarc.wilddmarc.test itself.'
+    }
+  },
+  {
     domain: 'dmarcdelegated.test',
     records: { dmarc: ['_dmarc IN CNAME dm', `dm IN TXT "${DMARC}"`] },
     expect: { dmarc: 'warn cname-chain' }

@@ -103,9 +103,9 @@ export function probesFor(
         : fresh([{ name: end, type: 'TXT' }])
     }
     if (owned.length > 0) {
-      return owned.some((r) => r.type === 'TXT' && mentionsDmarc(r.data))
-        ? []
-        : fresh(wildcards('TXT'))
+      // A DMARC record that is Mailtrap's settles it; anything else may come from a wildcard.
+      const settled = owned.some((r) => r.type === 'TXT' && dmarcMatches(r.data, expected.value))
+      return settled ? [] : fresh(wildcards('TXT'))
     }
     return fresh([doubled, { name: domainOf(expected), type: 'TXT' }, ...doubledWildcards])
   }
@@ -560,9 +560,30 @@ function diagnoseTxt(
         add
       )
   }
-  return expected.key === 'spf'
-    ? judgeSpf(expected, txt, add, context)
-    : judgeDmarc(expected, txt, add, context)
+  if (expected.key === 'spf') return judgeSpf(expected, txt, add, context)
+  const judged = judgeDmarc(expected, txt, add, context)
+  const wildcard =
+    judged.code !== 'ok' &&
+    answeringWildcard(
+      o,
+      expected.name,
+      apex,
+      'TXT',
+      txt.map((r) => r.data)
+    )
+  if (!wildcard) return judged
+  return {
+    ...judged,
+    message: `${judged.message} It comes from the wildcard ${wildcard}: there is no TXT record at ${expected.name} itself.`,
+    hint: add
+  }
+}
+
+/** A TXT that is a DMARC record saying what `expected` says, by its tags. */
+function dmarcMatches(text: string, expected: string): boolean {
+  const have = parseDmarc(text)
+  const want = parseDmarc(expected)
+  return have.ok && want.ok && dmarcDifferences(have.tags, want.tags).length === 0
 }
 
 /** Nothing at the name: a wildcard answers in its place, so the record is to be added. */
