@@ -27,3 +27,34 @@ describe('check --domain', () => {
     ).rejects.toThrow('--domain nope.example: not in d.yaml')
   })
 })
+
+describe('the text report', () => {
+  it('is coloured on a terminal, and not with --no-color', async () => {
+    const { main } = await import('../src/cli.js')
+    const run = async (args: string[]) => {
+      let out = ''
+      const code = await main(
+        [
+          'check',
+          '--config',
+          'examples/domains.yaml',
+          '--zone-dir',
+          'examples/zones',
+          '--domain',
+          'healthy.example',
+          ...args
+        ],
+        {
+          stdout: (t) => (out += t),
+          stderr: () => {},
+          color: true
+        }
+      )
+      return { code, out }
+    }
+    expect((await run([])).out).toContain('\u001b[32mPASS\u001b[0m')
+    const plain = await run(['--no-color'])
+    expect(plain.code).toBe(0)
+    expect(plain.out).not.toContain('\u001b[')
+  })
+})

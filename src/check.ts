@@ -8,7 +8,7 @@ import {
   type Observation
 } from './diagnose/diagnose.js'
 import { detectDnsHost, FixWords } from './diagnose/dns-hosts.js'
-import { apexFrom, records } from './dns/authoritative.js'
+import { findZoneCut } from './dns/authoritative.js'
 import { renderBindSnippet } from './records/bind.js'
 import type { AuthoritativeDiscovery } from './dns/authoritative.js'
 import type { DnsRecord, QueryOutcome, Resolver } from './dns/types.js'
@@ -206,11 +206,10 @@ async function locateZone(domain: string, zone: string, ports: CheckPorts): Prom
     return { apex: found.apex, nameServers: found.nameServers, servers: found.servers }
   }
   for (const resolver of ports.resolvers) {
-    const apex = apexFrom(domain, await resolver.query({ name: domain, type: 'SOA' }))
-    if (typeof apex !== 'string') continue
-    const ns = await resolver.query({ name: apex, type: 'NS' })
-    const nameServers = [...new Set(records(ns, apex, 'NS').map((r) => r.data))].sort()
-    return { apex, nameServers, servers: [], discoveryError: found?.error }
+    const cut = await findZoneCut(resolver, domain)
+    if (cut.apex === undefined) continue
+    const nameServers = 'nameServers' in cut ? cut.nameServers : []
+    return { apex: cut.apex, nameServers, servers: [], discoveryError: found?.error }
   }
   return {
     apex: zone,

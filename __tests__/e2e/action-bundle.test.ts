@@ -203,6 +203,25 @@ describe('dist/index.js as a runner runs it', () => {
     expect(result.stdout).toContain('::error::7 domain(s) have findings at or above "error".')
   })
 
+  it('checks only the domains asked for and writes the report where report-path says', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'report-'))
+    const reportPath = join(dir, 'dns.json')
+    const result = await runAction({
+      config: 'examples/domains.yaml',
+      'zone-dir': 'examples/zones',
+      domains: 'healthy.example, strict.example',
+      'report-path': reportPath
+    })
+    expect(result.code).toBe(0)
+    expect(result.outputs.report).toBe(reportPath)
+    expect(result.outputs.status).toBe('warn')
+    const report = JSON.parse(await readFile(reportPath, 'utf8'))
+    expect(report.domains.map((d: { domain: string }) => d.domain)).toEqual([
+      'healthy.example',
+      'strict.example'
+    ])
+  })
+
   it('passes with fail-on never and still reports', async () => {
     const result = await runAction({
       config: 'examples/domains.yaml',

@@ -68,22 +68,10 @@ export function createAuthoritativeDiscovery(options: DiscoveryOptions): Authori
   }
 
   const discover = async (name: string): Promise<ZoneServers> => {
-    const soa = await via.query({ name, type: 'SOA' })
-    const apex = apexFrom(name, soa)
-    if (typeof apex !== 'string') {
-      return { apex: name, servers: [], nameServers: [], error: apex.error }
-    }
-    const ns = await via.query({ name: apex, type: 'NS' })
-    if (!ns.ok) return { apex, servers: [], nameServers: [], error: `NS of ${apex}: ${ns.error}` }
-    const nsNames = [...new Set(records(ns, apex, 'NS').map((r) => r.data))].sort()
-    if (nsNames.length === 0) {
-      return {
-        apex,
-        servers: [],
-        nameServers: [],
-        error: `${via.name} found no NS records for ${apex} (${ns.response.rcode})`
-      }
-    }
+    const cut = await findZoneCut(via, name)
+    if ('error' in cut)
+      return { apex: cut.apex ?? name, servers: [], nameServers: [], error: cut.error }
+    const { apex, nameServers: nsNames } = cut
     const found: Resolver[] = []
     const failures: string[] = []
     for (const nsName of nsNames) {
@@ -123,13 +111,32 @@ export function createAuthoritativeDiscovery(options: DiscoveryOptions): Authori
   }
 }
 
-export function records(outcome: QueryOutcome, owner: string, type: string): DnsRecord[] {
+/** A zone's apex and NS names, or why they could not be found (with the apex when it was). */
+export type ZoneCut = { apex: string; nameServers: string[] } | { apex?: string; error: string }
+
+/**
+ * The zone that holds `name`, asked of `via`: the SOA's owner is the apex, then its NS set.
+ * The one lookup both the discovery of authoritative servers and the report's DNS host use.
+ */
+export async function findZoneCut(via: Resolver, name: string): Promise<ZoneCut> {
+  const apex = apexFrom(name, await via.query({ name, type: 'SOA' }))
+  if (typeof apex !== 'string') return apex
+  const ns = await via.query({ name: apex, type: 'NS' })
+  if (!ns.ok) return { apex, error: `NS of ${apex}: ${ns.error}` }
+  const nameServers = [...new Set(records(ns, apex, 'NS').map((r) => r.data))].sort()
+  if (nameServers.length === 0) {
+    return { apex, error: `${via.name} found no NS records for ${apex} (${ns.response.rcode})` }
+  }
+  return { apex, nameServers }
+}
+
+function records(outcome: QueryOutcome, owner: string, type: string): DnsRecord[] {
   if (!outcome.ok) return []
   return outcome.response.answers.filter((r) => r.name === owner && r.type === type)
 }
 
 /** The zone apex from a SOA query: the SOA in the answer at the name, or in the authority. */
-export function apexFrom(name: string, soa: QueryOutcome): string | { error: string } {
+function apexFrom(name: string, soa: QueryOutcome): string | { error: string } {
   if (!soa.ok) return { error: `SOA of ${name}: ${soa.error}` }
   const { rcode, answers, authority } = soa.response
   if (rcode !== 'NOERROR' && rcode !== 'NXDOMAIN') {

@@ -22,6 +22,7 @@ import {
 import type { DnsResponse, Resolver } from './types.js'
 import { connectionError, errorCode, errorText, headerValue, stripUserinfo } from '../net/errors.js'
 import { readLimited } from '../net/body.js'
+import { abortAfter } from '../net/deadline.js'
 
 /** Well-known public DoH endpoints, by the names users may give them. Never used by tests. */
 export const DOH_PRESETS = {
@@ -159,13 +160,7 @@ export function createDohResolver(options: DohResolverOptions): Resolver {
     const what = f.what
     const controller = new AbortController()
     asking.controller = controller
-    let timedOut = false
-    // One deadline for the whole try, connect to last byte, so a server that trickles its
-    // answer cannot hold a question longer than timeoutMs.
-    const timer = setTimeout(() => {
-      timedOut = true
-      controller.abort(new Error(`no answer within ${timeoutMs} ms`))
-    }, timeoutMs)
+    const deadline = abortAfter(controller, timeoutMs)
     try {
       const headers: Record<string, string> = {
         'content-type': DNS_MESSAGE,
@@ -230,12 +225,12 @@ export function createDohResolver(options: DohResolverOptions): Resolver {
       return { kind: 'answer', response: decoded.response }
     } catch (err) {
       if (f.settled) return { kind: 'abandoned' }
-      if (timedOut || errorCode(err) === 'UND_ERR_CONNECT_TIMEOUT') {
+      if (deadline.timedOut || errorCode(err) === 'UND_ERR_CONNECT_TIMEOUT') {
         return { kind: 'silent', reason: 'no answer', timedOut: true }
       }
       return { kind: 'silent', reason: target.scrub(connectionError(err)), timedOut: false }
     } finally {
-      clearTimeout(timer)
+      deadline.clear()
       if (asking.controller === controller) asking.controller = undefined
     }
   }

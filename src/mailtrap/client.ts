@@ -9,6 +9,7 @@ import { z } from 'zod'
 import { TOOL } from '../version.js'
 import { connectionError, errorCode, headerValue, stripUserinfo } from '../net/errors.js'
 import { readLimited } from '../net/body.js'
+import { abortAfter } from '../net/deadline.js'
 
 /** One entry of a domain's `dns_records`; any field but `key` may be missing (real ones are). */
 export interface MailtrapRecord {
@@ -219,13 +220,7 @@ export function createMailtrapClient(options: MailtrapClientOptions): MailtrapCl
   async function tryOnce(path: string, call: string): Promise<TryResult> {
     const controller = new AbortController()
     inFlight.add(controller)
-    let timedOut = false
-    // One deadline for the whole try, connect to last byte, so an API that trickles its answer
-    // cannot hold the run longer than timeoutMs per try.
-    const timer = setTimeout(() => {
-      timedOut = true
-      controller.abort(new Error(`no answer within ${timeoutMs} ms`))
-    }, timeoutMs)
+    const deadline = abortAfter(controller, timeoutMs)
     try {
       const res = await request(base.join(path), {
         method: 'GET',
@@ -287,12 +282,12 @@ export function createMailtrapClient(options: MailtrapClientOptions): MailtrapCl
       return final(call, `Mailtrap answered HTTP ${status} to ${call}${hint}${said}`, status)
     } catch (err) {
       if (closed) return final(call, `Mailtrap client closed before ${call} was answered`)
-      if (timedOut || errorCode(err) === 'UND_ERR_CONNECT_TIMEOUT') {
+      if (deadline.timedOut || errorCode(err) === 'UND_ERR_CONNECT_TIMEOUT') {
         return { kind: 'retry', reason: `no answer from ${base.shown} within ${timeoutMs} ms` }
       }
       return { kind: 'retry', reason: `cannot reach ${base.shown}: ${clean(connectionError(err))}` }
     } finally {
-      clearTimeout(timer)
+      deadline.clear()
       inFlight.delete(controller)
     }
   }

@@ -1,0 +1,24 @@
+/** A deadline on one try of a request; see {@link abortAfter}. */
+export interface Deadline {
+  /** True once the deadline fired and aborted the request. */
+  readonly timedOut: boolean
+  clear(): void
+}
+
+/**
+ * Abort `controller` after `ms`: one deadline for the whole try, connect to last byte, so a
+ * server that trickles its answer cannot hold a try longer than `ms`.
+ */
+export function abortAfter(controller: AbortController, ms: number): Deadline {
+  let timedOut = false
+  const timer = setTimeout(() => {
+    timedOut = true
+    controller.abort(new Error(`no answer within ${ms} ms`))
+  }, ms)
+  return {
+    get timedOut() {
+      return timedOut
+    },
+    clear: () => clearTimeout(timer)
+  }
+}
