@@ -1,5 +1,5 @@
 import type { Config } from './config/load-config.js'
-import { toAsciiName } from './config/schema.js'
+import { toAsciiName } from './names/dns-names.js'
 import { docsLink } from './diagnose/codes.js'
 import {
   diagnoseRecord,

@@ -10,7 +10,7 @@ import { ConfigError, loadConfig, type Config } from './config/load-config.js'
 import type { FailOn } from './config/schema.js'
 import { buildResolvers, closeFleet, ResolverSpecError } from './dns/resolvers.js'
 import { ZoneFileError } from './dns/zone-file.js'
-import { toAsciiName } from './config/schema.js'
+import { toAsciiName } from './names/dns-names.js'
 import type { Report } from './report/report.js'
 
 /** Everything the CLI and the action both ask for, already parsed from flags or inputs. */

@@ -39,4 +39,19 @@ describe('expandExpected', () => {
       ['verification', "domains.yaml pins the host mt41, where Mailtrap's API has mt42"]
     ])
   })
+
+  it('finds no drift where hosts differ only as DNS names do: apex "" vs @, case, a trailing dot', () => {
+    const pinned = {
+      ...domain,
+      verification: 'MT07.',
+      records: { spf: { name: '@', value: 'v=spf1 include:_spf.smtp.mailtrap.live ~all' } }
+    }
+    const drift = configDrift(pinned, {
+      records: [
+        { key: 'verification', host: 'mt07', value: 'smtp.mailtrap.live' },
+        { key: 'spf', host: '', value: 'v=spf1 include:_spf.smtp.mailtrap.live ~all' }
+      ]
+    })
+    expect([...drift]).toEqual([])
+  })
 })

@@ -1,5 +1,5 @@
-import { domainToASCII } from 'node:url'
 import { z } from 'zod'
+import { normalizeName, toAsciiName } from '../names/dns-names.js'
 
 /** Keys of the records Mailtrap hands out, as its API names them in `dns_records[].key`. */
 export const RECORD_KEYS = [
@@ -25,16 +25,6 @@ export type FailOn = (typeof FAIL_ON)[number]
 
 const label = /^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$/
 
-/**
- * Lower-case, no trailing dot, internationalised labels in punycode (`bücher.example` →
- * `xn--bcher-kva.example`), so that names compare as DNS compares them.
- */
-export function toAsciiName(name: string): string {
-  const trimmed = name.trim().toLowerCase().replace(/\.$/, '')
-  // eslint-disable-next-line no-control-regex
-  if (/^[\x00-\x7f]*$/.test(trimmed)) return trimmed
-  return domainToASCII(trimmed) || trimmed
-}
 
 /** A host name; internationalised names are converted to punycode before they are checked. */
 const hostName = z
@@ -54,7 +44,7 @@ const hostName = z
 /** A name relative to the sending domain, such as `mt07` or `rwmt1._domainkey`. */
 const relativeHost = z
   .string()
-  .transform((name) => name.trim().toLowerCase().replace(/\.$/, ''))
+  .transform((name) => normalizeName(name.trim()))
   .pipe(
     z
       .string()

@@ -79,8 +79,4 @@ export interface Resolver {
   close(): Promise<void>
 }
 
-/** Lower-case, no trailing dot: the form names are compared in. */
-export function normalizeName(name: string): string {
-  const lower = name.toLowerCase()
-  return lower.endsWith('.') ? lower.slice(0, -1) : lower
-}
+export { normalizeName } from '../names/dns-names.js'

@@ -1,4 +1,4 @@
-import { relativeName } from '../diagnose/dns-hosts.js'
+import { relativeName } from '../names/dns-names.js'
 import type { ExpectedRecord } from './expected.js'
 
 /** A TXT value as zone-file character-strings: quotes and backslashes escaped, 255 bytes each. */

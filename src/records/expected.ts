@@ -1,5 +1,6 @@
 import type { DomainConfig } from '../config/load-config.js'
 import type { RecordKey } from '../config/schema.js'
+import { normalizeHost, normalizeName, qualify } from '../names/dns-names.js'
 
 /** Where an expected value came from, strongest first. */
 export type ExpectationSource = 'mailtrap' | 'config' | 'default'
@@ -61,11 +62,6 @@ export const RECORD_LABELS: Record<RecordKey, string> = {
   spf: 'SPF'
 }
 
-/** `host` joined to `domain`; `@` is the domain itself. */
-export function qualify(host: string, domain: string): string {
-  return host === '@' ? domain : `${host}.${domain}`
-}
-
 /** What Mailtrap's API says a domain needs: one entry per record it lists (plain data). */
 export interface ApiExpectation {
   records: { key: string; host?: string; value?: string; type?: string; status?: string }[]
@@ -81,8 +77,7 @@ export function expandExpected(domain: DomainConfig, api?: ApiExpectation): Doma
     if (!record || !record.value) return undefined
     // The API's hosts compare as DNS names do, in any case; it names the apex "" (older
     // domains' SPF record), where the config and reports say "@".
-    const host =
-      record.host === undefined ? undefined : record.host.toLowerCase().replace(/\.$/, '') || '@'
+    const host = record.host === undefined ? undefined : normalizeHost(record.host)
     return { ...record, host }
   }
   const keys = (Object.keys(MAILTRAP_DEFAULTS) as (keyof typeof MAILTRAP_DEFAULTS)[]).filter(
@@ -136,10 +131,11 @@ export function configDrift(domain: DomainConfig, api: ApiExpectation): Map<Reco
     const host = key === 'verification' ? (domain.verification ?? pinned?.name) : pinned?.name
     const type = key === 'dmarc' || key === 'spf' ? 'TXT' : 'CNAME'
     const parts: string[] = []
+    // Hosts compare as DNS names: `MT07.` is `mt07`, and the API's apex "" is the config's `@`.
     if (
       host !== undefined &&
       record.host !== undefined &&
-      host.toLowerCase() !== record.host.toLowerCase()
+      normalizeHost(host) !== normalizeHost(record.host)
     ) {
       parts.push(`the host ${host}, where Mailtrap's API has ${record.host}`)
     }
@@ -156,5 +152,5 @@ export function configDrift(domain: DomainConfig, api: ApiExpectation): Map<Reco
 
 /** CNAME targets compare lower-case without the trailing dot; TXT text is kept as written. */
 export function normalizeExpectedValue(type: 'CNAME' | 'TXT', value: string): string {
-  return type === 'CNAME' ? value.trim().toLowerCase().replace(/\.$/, '') : value.trim()
+  return type === 'CNAME' ? normalizeName(value.trim()) : value.trim()
 }
