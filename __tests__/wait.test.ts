@@ -1,11 +1,11 @@
-import type { Finding } from '../src/diagnose/diagnose.js'
+import type { FindingReport } from '../src/report/findings.js'
 import type { Report } from '../src/report/report.js'
 import { exitCodeFor } from '../src/report/report.js'
 import { parseDuration, settled, waitUntilSettled } from '../src/wait.js'
 
 function report(
   status: 'pass' | 'warn' | 'fail' | 'unknown',
-  findings: Partial<Finding>[] = []
+  findings: Partial<FindingReport>[] = []
 ): Report {
   return {
     schemaVersion: 1,
@@ -39,6 +39,8 @@ function report(
               resolvers: [],
               message: '',
               hint: '',
+              detail: { kind: 'unconfigured' as const },
+              fix: [],
               seen: [],
               code: 'missing' as const,
               docs: '',

@@ -1,13 +1,11 @@
 import type { Config } from './config/load-config.js'
 import { toAsciiName } from './names/dns-names.js'
-import { docsLink } from './diagnose/codes.js'
-import {
-  diagnoseRecord,
-  probesFor,
-  type DiagnosisContext,
-  type Observation
-} from './diagnose/diagnose.js'
-import { detectDnsHost, FixWords } from './diagnose/dns-hosts.js'
+import { diagnoseRecord, probesFor } from './diagnose/diagnose.js'
+import type { DiagnosisContext, Finding, Observation } from './diagnose/types.js'
+import { detectDnsHost } from './diagnose/dns-hosts.js'
+import { UsageError } from './errors.js'
+import { FixWords } from './report/fix-words.js'
+import { reportFinding, wordsFor } from './report/findings.js'
 import { findZoneCut } from './dns/authoritative.js'
 import { renderBindSnippet } from './records/bind.js'
 import type { AuthoritativeDiscovery } from './dns/authoritative.js'
@@ -20,7 +18,6 @@ import {
   type ExpectedRecord
 } from './records/expected.js'
 import type { DomainConfig } from './config/load-config.js'
-import type { Finding } from './diagnose/diagnose.js'
 import {
   complianceFinding,
   configDriftFinding,
@@ -92,7 +89,8 @@ export async function check(
       if (view) return withMailtrap(report, domain, view)
       if (!mailtrap.views)
         return { ...report, mailtrap: mailtrap.error ? { error: mailtrap.error } : null }
-      const findings = [...report.findings, withDocs(notInAccountFinding(domain.name))]
+      const words = wordsFor(report.zone, report.dnsHost?.id)
+      const findings = [...report.findings, reportFinding(notInAccountFinding(domain.name), words)]
       return {
         ...report,
         findings,
@@ -143,10 +141,11 @@ function withMailtrap(
   view: MailtrapDomainView
 ): DomainReport {
   const drift = configDrift(domain, view)
+  const words = wordsFor(report.zone, report.dnsHost?.id)
   const records = report.records.map((record) => {
     const extra: Finding[] = []
-    const driftText = drift.get(record.key)
-    if (driftText) extra.push(configDriftFinding(driftText))
+    const differences = drift.get(record.key)
+    if (differences) extra.push(configDriftFinding(differences))
     const apiRecord = view.records.find((r) => r.key === record.key)
     const status = record.checked
       ? mailtrapStatusFinding(record.key, record.status, apiRecord?.status)
@@ -156,11 +155,13 @@ function withMailtrap(
     return {
       ...record,
       status: statusWith(record.status, extra),
-      findings: [...record.findings, ...extra.map(withDocs)]
+      findings: [...record.findings, ...extra.map((f) => reportFinding(f, words))]
     }
   })
   const compliance = complianceFinding(domain.name, view.complianceStatus)
-  const findings = compliance ? [...report.findings, withDocs(compliance)] : report.findings
+  const findings = compliance
+    ? [...report.findings, reportFinding(compliance, words)]
+    : report.findings
   return {
     ...report,
     records,
@@ -174,15 +175,6 @@ function withMailtrap(
       dnsVerifiedAt: view.dnsVerifiedAt
     }
   }
-}
-
-function withDocs(finding: Finding): Finding & { docs: string } {
-  return { ...finding, docs: docsLink(finding.code) }
-}
-
-/** A mistake in how the tool was called (exit code 2). */
-export class UsageError extends Error {
-  override name = 'UsageError'
 }
 
 /** Where a domain's records live: the zone apex from the SOA, its NS names and DNS host. */
@@ -226,15 +218,11 @@ async function checkDomain(
 ): Promise<DomainReport> {
   const zone = await locateZone(expectation.domain, expectation.zone, ports)
   const host = detectDnsHost(zone.nameServers)
-  const context: DiagnosisContext = {
-    apex: zone.apex,
-    siblings: expectation.records,
-    words: new FixWords(zone.apex, host),
-    now
-  }
+  const context: DiagnosisContext = { apex: zone.apex, siblings: expectation.records, now }
+  const words = new FixWords(zone.apex, host)
   const resolvers = [...zone.servers, ...ports.resolvers]
   const records = await Promise.all(
-    expectation.records.map((record) => checkRecord(record, resolvers, context))
+    expectation.records.map((record) => checkRecord(record, resolvers, context, words))
   )
   const status = domainStatus(records)
   const report: DomainReport = {
@@ -263,12 +251,13 @@ async function checkDomain(
 async function checkRecord(
   expected: ExpectedRecord,
   resolvers: Resolver[],
-  context: DiagnosisContext
+  context: DiagnosisContext,
+  words: FixWords
 ): Promise<RecordReport> {
   const observations =
     expected.name === null
       ? []
-      : await Promise.all(resolvers.map((resolver) => observe(resolver, expected, context.apex)))
+      : await Promise.all(resolvers.map((resolver) => observe(resolver, expected, context)))
   const diagnosis = diagnoseRecord(expected, observations, context)
   return {
     key: expected.key,
@@ -278,7 +267,7 @@ async function checkRecord(
     source: expected.source,
     status: diagnosis.status,
     checked: diagnosis.checked,
-    findings: diagnosis.findings.map(withDocs),
+    findings: diagnosis.findings.map((f) => reportFinding(f, words)),
     observations: observations.map((o, i) => ({
       ...toObservationReport(o),
       verdict: diagnosis.verdicts[i] ?? 'unknown'
@@ -292,13 +281,13 @@ const MAX_PROBE_ROUNDS = 10
 async function observe(
   resolver: Resolver,
   expected: ExpectedRecord,
-  apex: string
+  context: DiagnosisContext
 ): Promise<Observation> {
   const question = { name: expected.name!, type: expected.type }
   const outcome = await resolver.query(question)
   const probes: Observation['probes'] = []
   for (let round = 0; round < MAX_PROBE_ROUNDS; round++) {
-    const next = probesFor(expected, apex, outcome, probes)
+    const next = probesFor(expected, context, outcome, probes)
     if (next.length === 0) break
     probes.push(
       ...(await Promise.all(

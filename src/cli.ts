@@ -1,14 +1,12 @@
 import { writeFile } from 'node:fs/promises'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
-import { UsageError } from './check.js'
 import { FAIL_ON, type FailOn } from './config/schema.js'
-import { checkOnce, isUserError, readConfig, type EngineOptions } from './engine.js'
-import { renderMarkdown } from './report/markdown.js'
-import { EXIT, exitCodeFor, type Report } from './report/report.js'
-import { renderJson, renderText } from './report/text.js'
+import { execute, FORMATS, RENDERERS, type EngineOptions, type Format } from './engine.js'
+import { isUserError, UsageError } from './errors.js'
+import { EXIT } from './report/report.js'
 import { TOOL } from './version.js'
-import { parseDuration, waitUntilSettled } from './wait.js'
+import { parseDuration } from './wait.js'
 
 /** Where the CLI writes, and its clock; the real process or a test's. */
 export interface CliIo {
@@ -64,9 +62,6 @@ wait only:
 Exit codes: 0 pass, 1 findings at or above --fail-on (wait: still failing or propagating at
 the deadline), 2 usage or config error, 3 inconclusive.
 `
-
-const FORMATS = ['text', 'json', 'markdown'] as const
-type Format = (typeof FORMATS)[number]
 
 /** Run the CLI with `argv` (without node and the script); resolves to the exit code. */
 export async function main(argv: string[], io: CliIo): Promise<number> {
@@ -166,36 +161,25 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
       values['mailtrap-account']
     )
   }
-  const now = io.now ?? (() => new Date())
-  const config = await readConfig(options)
-  let report: Report
-  let code: number
-  if (command === 'wait') {
-    const result = await waitUntilSettled(
-      () => checkOnce(config, options, now),
-      {
-        timeoutMs: duration(values.timeout ?? '10m', '--timeout'),
-        intervalMs: duration(values.interval ?? '30s', '--interval')
-      },
-      {
-        now: () => now().getTime(),
-        sleep: io.sleep ?? ((ms) => sleep(ms)),
-        progress: (line) => io.stderr(`${line}\n`)
+  const outcome = await execute(
+    {
+      ...options,
+      command,
+      wait: {
+        timeoutMs: values.timeout === undefined ? undefined : duration(values.timeout, '--timeout'),
+        intervalMs:
+          values.interval === undefined ? undefined : duration(values.interval, '--interval')
       }
-    )
-    report = result.report
-    code = result.exitCode
-  } else {
-    const result = await checkOnce(config, options, now)
-    report = result.report
-    code = exitCodeFor(report, result.failOn)
-  }
-
-  const rendered = render(
-    report,
-    values.format as Format,
-    io.color && !values['no-color'] && !values.output
+    },
+    {
+      now: io.now ?? (() => new Date()),
+      sleep: io.sleep ?? ((ms) => sleep(ms)),
+      progress: (line) => io.stderr(`${line}\n`)
+    }
   )
+  const rendered = RENDERERS[values.format as Format](outcome.report, {
+    color: io.color && !values['no-color'] && !values.output
+  })
   if (values.output) {
     await writeFile(values.output, rendered).catch((error: NodeJS.ErrnoException) => {
       throw new UsageError(
@@ -206,7 +190,7 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
   } else {
     io.stdout(rendered)
   }
-  return code
+  return outcome.exitCode
 }
 
 function mailtrapOptions(
@@ -243,12 +227,6 @@ function duration(text: string, flag: string): number {
   }
   if (ms <= 0) throw new UsageError(`${flag} must be longer than 0, not "${text}"`)
   return ms
-}
-
-function render(report: Report, format: Format, color: boolean): string {
-  if (format === 'json') return renderJson(report)
-  if (format === 'markdown') return renderMarkdown(report)
-  return renderText(report, { color })
 }
 
 function usage(io: CliIo, message: string): number {

@@ -1,17 +1,21 @@
 import { readFile } from 'node:fs/promises'
-import { check, UsageError, type MailtrapDomainView, type MailtrapPort } from './check.js'
+import { check, type MailtrapDomainView, type MailtrapPort } from './check.js'
+import { UsageError } from './errors.js'
 import {
   createMailtrapClient,
   MailtrapError,
   type MailtrapClient,
   type MailtrapDomain
 } from './mailtrap/client.js'
-import { ConfigError, loadConfig, type Config } from './config/load-config.js'
+import { loadConfig, type Config } from './config/load-config.js'
 import type { FailOn } from './config/schema.js'
-import { buildResolvers, closeFleet, ResolverSpecError } from './dns/resolvers.js'
+import { buildResolvers, closeFleet } from './dns/resolvers.js'
 import { ZoneFileError } from './dns/zone-file.js'
 import { toAsciiName } from './names/dns-names.js'
-import type { Report } from './report/report.js'
+import { renderMarkdown } from './report/markdown.js'
+import { exitCodeFor, type Report } from './report/report.js'
+import { renderJson, renderText } from './report/text.js'
+import { waitUntilSettled } from './wait.js'
 
 /** Everything the CLI and the action both ask for, already parsed from flags or inputs. */
 export interface EngineOptions {
@@ -149,15 +153,57 @@ async function readConfigFile(path: string): Promise<string> {
   }
 }
 
+/** The report formats, each with its one renderer: every output goes through this map. */
+export const RENDERERS = {
+  text: (report: Report, options: { color: boolean }) => renderText(report, options),
+  json: (report: Report) => renderJson(report),
+  markdown: (report: Report) => renderMarkdown(report)
+} as const satisfies Record<string, (report: Report, options: { color: boolean }) => string>
+
+export type Format = keyof typeof RENDERERS
+export const FORMATS = Object.keys(RENDERERS) as Format[]
+
+/** How long `wait` waits and how often it looks, unless told otherwise. */
+export const WAIT_DEFAULTS = { timeoutMs: 10 * 60_000, intervalMs: 30_000 }
+
+/** A whole run, as the CLI and the action both ask for it. */
+export interface RunRequest extends EngineOptions {
+  /** `check` looks once; `wait` looks again and again until settled or the time is up. */
+  command: 'check' | 'wait'
+  /** wait: give up after `timeoutMs`; first pause between rounds `intervalMs` (defaults above). */
+  wait?: { timeoutMs?: number; intervalMs?: number }
+}
+
+/** The clock, the pause and where progress lines go: the real ones, or a test's. */
+export interface RunPorts {
+  now: () => Date
+  sleep: (ms: number) => Promise<void>
+  progress: (line: string) => void
+}
+
+export interface RunOutcome extends EngineResult {
+  exitCode: number
+}
+
 /**
- * True for the errors a user can fix from the message alone (exit code 2, no stack trace):
- * a bad config or zone file, a bad flag or resolver.
+ * The one run path of the CLI and the action: read the config, check once or wait until
+ * settled, and decide the exit code. Defaults are decided here, not by the callers.
  */
-export function isUserError(error: unknown): error is Error {
-  return (
-    error instanceof ConfigError ||
-    error instanceof ZoneFileError ||
-    error instanceof UsageError ||
-    error instanceof ResolverSpecError
+export async function execute(request: RunRequest, ports: RunPorts): Promise<RunOutcome> {
+  const config = await readConfig(request)
+  const failOn = request.failOn ?? config.failOn ?? 'error'
+  const round = () => checkOnce(config, { ...request, failOn }, ports.now)
+  if (request.command === 'check') {
+    const once = await round()
+    return { ...once, exitCode: exitCodeFor(once.report, failOn) }
+  }
+  const waited = await waitUntilSettled(
+    round,
+    {
+      timeoutMs: request.wait?.timeoutMs ?? WAIT_DEFAULTS.timeoutMs,
+      intervalMs: request.wait?.intervalMs ?? WAIT_DEFAULTS.intervalMs
+    },
+    { now: () => ports.now().getTime(), sleep: ports.sleep, progress: ports.progress }
   )
+  return { config, report: waited.report, failOn, exitCode: waited.exitCode }
 }

@@ -3,16 +3,15 @@ import * as github from '@actions/github'
 import { fetch } from 'undici'
 import { randomUUID } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { z } from 'zod'
 import { ConfigError } from './config/load-config.js'
 import { FAIL_ON } from './config/schema.js'
-import { checkOnce, readConfig, type EngineOptions } from './engine.js'
-import { parseDuration, waitUntilSettled } from './wait.js'
-import { renderMarkdown } from './report/markdown.js'
-import { EXIT, exitCodeFor, failedDomains, type Report } from './report/report.js'
-import { renderJson, renderText } from './report/text.js'
+import { execute, FORMATS, RENDERERS, type EngineOptions } from './engine.js'
+import { parseDuration } from './wait.js'
+import { EXIT, failedDomains, type Report } from './report/report.js'
 import { RECORD_LABELS } from './records/expected.js'
 import {
   commentErrorHint,
@@ -29,7 +28,7 @@ const inputsSchema = z.object({
   'zone-dir': z.string().optional(),
   domains: z.string().optional(),
   'fail-on': z.enum(FAIL_ON).optional(),
-  format: z.enum(['text', 'json', 'markdown']).default('text'),
+  format: z.enum(FORMATS).default('text'),
   'report-path': z.string().optional(),
   'query-timeout': z.coerce.number().int().positive().optional(),
   wait: z.string().refine(isDuration, 'wait must be a duration such as 30m, 90s or 1h').optional(),
@@ -101,35 +100,29 @@ export async function run(): Promise<void> {
           }
         : undefined
     }
-    const config = await readConfig(options)
-    const { report, code, failOn } = await core.group('Checking DNS records', async () => {
-      if (!inputs.wait) {
-        const once = await checkOnce(config, options)
-        return { ...once, code: exitCodeFor(once.report, once.failOn) }
-      }
-      const failOn = options.failOn ?? config.failOn ?? 'error'
-      const waited = await waitUntilSettled(
-        () => checkOnce(config, options),
+    const {
+      report,
+      exitCode: code,
+      failOn
+    } = await core.group('Checking DNS records', () =>
+      execute(
         {
-          timeoutMs: parseDuration(inputs.wait),
-          intervalMs: parseDuration(inputs['wait-interval'] ?? '30s')
+          ...options,
+          command: inputs.wait ? 'wait' : 'check',
+          wait: {
+            timeoutMs: inputs.wait ? parseDuration(inputs.wait) : undefined,
+            intervalMs: inputs['wait-interval'] ? parseDuration(inputs['wait-interval']) : undefined
+          }
         },
-        { now: () => Date.now(), sleep: (ms) => sleep(ms), progress: (line) => core.info(line) }
+        { now: () => new Date(), sleep: (ms) => sleep(ms), progress: (line) => core.info(line) }
       )
-      return { report: waited.report, code: waited.exitCode, failOn }
-    })
-    printUntrusted(
-      inputs.format === 'json'
-        ? renderJson(report)
-        : inputs.format === 'markdown'
-          ? renderMarkdown(report)
-          : renderText(report, { color: true })
     )
+    printUntrusted(RENDERERS[inputs.format](report, { color: true }))
     const reportPath =
       inputs['report-path'] ??
-      join(process.env.RUNNER_TEMP ?? '.', 'mailtrap-dns-verify-report.json')
-    await writeFile(reportPath, renderJson(report))
-    const markdown = renderMarkdown(report)
+      join(process.env.RUNNER_TEMP || tmpdir(), 'mailtrap-dns-verify-report.json')
+    await writeFile(reportPath, RENDERERS.json(report))
+    const markdown = RENDERERS.markdown(report)
     await core.summary.addRaw(markdown).write()
     annotate(report)
     if (inputs.comment === 'auto')

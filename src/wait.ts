@@ -1,4 +1,5 @@
 import type { FailOn } from './config/schema.js'
+import type { DiagnosisCode } from './diagnose/codes.js'
 import { RECORD_LABELS } from './records/expected.js'
 import { EXIT, exitCodeFor, type Report } from './report/report.js'
 
@@ -26,7 +27,11 @@ export interface WaitResult {
 }
 
 /** Findings that mean "not settled yet": waiting may end them. */
-const UNSETTLED = new Set(['propagating', 'inconsistent', 'out-of-sync'])
+const UNSETTLED: ReadonlySet<DiagnosisCode> = new Set<DiagnosisCode>([
+  'propagating',
+  'inconsistent',
+  'out-of-sync'
+])
 
 /**
  * True when the report passes the gate: nothing reaches fail-on and nothing is still moving.

@@ -1,10 +1,6 @@
-import {
-  diagnoseRecord as diagnoseWith,
-  probesFor,
-  type DiagnosisContext,
-  type Observation
-} from '../../src/diagnose/diagnose.js'
-import { FixWords } from '../../src/diagnose/dns-hosts.js'
+import { diagnoseRecord as diagnoseWith, probesFor } from '../../src/diagnose/diagnose.js'
+import type { DiagnosisContext, Observation } from '../../src/diagnose/types.js'
+import { hintOf, messageOf } from '../support/words.js'
 import type { DnsRecord, DnsResponse, QueryOutcome } from '../../src/dns/types.js'
 import { expandExpected, type ExpectedRecord } from '../../src/records/expected.js'
 
@@ -22,7 +18,6 @@ const DMARC = byKey('dmarc').value
 const context: DiagnosisContext = {
   apex: zone,
   siblings: expected,
-  words: new FixWords(zone, undefined),
   now: new Date(0)
 }
 const diagnoseRecord = (record: ExpectedRecord, observations: Observation[]) =>
@@ -49,7 +44,7 @@ function observe(
     kind: 'recursive',
     question: { name: record.name!, type: record.type },
     outcome: main,
-    probes: probesFor(record, zone, main).map((q) => ({
+    probes: probesFor(record, context, main).map((q) => ({
       question: q,
       outcome: probes[`${q.name} ${q.type}`] ?? answer('NXDOMAIN')
     }))
@@ -83,7 +78,7 @@ describe('diagnoseRecord', () => {
       severity: 'error',
       resolvers: ['r1']
     })
-    expect(result.findings[0]!.hint).toContain('rwmt1._domainkey')
+    expect(hintOf(result.findings[0]!, zone)).toContain('rwmt1._domainkey')
   })
 
   it('finds a record at the doubled name', () => {
@@ -129,7 +124,7 @@ describe('diagnoseRecord', () => {
     })
     expect(codes(dkim1, [observe(dkim1, answer('NOERROR'), txt('hello'))])).toEqual(['wrong-type'])
     const typed = diagnoseRecord(dkim1, [observe(dkim1, answer('NXDOMAIN'), txt(dkim1.value))])
-    expect(typed.findings[0]!.message).toContain('the target was entered as a TXT record')
+    expect(messageOf(typed.findings[0]!)).toContain('the target was entered as a TXT record')
     expect(codes(dkim1, [observe(dkim1, answer('NOERROR'), txt('v=DKIM1; k=rsa; p=abc'))])).toEqual(
       ['conflict']
     )
@@ -206,22 +201,22 @@ describe('diagnoseRecord', () => {
 
   it('asks no probe when the main answer settles the record, and follows a CNAME chain', () => {
     const cname = (data: string) => answer('NOERROR', [{ name: dkim1.name!, type: 'CNAME', data }])
-    expect(probesFor(dkim1, zone, cname(dkim1.value))).toEqual([])
-    expect(probesFor(dkim1, zone, cname(`${dkim1.value}.${zone}`))).toEqual([])
-    expect(probesFor(dkim1, zone, answer('SERVFAIL'))).toEqual([])
-    expect(probesFor(dkim1, zone, cname('x.y'))).toEqual([
-      { name: 'x.y', type: 'CNAME' },
+    expect(probesFor(dkim1, context, cname(dkim1.value))).toEqual([])
+    expect(probesFor(dkim1, context, cname(`${dkim1.value}.${zone}`))).toEqual([])
+    expect(probesFor(dkim1, context, answer('SERVFAIL'))).toEqual([])
+    expect(probesFor(dkim1, context, cname('x.y'))).toEqual([
       { name: '*._domainkey.example.com', type: 'CNAME' },
-      { name: '*.example.com', type: 'CNAME' }
+      { name: '*.example.com', type: 'CNAME' },
+      { name: 'x.y', type: 'CNAME' }
     ])
     const hop = {
       question: { name: 'x.y', type: 'CNAME' },
       outcome: answer('NOERROR', [{ name: 'x.y', type: 'CNAME', data: dkim1.value }])
     }
-    expect(probesFor(dkim1, zone, cname('x.y'), [hop])).toEqual([])
+    expect(probesFor(dkim1, context, cname('x.y'), [hop])).toEqual([])
     const chained = diagnoseRecord(dkim1, [{ ...observe(dkim1, cname('x.y')), probes: [hop] }])
     expect(chained).toMatchObject({ status: 'warn', findings: [{ code: 'cname-chain' }] })
-    expect(probesFor(dmarc, zone, answer('NXDOMAIN'))).toEqual([
+    expect(probesFor(dmarc, context, answer('NXDOMAIN'))).toEqual([
       { name: '_dmarc.example.com.example.com', type: 'TXT' },
       { name: 'example.com', type: 'TXT' }
     ])

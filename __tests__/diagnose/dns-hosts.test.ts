@@ -1,4 +1,4 @@
-import { detectDnsHost, FixWords, relativeName } from '../../src/diagnose/dns-hosts.js'
+import { detectDnsHost } from '../../src/diagnose/dns-hosts.js'
 
 describe('detectDnsHost', () => {
   it.each([
@@ -41,36 +41,5 @@ describe('detectDnsHost', () => {
     [['ada.ns.cloudflare.com', 'ns1.other.example', 'ns2.other.example']]
   ])('recognises no host in %j', (nameServers) => {
     expect(detectDnsHost(nameServers)).toBeUndefined()
-  })
-})
-
-describe('FixWords', () => {
-  it('says what to type in each host form', () => {
-    const hetzner = new FixWords('example.com', detectDnsHost(['hydrogen.ns.hetzner.com']))
-    expect(
-      hetzner.add('CNAME', 'rwmt1._domainkey.example.com', 'rwmt1.dkim.smtp.mailtrap.live')
-    ).toBe(
-      "In Hetzner DNS's DNS records for example.com, add a CNAME record: type only `rwmt1._domainkey` in the Name field (Hetzner DNS appends example.com itself), `rwmt1.dkim.smtp.mailtrap.live.` in the Value field, with the trailing dot (without it Hetzner DNS appends example.com), TTL the default."
-    )
-    const cloudflare = new FixWords('example.com', detectDnsHost(['ada.ns.cloudflare.com']))
-    expect(cloudflare.add('CNAME', 'mt-link.example.com', 't.mailtrap.live')).toContain(
-      '`t.mailtrap.live` in the Target field, set Proxy status to "DNS only" (grey cloud), TTL Auto.'
-    )
-    const route53 = new FixWords('example.com', detectDnsHost(['ns-250.awsdns-31.com']))
-    expect(route53.text('v=DMARC1; p=none')).toBe(
-      '`"v=DMARC1; p=none"` in the Value field (Amazon Route 53 wants one pair of quotes around it)'
-    )
-    const generic = new FixWords('example.com', undefined)
-    expect(generic.add('TXT', '_dmarc.mail.example.com', 'v=DMARC1; p=none')).toBe(
-      'In the DNS zone example.com, add a TXT record: type only `_dmarc.mail` in the name (host) field (the DNS host appends example.com itself), `v=DMARC1; p=none` in the value, without quotes.'
-    )
-  })
-
-  it('names records relative to the zone apex', () => {
-    expect(relativeName('example.com', 'example.com')).toBe('@')
-    expect(relativeName('rwmt1._domainkey.mail.example.com', 'example.com')).toBe(
-      'rwmt1._domainkey.mail'
-    )
-    expect(relativeName('other.net', 'example.com')).toBe('other.net.')
   })
 })

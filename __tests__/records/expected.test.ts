@@ -35,9 +35,7 @@ describe('expandExpected', () => {
         { key: 'dkim1', host: 'rwmt1._domainkey', value: 'RWMT1.dkim.smtp.mailtrap.live' }
       ]
     })
-    expect([...drift]).toEqual([
-      ['verification', "domains.yaml pins the host mt41, where Mailtrap's API has mt42"]
-    ])
+    expect([...drift]).toEqual([['verification', [{ field: 'host', pinned: 'mt41', api: 'mt42' }]]])
   })
 
   it('finds no drift where hosts differ only as DNS names do: apex "" vs @, case, a trailing dot', () => {

@@ -3,7 +3,8 @@ import { check } from '../../src/check.js'
 import { loadConfig } from '../../src/config/load-config.js'
 import type { Resolver } from '../../src/dns/types.js'
 import { createZoneFileResolver } from '../../src/dns/zone-source.js'
-import { escapeMarkdown, renderMarkdown } from '../../src/report/markdown.js'
+import { renderMarkdown } from '../../src/report/markdown.js'
+import { escapeMarkdown } from '../../src/report/rich.js'
 import { exitCodeFor, type Report } from '../../src/report/report.js'
 import { renderJson, renderText } from '../../src/report/text.js'
 
@@ -43,8 +44,29 @@ const hostile: Resolver = {
 }
 
 describe('renderMarkdown', () => {
-  it('renders the examples as the job summary shows them', async () => {
-    expect(renderMarkdown(await exampleReport())).toMatchSnapshot()
+  it('renders the overview of the examples as the job summary shows it', async () => {
+    const md = renderMarkdown(await exampleReport())
+    expect(md.slice(0, md.indexOf('\n### '))).toMatchSnapshot()
+  })
+
+  // One snapshot per example domain, so a change shows which case it touched.
+  it.each([
+    'doubled.example',
+    'suffixed.example',
+    'quoted.example',
+    'twodmarc.example',
+    'leftover.example',
+    'proxied.example',
+    'mail.parent.example',
+    'strict.example',
+    'chained.example',
+    'shortform.example'
+  ])('renders the details of %s', async (domain) => {
+    const md = renderMarkdown(await exampleReport())
+    const sections = md.split(/\n(?=### )/).slice(1)
+    const section = sections.find((s) => s.match(/^### \S+ (\S+)/)?.[1] === domain)
+    expect(section).toBeDefined()
+    expect(section).toMatchSnapshot()
   })
 
   it('escapes untrusted DNS text: no HTML, no table break, no mention, no code-span break', async () => {
@@ -149,5 +171,36 @@ describe('exitCodeFor', () => {
       ]
     }
     expect(exitCodeFor(unknown, 'error')).toBe(3)
+  })
+})
+
+describe('findings as data', () => {
+  it('carries facts and a structured fix in JSON, and words without code marks in text', async () => {
+    const report = await exampleReport()
+    const doubled = report.domains.find((d) => d.domain === 'doubled.example')!
+    const finding = doubled.records.find((r) => r.key === 'dkim1')!.findings[0]!
+    expect(finding.detail).toMatchObject({
+      kind: 'doubled-name',
+      doubled: 'rwmt1._domainkey.doubled.example.doubled.example'
+    })
+    expect(finding.seen).toEqual([
+      {
+        name: 'rwmt1._domainkey.doubled.example.doubled.example',
+        type: 'CNAME',
+        data: 'rwmt1.dkim.smtp.mailtrap.live'
+      }
+    ])
+    expect(finding.fix.map((s) => s.action)).toEqual(['delete', 'add'])
+    expect(finding.fix[1]!.fields).toEqual([
+      { field: 'type', value: 'CNAME' },
+      { field: 'Name', value: 'rwmt1._domainkey' },
+      { field: 'Value', value: 'rwmt1.dkim.smtp.mailtrap.live' },
+      { field: 'TTL', value: '1 Hour (the default)' }
+    ])
+    const json = JSON.parse(renderJson(report)) as Report
+    expect(json.domains[1]!.records[1]!.findings[0]!.hint).toBe(finding.hint)
+    const text = renderText(report, { color: false })
+    expect(text).toContain('fix: Delete the CNAME record rwmt1._domainkey.doubled.example.')
+    expect(text).not.toContain('`')
   })
 })

@@ -1,5 +1,6 @@
 import { isMap, isNode, isPair, isScalar, LineCounter, parseDocument, type Document } from 'yaml'
 import type { z } from 'zod'
+import { UserError } from '../errors.js'
 import {
   configSchema,
   RECORD_KEYS,
@@ -41,7 +42,7 @@ export interface ConfigProblem {
 }
 
 /** The config file cannot be used; `problems` lists every reason, not only the first. */
-export class ConfigError extends Error {
+export class ConfigError extends UserError {
   constructor(
     readonly file: string,
     readonly problems: ConfigProblem[]

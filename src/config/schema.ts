@@ -25,7 +25,6 @@ export type FailOn = (typeof FAIL_ON)[number]
 
 const label = /^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$/
 
-
 /** A host name; internationalised names are converted to punycode before they are checked. */
 const hostName = z
   .string()

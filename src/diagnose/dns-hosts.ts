@@ -1,3 +1,5 @@
+import { normalizeName } from '../names/dns-names.js'
+
 /**
  * DNS hosts recognised from a zone's NS names, and how each one's record editor is filled in,
  * so that a fix says exactly what to type where. Facts from each host's record form; where a
@@ -156,7 +158,7 @@ export const DNS_HOSTS: readonly DnsHost[] = [
  * Undefined when no known provider serves the zone, or the NS set is empty.
  */
 export function detectDnsHost(nameServers: string[]): DnsHost | undefined {
-  const names = nameServers.map((n) => n.toLowerCase().replace(/\.$/, ''))
+  const names = nameServers.map(normalizeName)
   let best: { host: DnsHost; count: number } | undefined
   for (const host of DNS_HOSTS) {
     const count = names.filter((n) => host.nameServers.test(n)).length
@@ -165,64 +167,7 @@ export function detectDnsHost(nameServers: string[]): DnsHost | undefined {
   return best && best.count * 2 >= names.length ? best.host : undefined
 }
 
-/** The name to type, relative to the zone (`@` for the apex). */
-export function relativeName(name: string, apex: string): string {
-  if (name === apex) return '@'
-  return name.endsWith(`.${apex}`) ? name.slice(0, -(apex.length + 1)) : `${name}.`
-}
-
-/**
- * Fix wording for one zone: generic, or in the words of its DNS host's record form.
- * Every function returns a sentence or two, with values in `code` spans.
- */
-export class FixWords {
-  constructor(
-    readonly apex: string,
-    readonly host: DnsHost | undefined
-  ) {}
-
-  private get where(): string {
-    return this.host
-      ? `In ${this.host.name}'s DNS records for ${this.apex}`
-      : `In the DNS zone ${this.apex}`
-  }
-
-  /** How to fill in the name field, and why only the label. */
-  nameField(name: string): string {
-    const label = relativeName(name, this.apex)
-    const field = this.host ? `the ${this.host.nameField} field` : 'the name (host) field'
-    return `type only \`${label}\` in ${field} (${this.host?.name ?? 'the DNS host'} appends ${this.apex} itself)`
-  }
-
-  /** How to fill in a CNAME target. */
-  target(value: string): string {
-    if (!this.host) {
-      return `target \`${value}.\` (with the trailing dot, if the DNS host appends the zone to targets without one)`
-    }
-    const field = `the ${this.host.targetField} field`
-    return this.host.targetNeedsDot
-      ? `\`${value}.\` in ${field}, with the trailing dot (without it ${this.host.name} appends ${this.apex})`
-      : `\`${value}\` in ${field}`
-  }
-
-  /** How to fill in a TXT value. */
-  text(value: string): string {
-    if (this.host?.quotesText)
-      return `\`"${value}"\` in the ${this.host.textField} field (${this.host.name} wants one pair of quotes around it)`
-    const field = this.host ? `the ${this.host.textField} field` : 'the value'
-    return `\`${value}\` in ${field}, without quotes`
-  }
-
-  add(type: 'CNAME' | 'TXT', name: string, value: string): string {
-    const fill = type === 'CNAME' ? this.target(value) : this.text(value)
-    const proxy = type === 'CNAME' && this.host?.proxyOff ? `, ${this.host.proxyOff}` : ''
-    const ttl = this.host ? `, TTL ${this.host.ttl}` : ''
-    return `${this.where}, add a ${type} record: ${this.nameField(name)}, ${fill}${proxy}${ttl}.`
-  }
-
-  proxy(): string {
-    return this.host?.proxyOff
-      ? `${this.where}, edit the record and ${this.host.proxyOff}.`
-      : `Turn off proxying, CNAME flattening or "alias" for this record at the DNS host, so it answers as a plain CNAME.`
-  }
+/** The DNS host with this id, when it is one the tool knows. */
+export function dnsHostById(id: string | undefined): DnsHost | undefined {
+  return DNS_HOSTS.find((h) => h.id === id)
 }

@@ -1,6 +1,7 @@
 import type { QueryOutcome } from '../dns/types.js'
-import { DIAGNOSES, type DiagnosisCode } from './codes.js'
-import type { Draft, Finding, Observation, RecordStatus } from './diagnose.js'
+import type { DiagnosisCode } from './codes.js'
+import { finding, statusOf } from './finding.js'
+import type { Draft, Finding, Observation, RecordStatus, ResolverGroup } from './types.js'
 
 interface Judged {
   observation: Observation
@@ -80,13 +81,6 @@ export function judgeFleet(
   return { status: statusOf(findings, conclusive.length === 0), findings, verdicts }
 }
 
-function statusOf(findings: Finding[], inconclusive: boolean): RecordStatus {
-  if (findings.some((f) => f.severity === 'error')) return 'fail'
-  if (inconclusive) return 'unknown'
-  if (findings.some((f) => f.severity === 'warning')) return 'warn'
-  return 'pass'
-}
-
 /** A referral: the server says the name is delegated elsewhere (no AA, NS in authority, no SOA). */
 export function isReferral(outcome: QueryOutcome): boolean {
   if (!outcome.ok) return false
@@ -112,11 +106,12 @@ interface Group {
   members: Judged[]
 }
 
+/** Drafts say the same thing when their code and facts are the same (not their evidence's TTLs). */
 function keyOf(draft: Draft): string {
-  return `${draft.code}\u0000${draft.message}`
+  return `${draft.code}\u0000${JSON.stringify(draft.detail)}`
 }
 
-/** Drafts that say the same thing (same code and message), in first-seen order. */
+/** Drafts that say the same thing, in first-seen order. */
 function groupDrafts(judged: Judged[]): Group[] {
   const groups = new Map<string, Group>()
   for (const j of judged) {
@@ -136,23 +131,8 @@ function toFinding(group: Group): Finding {
   return { ...group.draft, resolvers: group.resolvers }
 }
 
-function finding(
-  code: DiagnosisCode,
-  resolvers: string[],
-  message: string,
-  hint: string,
-  seen: string[] = []
-): Finding {
-  return { code, severity: DIAGNOSES[code].severity, resolvers, message, hint, seen }
-}
-
-function describe(groups: Group[]): string {
-  return groups
-    .map(
-      (g) =>
-        `${g.resolvers.join(', ')}: ${g.draft.code === 'ok' ? 'right' : `${g.draft.code} (${g.draft.message})`}`
-    )
-    .join('; ')
+function described(groups: Group[]): ResolverGroup[] {
+  return groups.map((g) => ({ resolvers: g.resolvers, code: g.draft.code, detail: g.draft.detail }))
 }
 
 /** Seconds a cache may keep serving what it served: the answer's TTL, or the negative TTL. */
@@ -170,50 +150,53 @@ function propagating(name: string, stale: Judged[], now: Date): Finding {
   const seconds = Math.max(...stale.map((j) => cachedFor(j.observation.outcome)))
   const expiresAt = new Date(now.getTime() + seconds * 1000).toISOString()
   const groups = groupDrafts(stale)
-  return {
-    ...finding(
-      'propagating',
-      stale.map((j) => j.observation.resolver),
-      `The authoritative servers answer ${name} right; ${describe(groups)} still serve the old answer, cached for up to ${seconds} s more (until ${expiresAt}).`,
-      `Nothing to change: wait until ${expiresAt}, or run \`mailtrap-dns-verify wait\` to gate on it.`,
-      groups.flatMap((g) => g.draft.seen)
-    ),
-    expiresAt
-  }
+  return finding(
+    'propagating',
+    { kind: 'propagating', name, groups: described(groups), seconds, expiresAt },
+    {
+      resolvers: stale.map((j) => j.observation.resolver),
+      fix: [{ action: 'wait', until: expiresAt }],
+      seen: groups.flatMap((g) => g.draft.seen),
+      expiresAt
+    }
+  )
 }
 
 function inconsistent(name: string, groups: Group[]): Finding {
   return finding(
     'inconsistent',
-    groups.flatMap((g) => g.resolvers),
-    `Resolvers disagree about ${name}: ${describe(groups)}.`,
-    "A recent change may still be propagating. Ask the zone's own servers to settle it: add `authoritative` to the resolvers (or --authoritative ADDR).",
-    groups.flatMap((g) => g.draft.seen)
+    { kind: 'inconsistent', name, groups: described(groups) },
+    {
+      resolvers: groups.flatMap((g) => g.resolvers),
+      fix: [{ action: 'ask-authoritative' }],
+      seen: groups.flatMap((g) => g.draft.seen)
+    }
   )
 }
 
 function outOfSync(name: string, groups: Group[]): Finding {
   return finding(
     'out-of-sync',
-    groups.flatMap((g) => g.resolvers),
-    `The authoritative servers disagree about ${name}: ${describe(groups)}.`,
-    'A secondary has not transferred the zone since the change: check its zone transfers (NOTIFY/AXFR) and that the SOA serial was increased.',
-    groups.flatMap((g) => g.draft.seen)
+    { kind: 'out-of-sync', name, groups: described(groups) },
+    {
+      resolvers: groups.flatMap((g) => g.resolvers),
+      fix: [{ action: 'fix-transfer' }],
+      seen: groups.flatMap((g) => g.draft.seen)
+    }
   )
 }
 
 function lameFinding(name: string, lame: Judged[]): Finding {
-  const why = lame
-    .map((j) => {
-      const o = j.observation.outcome
-      if (!o.ok) return `${j.observation.resolver}: ${o.error}`
-      return `${j.observation.resolver}: ${o.response.rcode}${o.response.flags.aa ? '' : ' without the authoritative (AA) flag'}`
-    })
-    .join('; ')
+  const servers = lame.map((j) => {
+    const o = j.observation.outcome
+    const why = !o.ok
+      ? o.error
+      : `${o.response.rcode}${o.response.flags.aa ? '' : ' without the authoritative (AA) flag'}`
+    return { resolver: j.observation.resolver, why }
+  })
   return finding(
     'lame-server',
-    lame.map((j) => j.observation.resolver),
-    `A name server of the zone did not answer authoritatively for ${name}: ${why}.`,
-    'Remove the server from the NS records at the registrar and in the zone, or make it serve the zone.'
+    { kind: 'lame', name, servers },
+    { resolvers: lame.map((j) => j.observation.resolver), fix: [{ action: 'fix-lame' }] }
   )
 }

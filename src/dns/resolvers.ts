@@ -5,6 +5,7 @@ import type { Resolver } from './types.js'
 import { createDohResolver, DOH_PRESETS } from './doh-client.js'
 import { createWireResolver, parseServerAddress } from './wire-client.js'
 import { createZoneFileResolver, type ZoneFileResolver } from './zone-source.js'
+import { UserError } from '../errors.js'
 
 /** How the user asked for resolvers, from the CLI, the action inputs and the config. */
 export interface ResolverRequest {
@@ -46,7 +47,7 @@ export async function closeFleet(fleet: Fleet): Promise<void> {
 export const DEFAULT_RESOLVERS: ResolverEntry[] = ['authoritative', 'cloudflare', 'google', 'quad9']
 
 /** A resolver specification the user got wrong; the message says which and why. */
-export class ResolverSpecError extends Error {
+export class ResolverSpecError extends UserError {
   override name = 'ResolverSpecError'
 }
 

@@ -7,6 +7,7 @@
 
 import { isIPv4, isIPv6 } from 'node:net'
 import type { DnsRecord } from './types.js'
+import { UserError } from '../errors.js'
 
 /** One record of a zone file, with the line it starts on (for messages that point at it). */
 export type ZoneRecord = DnsRecord & { line: number }
@@ -28,7 +29,7 @@ export interface ZoneFileOptions {
  * A zone file that cannot be read. `line` is 1-based; 0 means the error concerns the whole
  * file (the message is then `FILE: what is wrong`).
  */
-export class ZoneFileError extends Error {
+export class ZoneFileError extends UserError {
   readonly file: string
   readonly line: number
   /** The message without the `FILE:LINE: ` prefix. */

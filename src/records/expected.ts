@@ -118,34 +118,43 @@ export function expandExpected(domain: DomainConfig, api?: ApiExpectation): Doma
   return { domain: domain.name, zone: domain.zone, line: domain.line, records }
 }
 
+/** One way domains.yaml differs from Mailtrap's API. */
+export interface ConfigDifference {
+  field: 'host' | 'value'
+  pinned: string
+  api: string
+}
+
 /**
- * Where what domains.yaml pins differs from what Mailtrap's API expects: one line per record
- * key, in words. Pure.
+ * Where what domains.yaml pins differs from what Mailtrap's API expects, per record key. Pure.
  */
-export function configDrift(domain: DomainConfig, api: ApiExpectation): Map<RecordKey, string> {
-  const drift = new Map<RecordKey, string>()
+export function configDrift(
+  domain: DomainConfig,
+  api: ApiExpectation
+): Map<RecordKey, ConfigDifference[]> {
+  const drift = new Map<RecordKey, ConfigDifference[]>()
   for (const record of api.records) {
     const key = record.key as RecordKey
     if (!(key in RECORD_LABELS) || !record.value) continue
     const pinned = domain.records[key]
     const host = key === 'verification' ? (domain.verification ?? pinned?.name) : pinned?.name
     const type = key === 'dmarc' || key === 'spf' ? 'TXT' : 'CNAME'
-    const parts: string[] = []
+    const parts: ConfigDifference[] = []
     // Hosts compare as DNS names: `MT07.` is `mt07`, and the API's apex "" is the config's `@`.
     if (
       host !== undefined &&
       record.host !== undefined &&
       normalizeHost(host) !== normalizeHost(record.host)
     ) {
-      parts.push(`the host ${host}, where Mailtrap's API has ${record.host}`)
+      parts.push({ field: 'host', pinned: host, api: record.host })
     }
     if (
       pinned?.value !== undefined &&
       normalizeExpectedValue(type, pinned.value) !== normalizeExpectedValue(type, record.value)
     ) {
-      parts.push(`the value "${pinned.value}", where Mailtrap's API has "${record.value}"`)
+      parts.push({ field: 'value', pinned: pinned.value, api: record.value })
     }
-    if (parts.length > 0) drift.set(key, `domains.yaml pins ${parts.join(', and ')}`)
+    if (parts.length > 0) drift.set(key, parts)
   }
   return drift
 }

@@ -1,43 +1,16 @@
-import { docsLink } from '../diagnose/codes.js'
-import type { RecordStatus } from '../diagnose/diagnose.js'
+import type { RecordStatus } from '../diagnose/types.js'
 import { RECORD_LABELS } from '../records/expected.js'
+import { wordsFor, type FindingReport } from './findings.js'
+import type { FixWords } from './fix-words.js'
+import { escapeMarkdown, toMarkdown } from './rich.js'
 import type { DomainReport, RecordReport, Report } from './report.js'
+import { describe, fixText } from './wording.js'
 
 const ICON: Record<RecordStatus, string> = { pass: '✅', warn: '⚠️', fail: '❌', unknown: '❔' }
-
-/**
- * Make untrusted text (DNS answers, API messages) inert in Markdown, inside a table cell or
- * out of it: every character that could open HTML, a link, emphasis, a code span, a table
- * cell, an @mention or a #reference becomes a numeric character reference, which GitHub
- * shows as the character and never interprets.
- */
-export function escapeMarkdown(text: string): string {
-  return (
-    text
-      .replace(/\r?\n|\r/g, ' ')
-      .replace(/[&<>"'|`*_{}[\]()#+!~\\@:]/g, (c) => `&#${c.charCodeAt(0)};`)
-      // GitHub links `www.x` by itself; a reference for the dot keeps it text.
-      .replace(/www\./gi, (w) => `${w.slice(0, 3)}&#46;`)
-      // GitHub links `www.x` by itself; a reference for the dot keeps it text.
-      .replace(/www\./gi, (w) => `${w.slice(0, 3)}&#46;`)
-  )
-}
 
 /** A value shown as code, escaped like any untrusted text. */
 function code(text: string): string {
   return `<code>${escapeMarkdown(text)}</code>`
-}
-
-/** Our own hint text may contain `code` spans; everything else in it is escaped. */
-function hintText(hint: string): string {
-  return hint
-    .split(/(`[^`]*`)/)
-    .map((part) =>
-      part.startsWith('`') && part.endsWith('`') && part.length > 1
-        ? code(part.slice(1, -1))
-        : escapeMarkdown(part)
-    )
-    .join('')
 }
 
 function headline(report: Report): string {
@@ -94,7 +67,13 @@ function overview(report: Report): string[] {
   return lines
 }
 
+/** A finding's fix in Markdown: from its steps, or its plain hint when it has no steps. */
+function fixMarkdown(finding: FindingReport, words: FixWords): string {
+  return finding.fix.length > 0 ? toMarkdown(fixText(finding.fix, words)) : ''
+}
+
 function domainDetails(d: DomainReport): string[] {
+  const words = wordsFor(d.zone, d.dnsHost?.id)
   const lines = [`### ${ICON[d.status]} ${escapeMarkdown(d.domain)}`, '']
   lines.push('| Record | Type | Name | Expected | Status |', '|---|---|---|---|---|')
   for (const r of d.records) {
@@ -115,9 +94,10 @@ function domainDetails(d: DomainReport): string[] {
         ? ` (${finding.resolvers.map(escapeMarkdown).join(', ')})`
         : ''
       lines.push(
-        `- **${label}** [\`${finding.code}\`](${docsLink(finding.code)}) ${finding.severity}${who}: ${escapeMarkdown(finding.message)}`
+        `- **${label}** [\`${finding.code}\`](${finding.docs}) ${finding.severity}${who}: ${toMarkdown(describe(finding.detail))}`
       )
-      if (finding.hint) lines.push(`  - Fix: ${hintText(finding.hint)}`)
+      const fix = fixMarkdown(finding, words)
+      if (fix) lines.push(`  - Fix: ${fix}`)
     }
   }
   if (d.mailtrap && 'error' in d.mailtrap) {

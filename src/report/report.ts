@@ -1,6 +1,8 @@
 import type { RecordKey } from '../config/schema.js'
 import { reaches, type DiagnosisCode } from '../diagnose/codes.js'
-import type { Finding, RecordStatus } from '../diagnose/diagnose.js'
+import { statusOf, worse } from '../diagnose/finding.js'
+import type { Finding, RecordStatus } from '../diagnose/types.js'
+import type { FindingReport } from './findings.js'
 import type { Rcode, ResolverKind } from '../dns/types.js'
 
 /** One answer as the report shows it. */
@@ -41,7 +43,7 @@ export interface RecordReport {
   source: 'mailtrap' | 'config' | 'default'
   status: RecordStatus
   checked: boolean
-  findings: (Finding & { docs: string })[]
+  findings: FindingReport[]
   observations: ObservationReport[]
 }
 
@@ -56,7 +58,7 @@ export interface DomainReport {
   status: DomainStatus
   records: RecordReport[]
   /** Findings about the domain as a whole (Mailtrap's account and compliance status). */
-  findings: (Finding & { docs: string })[]
+  findings: FindingReport[]
   /** The zone's NS names, and the DNS host they belong to, when recognised. */
   nameServers: string[]
   dnsHost: { id: string; name: string } | null
@@ -91,19 +93,12 @@ export interface Report {
   domains: DomainReport[]
 }
 
-const ORDER: Record<RecordStatus, number> = { pass: 0, warn: 1, unknown: 2, fail: 3 }
-
-/** A domain is as bad as its worst checked record. */
+/** A domain is as bad as its worst checked record, or its own findings. */
 export function domainStatus(records: RecordReport[], findings: Finding[] = []): DomainStatus {
   const fromRecords = records
     .filter((r) => r.checked)
-    .reduce<DomainStatus>((worst, r) => (ORDER[r.status] > ORDER[worst] ? r.status : worst), 'pass')
-  const fromDomain: DomainStatus = findings.some((f) => f.severity === 'error')
-    ? 'fail'
-    : findings.some((f) => f.severity === 'warning')
-      ? 'warn'
-      : 'pass'
-  return ORDER[fromDomain] > ORDER[fromRecords] ? fromDomain : fromRecords
+    .reduce<DomainStatus>((worst, r) => worse(worst, r.status), 'pass')
+  return worse(fromRecords, statusOf(findings))
 }
 
 export function summarize(domains: DomainReport[]): Report['summary'] {

@@ -1,4 +1,4 @@
-import type { RecordStatus } from '../diagnose/diagnose.js'
+import type { RecordStatus } from '../diagnose/types.js'
 import { RECORD_LABELS } from '../records/expected.js'
 import type { DomainReport, Report } from './report.js'
 
