@@ -36,10 +36,34 @@ describe('DMARC by its tags', () => {
     expect(parseDmarc('v=DMARC1; p=none; pct=150; rua=dmarc@example.com')).toEqual({
       ok: false,
       problems: [
-        'pct=150 is not valid: pct takes a whole number from 0 to 100',
-        'rua=dmarc@example.com is not valid: rua takes comma-separated URIs such as mailto:dmarc@example.com'
+        'pct=150 is not valid: it takes a whole number from 0 to 100',
+        'rua URI "dmarc@example.com" is not valid: it is not a URI (it needs a scheme, such as mailto:)'
       ]
     })
+    expect(parseDmarc('p=none; v=DMARC1; pct=150')).toMatchObject({
+      ok: false,
+      problems: [
+        'it must start with v=DMARC1',
+        'pct=150 is not valid: it takes a whole number from 0 to 100'
+      ]
+    })
+  })
+
+  it('says which RFC a difference rests on when only one has the tag', () => {
+    expect(differences(MAILTRAP.replace('pct=100', 'pct=50'))).toEqual([
+      'pct is 50 where Mailtrap expects 100 (RFC 7489 only: RFC 9989 removed pct)'
+    ])
+    expect(differences(`${MAILTRAP}; psd=y; t=n`)).toEqual([
+      'psd is y where Mailtrap expects u (RFC 9989: RFC 7489 receivers ignore psd)'
+    ])
+    expect(
+      differences(
+        'v=DMARC1; p=reject; rua=mailto:dmarc@smtp.mailtrap.live; ruf=mailto:x@example.com'
+      )
+    ).toEqual([
+      'p is reject where Mailtrap expects none',
+      'ruf is mailto:x@example.com where Mailtrap expects mailto:dmarc@smtp.mailtrap.live'
+    ])
   })
 })
 
