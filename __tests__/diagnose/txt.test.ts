@@ -1,4 +1,12 @@
-import { dmarcDifferences, mergeSpf, parseDmarc, spfIncludes } from '../../src/diagnose/txt.js'
+import {
+  describeDmarcOutcome,
+  describeDmarcProblems,
+  dmarcDifferences,
+  mergeSpf,
+  parseDmarc,
+  readDmarc,
+  spfIncludes
+} from '../../src/diagnose/txt.js'
 
 const MAILTRAP =
   'v=DMARC1; p=none; rua=mailto:dmarc@smtp.mailtrap.live; ruf=mailto:dmarc@smtp.mailtrap.live; rf=afrf; pct=100'
@@ -63,6 +71,42 @@ describe('DMARC by its tags', () => {
     ).toEqual([
       'p is reject where Mailtrap expects none',
       'ruf is mailto:x@example.com where Mailtrap expects mailto:dmarc@smtp.mailtrap.live'
+    ])
+  })
+})
+
+describe('what receivers do with a malformed record, in words', () => {
+  it.each([
+    [' v=DMARC1; p=none', 'Receivers ignore it, as if there were no DMARC record.'],
+    [
+      'v=DMARC1',
+      'Receivers that follow RFC 9989 act as if it said p=none; those that follow RFC 7489 ignore it, as if there were no DMARC record.'
+    ],
+    [
+      'v=DMARC1; p=none; adkim=x; rua=mailto:x',
+      'Receivers still apply it, with adkim, rua left out (defaults apply).'
+    ],
+    ['v=DMARC1; p=none;; foo', 'Receivers still apply it, skipping what is not a tag.'],
+    [
+      'v=DMARC1; rua=mailto:a@example.com; p=reject',
+      'Receivers that follow RFC 9989 apply it; those that follow RFC 7489 act as if it said p=none.'
+    ],
+    ['v=DMARC1; p=quar\nantine; rua=mailto:a@example.com', 'Receivers act as if it said p=none.'],
+    [
+      'v=DMARC1; p=reject; np=x',
+      'Receivers that follow RFC 9989 ignore it, as if there were no DMARC record; those that follow RFC 7489 apply it.'
+    ]
+  ])('%j: %s', (text, words) => {
+    expect(describeDmarcOutcome(readDmarc(text))).toBe(words)
+  })
+
+  it('marks a problem with its RFC when only one says so', () => {
+    expect(
+      describeDmarcProblems(readDmarc('v=DMARC1; p=none; pct=150; fo=0:1; ext-tag=1'))
+    ).toEqual([
+      'pct=150 is not valid: it takes a whole number from 0 to 100 (RFC 7489)',
+      'fo=0:1 is not valid: 0 and 1 exclude each other (RFC 9989)',
+      '"ext-tag" is not a tag name: tag names are letters'
     ])
   })
 })
