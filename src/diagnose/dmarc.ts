@@ -1,8 +1,8 @@
 /**
  * A DMARC record read the way receivers read it, by RFC 7489 (2015) and RFC 9989 (2026, which
- * obsoletes it; its text is draft-ietf-dmarc-dmarcbis-41, whose section numbers it keeps). Both are
- * still deployed, so where they differ each verdict says which one it rests on. Pure: text in, data
- * out.
+ * obsoletes it; read here in its last draft, draft-ietf-dmarc-dmarcbis-41, whose section numbers
+ * the RFC keeps). Both are deployed, so where they differ each verdict says which one it rests
+ * on. Pure: text in, data out.
  */
 
 /** The standard a verdict rests on: one of the two, or both alike. */
@@ -37,10 +37,9 @@ export interface DmarcProblem {
 
 /**
  * A DMARC record read by its tags. `ok` when neither RFC finds a fault worse than a warning;
- * `discarded` when receivers
- * of either RFC ignore the record (`outcome` says which). `tags` are those receivers use by RFC
- * 9989, names in lower case: a tag in error is left out so its default applies, and `p` is `none`
- * where receivers act as if it were.
+ * `discarded` when receivers of either RFC ignore the record (`outcome` says which). `tags` are
+ * those receivers use by RFC 9989, names in lower case: a tag in error is left out so its default
+ * applies, and `p` is `none` where receivers act as if it were.
  */
 export interface DmarcReading {
   ok: boolean
@@ -112,7 +111,7 @@ const CHECKS: Record<string, Check> = {
   fo: { test: foOptions, rfc: 'both', effect: 'default', cite: FALLBACK },
   rua: { test: () => undefined, rfc: 'both', effect: 'default', cite: FALLBACK },
   ruf: { test: () => undefined, rfc: 'both', effect: 'default', cite: FALLBACK },
-  // pct, rf and ri are RFC 7489's; RFC 9989 removed them (Appendix C), so its receivers ignore them.
+  // pct, rf and ri are RFC 7489's; RFC 9989 removed them (C.5.2): its receivers ignore them.
   pct: {
     test: (v) =>
       /^\d{1,3}$/.test(v) && Number(v) <= 100 ? undefined : 'it takes a whole number from 0 to 100',
@@ -127,7 +126,7 @@ const CHECKS: Record<string, Check> = {
         : 'the only registered report format is afrf',
     rfc: '7489',
     effect: 'default',
-    cite: 'RFC 7489 6.3, 6.4'
+    cite: 'RFC 7489 6.3 rf (SHOULD ignore it, MAY ignore the record), 6.4'
   },
   ri: {
     test: (v) =>
@@ -259,7 +258,7 @@ function nameProblem(name: string): DmarcProblem | undefined {
   )
 }
 
-/** The `v` tag and what precedes it: anything but `v=DMARC1` first and receivers ignore the record. */
+/** The `v` tag and what precedes it: unless `v=DMARC1` comes first, receivers ignore the record. */
 function versionProblem(text: string, first: Piece | undefined): DmarcProblem | undefined {
   const cite = 'RFC 7489 6.3 v, 6.6.3 step 3; RFC 9989 4.7 v'
   if (/^[ \t]/.test(text) && first?.index === 0 && first.name.toLowerCase() === 'v')
@@ -328,7 +327,10 @@ function readValue(name: string, value: string, problems: DmarcProblem[]): strin
   return value
 }
 
-/** The URIs of `rua`/`ruf` that are valid; each one that is not is a problem (7489 6.6.3 step 6 reads them one by one). */
+/**
+ * The URIs of `rua`/`ruf` that are valid; each one that is not is a problem. URIs count one by
+ * one: RFC 7489 6.6.3 step 6 asks for "at least one syntactically valid reporting URI".
+ */
 function readUris(name: string, value: string, problems: DmarcProblem[]): string | undefined {
   const uris = value.split(',').map((u) => u.replace(WSP, ''))
   const valid = uris.filter((uri) => {
