@@ -30,6 +30,7 @@ describe('readDmarc: what receivers do with a record (RFC 7489 6.3/6.4/6.6.3, RF
     ['\nv=DMARC1; p=none', 'discard/discard v:both:discard \\nv:both:skip'],
     // Errors after v fall back to defaults and the record still applies.
     [`v=DMARC1; p=none;; ${RUA}`, 'apply/apply :both:skip'],
+    [`v=DMARC1; p=none; ;;; ${RUA}; ;`, 'apply/apply :both:skip'],
     ['v=DMARC1; p=none; ext-tag=1', 'apply/apply ext-tag:both:skip'],
     ['v=DMARC1; p=none; ext_tag=1', 'apply/apply ext_tag:9989:skip'],
     ['v=DMARC1; p=none; foo', 'apply/apply :both:skip'],

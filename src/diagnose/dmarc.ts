@@ -207,12 +207,14 @@ interface Piece {
 function pieces(text: string, problems: DmarcProblem[]): Piece[] {
   const raw = text.split(';')
   const found: Piece[] = []
+  let empty = false // said once, however many there are
   raw.forEach((part, index) => {
     const trimmed = part.replace(WSP, '')
     if (trimmed === '') {
       // dmarc-sep is one `;` between WSP; only the last may end the record (7489 6.4, 9989 4.8).
       if (index === raw.length - 1 && index > 0) return
-      if (index === 0) return
+      if (index === 0 || empty) return
+      empty = true
       problems.push(
         problem('', 'an empty tag (;;): tags are separated by one ;', 'both', 'skip', GRAMMAR)
       )
