@@ -1,136 +1,60 @@
 /**
  * Reading DMARC and SPF text the way receivers do: by tags and terms, not by exact text, so
- * that spacing, case and tag order do not count as differences.
+ * that spacing, case and tag order do not count as differences. The readers live in dmarc.ts and
+ * spf.ts; this module keeps the shapes its callers were written against.
  */
+import { compareDmarc, type DmarcDifference } from './dmarc-compare.js'
+import { readDmarc, visible, type DmarcOutcome, type DmarcReading, type Rfc } from './dmarc.js'
 
-/** Looks like a DMARC record (any case, any spacing): the record a receiver would try to use. */
+export { compareDmarc, type DmarcDifference } from './dmarc-compare.js'
+export {
+  isDmarcRecord,
+  readDmarc,
+  uriProblem,
+  visible,
+  type DmarcOutcome,
+  type DmarcProblem,
+  type DmarcReading,
+  type Rfc
+} from './dmarc.js'
+export { isSpf, mergeSpf, spfIncludes, spfLookups } from './spf.js'
+
+/**
+ * Looks like a DMARC record (any case, any spacing): the record its author meant as DMARC, which
+ * `readDmarc` then judges. Receivers are stricter at discovery: see `isDmarcRecord`.
+ */
 export function isDmarc(text: string): boolean {
   return /^v\s*=\s*dmarc1\s*(;|$)/i.test(text.trim())
-}
-
-/** An SPF record is `v=spf1` followed by a space or the end (RFC 7208 4.5). */
-export function isSpf(text: string): boolean {
-  return /^v=spf1(\s|$)/i.test(text.trim())
 }
 
 /** A DMARC record read by its tags, or the reasons it is malformed. */
 export type DmarcRecord =
   { ok: true; tags: Map<string, string> } | { ok: false; problems: string[] }
 
-const POLICY = /^(none|quarantine|reject)$/i
-const CHECKS: Record<string, { test: (v: string) => boolean; expect: string }> = {
-  p: { test: (v) => POLICY.test(v), expect: 'none, quarantine or reject' },
-  sp: { test: (v) => POLICY.test(v), expect: 'none, quarantine or reject' },
-  np: { test: (v) => POLICY.test(v), expect: 'none, quarantine or reject' },
-  adkim: { test: (v) => /^[rs]$/i.test(v), expect: 'r or s' },
-  aspf: { test: (v) => /^[rs]$/i.test(v), expect: 'r or s' },
-  pct: {
-    test: (v) => /^\d{1,3}$/.test(v) && Number(v) <= 100,
-    expect: 'a whole number from 0 to 100'
-  },
-  fo: {
-    test: (v) => /^[01ds](\s*:\s*[01ds])*$/i.test(v),
-    expect: '0, 1, d or s, separated by colons'
-  },
-  rf: {
-    test: (v) => /^[a-z0-9-]+(\s*:\s*[a-z0-9-]+)*$/i.test(v),
-    expect: 'report formats such as afrf'
-  },
-  ri: {
-    test: (v) => /^\d{1,10}$/.test(v) && Number(v) <= 4294967295,
-    expect: 'a number of seconds'
-  },
-  rua: { test: uriList, expect: 'comma-separated URIs such as mailto:dmarc@example.com' },
-  ruf: { test: uriList, expect: 'comma-separated URIs such as mailto:dmarc@example.com' }
-}
-
-function uriList(value: string): boolean {
-  return value
-    .split(',')
-    .every((uri) => /^[a-z][a-z0-9+.-]*:[^\s,;!]+(![0-9]+[kmgt]?)?$/i.test(uri.trim()))
-}
-
 /**
- * Parse a DMARC record by RFC 7489 section 6.4: `v=DMARC1` first (DMARC1 in upper case), `p`
- * required, known tags with valid values, in any order after `v`. Unknown tags are ignored, as
- * receivers do.
+ * Parse a DMARC record: `ok` only when neither RFC 7489 nor RFC 9989 finds a fault (see
+ * `readDmarc` for what receivers then do with it, which this shape cannot say).
  */
 export function parseDmarc(text: string): DmarcRecord {
-  const problems: string[] = []
-  const parts = text
-    .split(';')
-    .map((p) => p.trim())
-    .filter((p) => p !== '')
-  const tags = new Map<string, string>()
-  parts.forEach((part, index) => {
-    const eq = part.indexOf('=')
-    if (eq < 0) {
-      problems.push(`"${part}" is not a tag=value pair`)
-      return
-    }
-    const tag = part.slice(0, eq).trim().toLowerCase()
-    const value = part.slice(eq + 1).trim()
-    if (tags.has(tag)) problems.push(`tag ${tag} is given twice`)
-    tags.set(tag, value)
-    if (index === 0 && tag !== 'v') problems.push('it must start with v=DMARC1')
-    if (tag === 'v' && index !== 0) problems.push('v=DMARC1 must come first')
-    if (tag === 'v' && value !== 'DMARC1')
-      problems.push(`v must be DMARC1 (upper case), not ${value}`)
-    const check = CHECKS[tag]
-    if (check && !check.test(value))
-      problems.push(`${tag}=${value} is not valid: ${tag} takes ${check.expect}`)
-  })
-  if (!tags.has('p')) problems.push('the required tag p (policy) is missing')
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, tags }
+  const reading = readDmarc(text)
+  return reading.ok
+    ? { ok: true, tags: reading.tags }
+    : { ok: false, problems: reading.problems.map((p) => p.reason) }
 }
 
-/** Tag values whose case does not matter (RFC 7489 6.3: keywords; URIs' schemes and hosts). */
-function normalizeTagValue(tag: string, value: string): string {
-  if (tag === 'rua' || tag === 'ruf') {
-    return value
-      .split(',')
-      .map((uri) => uri.trim().toLowerCase())
-      .join(',')
-  }
-  return value.toLowerCase().replace(/\s+/g, '')
-}
-
-const KNOWN_TAGS = new Set([
-  'p',
-  'sp',
-  'np',
-  'adkim',
-  'aspf',
-  'pct',
-  'fo',
-  'rf',
-  'ri',
-  'rua',
-  'ruf',
-  't',
-  'psd'
-])
-
-/** Defaults a receiver applies when a tag is absent (RFC 7489 6.3). */
-const DEFAULTS: Record<string, string> = {
-  adkim: 'r',
-  aspf: 'r',
-  pct: '100',
-  fo: '0',
-  rf: 'afrf',
-  ri: '86400'
-}
-
-/**
- * A tag's value as a receiver reads it: given, or its default. `sp` defaults to `p`, and `np`
- * to `sp` (RFC 7489 6.3; RFC 9091).
- */
-function tagValue(tags: Map<string, string>, tag: string): string | undefined {
-  const given = tags.get(tag)
-  if (given !== undefined) return given
-  if (tag === 'sp') return tags.get('p')
-  if (tag === 'np') return tagValue(tags, 'sp')
-  return DEFAULTS[tag]
+/** One difference in words, saying which RFC it rests on when only one has the tag. */
+export function describeDmarcDifference(d: DmarcDifference): string {
+  const have = d.have === undefined ? undefined : visible(d.have)
+  const want = d.want === undefined ? undefined : visible(d.want)
+  const words =
+    have === undefined
+      ? `${d.tag} is missing (Mailtrap expects ${d.tag}=${want})`
+      : want === undefined
+        ? `${d.tag}=${have} is set (Mailtrap's record has no ${d.tag})`
+        : `${d.tag} is ${have} where Mailtrap expects ${want}`
+  if (d.rfc === '7489') return `${words} (RFC 7489 only: RFC 9989 removed ${d.tag})`
+  if (d.rfc === '9989') return `${words} (RFC 9989: RFC 7489 receivers ignore ${d.tag})`
+  return words
 }
 
 /**
@@ -141,41 +65,44 @@ export function dmarcDifferences(
   actual: Map<string, string>,
   expected: Map<string, string>
 ): string[] {
-  const differences: string[] = []
-  // Receivers ignore tags they do not know (RFC 7489 6.3), so only known tags can differ.
-  const keys = [...new Set([...expected.keys(), ...actual.keys()])].filter(
-    (k) => k !== 'v' && KNOWN_TAGS.has(k)
-  )
-  for (const tag of keys) {
-    const want = tagValue(expected, tag)
-    const have = tagValue(actual, tag)
-    if (
-      want !== undefined &&
-      have !== undefined &&
-      normalizeTagValue(tag, want) === normalizeTagValue(tag, have)
-    )
-      continue
-    if (have === undefined) differences.push(`${tag} is missing (Mailtrap expects ${tag}=${want})`)
-    else if (want === undefined)
-      differences.push(`${tag}=${have} is set (Mailtrap's record has no ${tag})`)
-    else differences.push(`${tag} is ${have} where Mailtrap expects ${want}`)
-  }
-  return differences
+  return compareDmarc(actual, expected).map(describeDmarcDifference)
 }
 
-/** True when `record` has every `include:` term of `expected`, in any order. */
-export function spfIncludes(record: string, expected: string): boolean {
-  // `+` is the default qualifier; `redirect=X` hands the whole policy to X, as good as include.
-  const terms = new Set(
-    record
-      .toLowerCase()
-      .split(/\s+/)
-      .map((term) => term.replace(/^\+/, '').replace(/^redirect=/, 'include:'))
-  )
-  return expected
-    .toLowerCase()
-    .split(/\s+/)
-    .map((term) => term.replace(/^\+/, ''))
-    .filter((term) => term.startsWith('include:'))
-    .every((term) => terms.has(term))
+/** What one standard's receivers do with a record, as words after "Receivers …". */
+function outcomeWords(reading: DmarcReading, standard: '7489' | '9989'): string {
+  const outcome: DmarcOutcome =
+    standard === '7489' ? reading.outcome.rfc7489 : reading.outcome.rfc9989
+  if (outcome === 'discard') return 'ignore it, as if there were no DMARC record'
+  if (outcome === 'policy-none') return 'act as if it said p=none'
+  const mine = reading.problems.filter((p) => p.rfc === 'both' || p.rfc === standard)
+  const defaulted = [...new Set(mine.filter((p) => p.effect === 'default').map((p) => p.tag))]
+  const skipped = mine.some((p) => p.effect === 'skip')
+  const parts = [
+    ...(defaulted.length > 0
+      ? [
+          `with ${defaulted.join(', ')} left out (${defaulted.length > 1 ? 'defaults apply' : 'its default applies'})`
+        ]
+      : []),
+    ...(skipped ? ['skipping what is not a tag'] : [])
+  ]
+  return parts.length > 0 ? `still apply it, ${parts.join(' and ')}` : 'apply it'
+}
+
+/**
+ * What receivers do with a record, in one sentence, naming the RFC where RFC 7489 and RFC 9989
+ * part: "Receivers ignore it, …", or "Receivers that follow RFC 9989 apply it; those that follow
+ * RFC 7489 act as if it said p=none." For the message of a record that is not `ok`.
+ */
+export function describeDmarcOutcome(reading: DmarcReading): string {
+  const now = outcomeWords(reading, '9989')
+  const before = outcomeWords(reading, '7489')
+  if (now === before) return `Receivers ${now}.`
+  return `Receivers that follow RFC 9989 ${now}; those that follow RFC 7489 ${before}.`
+}
+
+const RFC_NOTE: Record<Rfc, string> = { both: '', '7489': ' (RFC 7489)', '9989': ' (RFC 9989)' }
+
+/** The problems of a record in words, each marked with its RFC when only one of them says so. */
+export function describeDmarcProblems(reading: DmarcReading): string[] {
+  return reading.problems.map((p) => `${p.reason}${RFC_NOTE[p.rfc]}`)
 }
