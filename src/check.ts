@@ -243,9 +243,25 @@ async function checkDomain(
       ...(zone.discoveryError ? { error: zone.discoveryError } : {})
     }
   }
-  if (status === 'fail')
-    report.fix = renderBindSnippet(expectation.domain, zone.apex, expectation.records)
+  if (status === 'fail') {
+    // The snippet shows what the fixes say to enter: the one merged SPF record, the host's TTL.
+    const ttl = Number(host?.ttl)
+    report.fix = renderBindSnippet(
+      expectation.domain,
+      zone.apex,
+      expectation.records.map((r) => ({ ...r, value: enteredValue(r, records) ?? r.value })),
+      Number.isInteger(ttl) && ttl > 0 ? ttl : undefined
+    )
+  }
   return report
+}
+
+/** The value a finding's fix says to enter for `record`, where it differs (a merged SPF record). */
+function enteredValue(record: ExpectedRecord, records: RecordReport[]): string | undefined {
+  if (record.key !== 'spf') return undefined
+  const steps = records.find((r) => r.key === 'spf')?.findings.flatMap((f) => f.fix) ?? []
+  const step = steps.find((s) => s.action === 'set-value' || s.action === 'merge-spf')
+  return step && 'record' in step ? step.record.value : undefined
 }
 
 async function checkRecord(

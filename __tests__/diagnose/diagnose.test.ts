@@ -162,6 +162,44 @@ describe('diagnoseRecord', () => {
     ).toEqual([])
   })
 
+  it('judges DMARC by RFC 7489 and RFC 9989: discarded records fail, written-out defaults pass', () => {
+    const txt = (data: string) => answer('NOERROR', [{ name: dmarc.name!, type: 'TXT', data }])
+    const judged = (data: string) => diagnoseRecord(dmarc, [observe(dmarc, txt(data))])
+    expect(judged(` ${DMARC}`).findings.map((f) => f.code)).toEqual(['wrong-value'])
+    expect(judged(`${DMARC}; t=n; psd=u`).findings).toEqual([])
+    const cut = judged('v=DMARC1; p=no\nne; rua=mailto:dmarc@smtp.mailtrap.live').findings[0]!
+    expect(cut.code).toBe('wrong-value')
+    expect(messageOf(cut)).toContain('act as if it said p=none')
+    const lenient = judged(`${DMARC}; ;`).findings[0]!
+    expect(messageOf(lenient)).toMatch(/still apply it/)
+  })
+
+  it('gives the one merged SPF record as the fix, never a second record', () => {
+    const spf = expandExpected({
+      name: zone,
+      zone,
+      verification: 'mt07',
+      tracking: true,
+      records: { spf: { value: 'v=spf1 include:_spf.smtp.mailtrap.live ~all' } },
+      line: 1
+    }).records.find((r) => r.key === 'spf')!
+    const result = diagnoseWith(
+      spf,
+      [
+        observe(
+          spf,
+          answer('NOERROR', [
+            { name: zone, type: 'TXT', data: 'v=spf1 include:_spf.google.com ~all' }
+          ])
+        )
+      ],
+      context
+    )
+    expect(hintOf(result.findings[0]!, zone)).toContain(
+      'v=spf1 include:_spf.google.com include:_spf.smtp.mailtrap.live ~all'
+    )
+  })
+
   it('finds quoted, duplicate and CNAME-at-_dmarc mistakes', () => {
     const txt = (...data: string[]) =>
       answer(

@@ -1,12 +1,9 @@
+import { mergeSpf, parseDmarc, readDmarc, spfIncludes } from '../../src/diagnose/txt.js'
 import {
   describeDmarcOutcome,
   describeDmarcProblems,
-  dmarcDifferences,
-  mergeSpf,
-  parseDmarc,
-  readDmarc,
-  spfIncludes
-} from '../../src/diagnose/txt.js'
+  dmarcDifferences
+} from '../../src/report/dmarc-words.js'
 
 const MAILTRAP =
   'v=DMARC1; p=none; rua=mailto:dmarc@smtp.mailtrap.live; ruf=mailto:dmarc@smtp.mailtrap.live; rf=afrf; pct=100'

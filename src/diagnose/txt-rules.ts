@@ -14,7 +14,15 @@ import {
   probeAnswers,
   wildcardNames
 } from './probe-kit.js'
-import { dmarcDifferences, isDmarc, isSpf, parseDmarc, spfIncludes } from './txt.js'
+import {
+  compareDmarc,
+  isDmarc,
+  isDmarcRecord,
+  isSpf,
+  mergeSpf,
+  readDmarc,
+  spfIncludes
+} from './txt.js'
 import type { Draft, FixRecord } from './types.js'
 
 /** A record that mentions v=DMARC1 anywhere: what its author meant as DMARC. */
@@ -24,9 +32,9 @@ function mentionsDmarc(text: string): boolean {
 
 /** A TXT that is a DMARC record saying what `expected` says, by its tags. */
 function dmarcMatches(text: string, expected: string): boolean {
-  const have = parseDmarc(text)
-  const want = parseDmarc(expected)
-  return have.ok && want.ok && dmarcDifferences(have.tags, want.tags).length === 0
+  const have = readDmarc(text)
+  const want = readDmarc(expected)
+  return have.ok && want.ok && compareDmarc(have.tags, want.tags).length === 0
 }
 
 const txtAt = (s: Scene): DnsRecord[] =>
@@ -216,7 +224,8 @@ function judgeDmarc(s: Scene, txt: DnsRecord[]): Draft {
   const name = s.expected.name
   const quoted = quotedValue(s, txt, isDmarc, s.expected.value)
   if (quoted) return quoted
-  const dmarc = txt.filter((r) => isDmarc(r.data))
+  // Receivers count only the records they keep at discovery (RFC 7489 6.6.3, RFC 9989 4.10).
+  const dmarc = txt.filter((r) => isDmarcRecord(r.data))
   if (dmarc.length > 1) {
     return draft(
       'duplicate',
@@ -227,22 +236,24 @@ function judgeDmarc(s: Scene, txt: DnsRecord[]): Draft {
   }
   // A record that mentions v=DMARC1, but not first, is what its author meant as DMARC: say why
   // receivers ignore it rather than that there is none.
-  const [found] = dmarc.length > 0 ? dmarc : txt.filter((r) => mentionsDmarc(r.data))
+  const [found] =
+    dmarc.length > 0
+      ? dmarc
+      : [...txt.filter((r) => isDmarc(r.data)), ...txt.filter((r) => mentionsDmarc(r.data))]
   if (!found) {
     const detail = { kind: 'no-dmarc' as const, name, texts: txt.map((r) => r.data) }
     return draft('wrong-value', detail, [addStep(s)], seen)
   }
-  const parsed = parseDmarc(found.data)
-  if (!parsed.ok) {
+  const reading = readDmarc(found.data)
+  if (!reading.ok) {
     return draft(
       'wrong-value',
-      { kind: 'dmarc-malformed', name, problems: parsed.problems },
+      { kind: 'dmarc-malformed', name, problems: reading.problems, outcome: reading.outcome },
       [{ action: 'set-value', record: record(s) }],
       seen
     )
   }
-  const want = parseDmarc(s.expected.value)
-  const differences = want.ok ? dmarcDifferences(parsed.tags, want.tags) : ['its text differs']
+  const differences = compareDmarc(reading.tags, readDmarc(s.expected.value).tags)
   if (differences.length === 0) return draft('ok', { kind: 'dmarc-ok', name }, [], seen)
   return draft(
     'dmarc-differs',
@@ -259,10 +270,17 @@ function judgeSpf(s: Scene, txt: DnsRecord[]): Draft {
   if (quoted) return quoted
   const spf = txt.filter((r) => isSpf(r.data))
   if (spf.length > 1) {
+    // Two SPF records are a permanent error (RFC 7208 4.5): the fix is the one merged record.
+    // Sorted, so the merge does not depend on the order a server lists the records in.
+    const texts = spf.map((r) => r.data).sort()
+    const merged = mergeSpf(
+      texts.reduce((a, b) => mergeSpf(a, b)),
+      s.expected.value
+    )
     return draft(
       'duplicate',
       { kind: 'duplicate', name, count: spf.length, record: 'SPF' },
-      [{ action: 'merge-spf', record: record(s) }],
+      [{ action: 'merge-spf', record: { ...record(s), value: merged } }],
       seen
     )
   }
@@ -273,7 +291,12 @@ function judgeSpf(s: Scene, txt: DnsRecord[]): Draft {
   return draft(
     'wrong-value',
     { kind: 'spf-lacks', name, record: found.data, expected: s.expected.value },
-    [{ action: 'spf-include', record: record(s) }],
+    [
+      {
+        action: 'set-value',
+        record: { ...record(s), value: mergeSpf(found.data, s.expected.value) }
+      }
+    ],
     seen
   )
 }

@@ -8,6 +8,8 @@ import type { DnsQuestion, QueryOutcome, ResolverKind } from '../dns/types.js'
 import type { ConfigDifference, ExpectedRecord } from '../records/expected.js'
 import type { RecordKey } from '../config/schema.js'
 import type { DiagnosisCode, Severity } from './codes.js'
+import type { DmarcDifference } from './dmarc-compare.js'
+import type { DmarcProblem, DmarcReading } from './dmarc.js'
 
 /** One question asked besides the main one, with its outcome. */
 export interface Probe {
@@ -81,8 +83,13 @@ export type Detail =
   | { kind: 'quoted'; name: string; text: string }
   | { kind: 'duplicate'; name: string; count: number; record: 'DMARC' | 'SPF' }
   | { kind: 'no-dmarc'; name: string; texts: string[] }
-  | { kind: 'dmarc-malformed'; name: string; problems: string[] }
-  | { kind: 'dmarc-differs'; name: string; differences: string[] }
+  | {
+      kind: 'dmarc-malformed'
+      name: string
+      problems: DmarcProblem[]
+      outcome: DmarcReading['outcome']
+    }
+  | { kind: 'dmarc-differs'; name: string; differences: DmarcDifference[] }
   | { kind: 'dmarc-ok'; name: string }
   | { kind: 'spf-missing'; name: string }
   | { kind: 'spf-ok'; name: string }
@@ -123,7 +130,6 @@ export type FixStep =
   | { action: 'replace-with-txt'; record: FixRecord }
   | { action: 'keep-one'; record: FixRecord }
   | { action: 'merge-spf'; record: FixRecord }
-  | { action: 'spf-include'; record: FixRecord }
   | { action: 'proxy-off'; record: FixRecord }
   | { action: 'pin-or-set'; record: FixRecord }
   | { action: 'wait'; until: string }

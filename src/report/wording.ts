@@ -6,6 +6,11 @@
 import { RECORD_LABELS } from '../records/expected.js'
 import type { RecordKey } from '../config/schema.js'
 import type { Detail, FixStep, ResolverGroup, SeenRecord } from '../diagnose/types.js'
+import {
+  describeDmarcDifference,
+  describeDmarcOutcome,
+  describeDmarcProblems
+} from './dmarc-words.js'
 import type { FixWords } from './fix-words.js'
 import { code, join, rich, type Rich } from './rich.js'
 
@@ -120,9 +125,9 @@ export function describe(d: Detail): Rich {
     case 'no-dmarc':
       return rich`${d.name} has TXT ${quoted(d.texts)} but no DMARC record (v=DMARC1).`
     case 'dmarc-malformed':
-      return rich`The DMARC record at ${d.name} is malformed, so receivers ignore it: ${d.problems.join('; ')}.`
+      return rich`The DMARC record at ${d.name} is malformed: ${describeDmarcProblems(d).join('; ')}. ${describeDmarcOutcome(d)}`
     case 'dmarc-differs':
-      return rich`The DMARC record at ${d.name} is valid but not Mailtrap's: ${d.differences.join('; ')}.`
+      return rich`The DMARC record at ${d.name} is valid but not Mailtrap's: ${d.differences.map(describeDmarcDifference).join('; ')}.`
     case 'dmarc-ok':
       return rich`DMARC at ${d.name} matches.`
     case 'spf-missing':
@@ -189,9 +194,7 @@ function step(s: FixStep, w: FixWords): Rich {
     case 'keep-one':
       return rich`Delete all but one TXT record at ${code(w.label(s.record.name))}; keep ${code(s.record.value ?? '')}.`
     case 'merge-spf':
-      return rich`Merge them into one ${code('v=spf1')} record that holds every ${code('include:')}, and delete the others.`
-    case 'spf-include':
-      return rich`Add the missing ${code('include:')} terms to the existing ${code('v=spf1')} record, before its ${code('all')} term.`
+      return rich`Keep one ${code('v=spf1')} TXT record at ${code(w.label(s.record.name))} and delete the others; set the one you keep to ${w.text(s.record.value ?? '')}.`
     case 'proxy-off':
       return rich`${w.proxy()} If it is an A/AAAA record instead, delete it; ${w.addLower('CNAME', s.record.name, s.record.value ?? '')}`
     case 'pin-or-set':
