@@ -1,5 +1,6 @@
 import {
   commentErrorHint,
+  commentKey,
   MAX_COMMENT_LENGTH,
   stickyMarker,
   truncateBody,
@@ -59,9 +60,24 @@ describe('upsertStickyComment', () => {
     expect(await upsertStickyComment(port, marker, 'new')).toBe('updated')
   })
 
-  it('keeps one marker per config file', () => {
+  it('keeps one marker per key, which cannot close the HTML comment early', () => {
     expect(stickyMarker('dns/domains.yaml')).toBe('<!-- mailtrap-dns-verify:dns/domains.yaml -->')
     expect(stickyMarker('a-->b')).toBe('<!-- mailtrap-dns-verify:ab -->')
+    expect(stickyMarker('a---->>b')).toBe('<!-- mailtrap-dns-verify:ab -->')
+    expect(stickyMarker('a--!>b\n-\u0000->c')).toBe('<!-- mailtrap-dns-verify:abc -->')
+    for (const key of ['---->>>', '-->-->>', '--!-->>', '-\u202e->']) {
+      expect(stickyMarker(key).slice(4, -4)).not.toMatch(/--!?>/)
+    }
+  })
+})
+
+describe('commentKey', () => {
+  it('gives one key for the spellings of one config path', () => {
+    expect(commentKey('./x.yaml')).toBe('x.yaml')
+    expect(commentKey('x.yaml')).toBe('x.yaml')
+    expect(commentKey('././dns//a/../x.yaml')).toBe('dns/x.yaml')
+    expect(commentKey('dns\\x.yaml')).toBe('dns/x.yaml')
+    expect(commentKey('')).toBe('domains.yaml')
   })
 })
 
@@ -73,7 +89,10 @@ describe('truncateBody', () => {
     expect(cut).toMatch(/&#95;x\n```\n<\/details>\n\n…/)
     const body = truncateBody('x'.repeat(MAX_COMMENT_LENGTH + 10))
     expect(body.length).toBeLessThanOrEqual(MAX_COMMENT_LENGTH)
-    expect(body).toMatch(/The report is cut here.*job summary has all of it/)
+    expect(body).toMatch(/The report is cut here.*The workflow run has all of it/)
+    expect(truncateBody('y'.repeat(200), 100, 'See report.json.')).toMatch(
+      /\*\*See report.json.\*\*\n$/
+    )
     expect(truncateBody('short')).toBe('short')
   })
 })

@@ -1,3 +1,5 @@
+import { posix } from 'node:path'
+
 /** GitHub's limit on a comment body, in characters. */
 export const MAX_COMMENT_LENGTH = 65_536
 
@@ -24,27 +26,52 @@ export interface PullCommentsPort {
 
 export type StickyResult = 'created' | 'updated' | 'unchanged'
 
-/** The hidden marker that finds our comment again; one per config file, so jobs do not clash. */
-export function stickyMarker(configPath: string): string {
-  return `<!-- mailtrap-dns-verify:${configPath.replace(/-->/g, '')} -->`
+/**
+ * The comment's key from a config path: `./x.yaml`, `x.yaml` and `a/../x.yaml` are one key, so
+ * one config keeps one comment however the workflow spells its path.
+ */
+export function commentKey(configPath: string): string {
+  const path = configPath.trim().replace(/\\/g, '/')
+  const normal = path === '' ? '' : posix.normalize(path).replace(/^(\.\/)+/, '')
+  return normal === '' || normal === '.' ? 'domains.yaml' : normal
 }
 
+/**
+ * The hidden marker that finds our comment again; one per key, so jobs do not clash. The key
+ * cannot end the HTML comment early: `-->` and `--!>` are removed until none is left (one pass
+ * would turn `a---->>b` into `a-->b`), and control characters go too.
+ */
+export function stickyMarker(key: string): string {
+  let safe = key.replace(/[\p{Cc}\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/gu, '')
+  for (let before = ''; before !== safe;) {
+    before = safe
+    safe = safe.replace(/--!?>/g, '')
+  }
+  return `<!-- mailtrap-dns-verify:${safe} -->`
+}
+
+/** The default note at a cut: only the run itself is sure to have the rest. */
+export const CUT_NOTE =
+  'The report is cut here: it is longer than a comment may be. The workflow run has all of it.'
+
 /** Cut a body to GitHub's limit, saying so visibly, keeping the marker at the top. */
-export function truncateBody(body: string, max = MAX_COMMENT_LENGTH): string {
+export function truncateBody(body: string, max = MAX_COMMENT_LENGTH, note = CUT_NOTE): string {
   if (body.length <= max) return body
-  const note =
-    '\n\n…\n\n**The report is cut here: it is longer than a comment may be. The job summary has all of it.**\n'
+  const shown = `\n\n…\n\n**${note}**\n`
   const closers = '\n```\n</details>'
   // Cut at a line end, so no entity, tag or character is cut in half; then close what is open.
-  let cut = body.slice(0, max - note.length - closers.length)
+  let cut = body.slice(0, Math.max(0, max - shown.length - closers.length))
   cut = cut.slice(0, Math.max(cut.lastIndexOf('\n'), 0))
   const fenceOpen = (cut.match(/^```/gm) ?? []).length % 2 === 1
   const detailsOpen =
     (cut.match(/<details>/g) ?? []).length > (cut.match(/<\/details>/g) ?? []).length
-  return cut + (fenceOpen ? '\n```' : '') + (detailsOpen ? '\n</details>' : '') + note
+  return cut + (fenceOpen ? '\n```' : '') + (detailsOpen ? '\n</details>' : '') + shown
 }
 
 /**
+ * @deprecated The first sticky comment, kept while run.ts still calls it: use `publishComment`
+ * (keyed, own identity only, no duplicates, comment modes).
+ *
  * Keep exactly one report comment on the pull request: update ours in place (found by its
  * marker and, when GitHub says who the token is, by its author), leave it alone when nothing
  * changed, or create it.
