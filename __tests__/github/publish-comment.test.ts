@@ -1,4 +1,4 @@
-import { createGitHubClient, type Clock } from '../../src/github/client.js'
+import { createGitHubClient, withDeadline, type Clock } from '../../src/github/client.js'
 import { createGitHubPort } from '../../src/github/github-port.js'
 import {
   commentFooter,
@@ -174,6 +174,52 @@ describe('publishComment against the loopback GitHub', () => {
     expect(await publish({ mode: 'always', key: 'other', passed: true })).toBe('created')
     expect(await publish({ mode: 'never' })).toBe('skipped')
     expect(onPull()).toHaveLength(2)
+  })
+
+  it('a workflow token refused GET /user with 401 still finds its own comment', async () => {
+    await github.close()
+    github = await startFakeGitHub({ repo: 'acme/dns', pull: 7, token, userStatus: 401 })
+    github.comments.push({
+      id: 1,
+      body: `${marker}\nold`,
+      user: { login: 'github-actions[bot]', type: 'Bot' }
+    })
+    expect(await publish()).toBe('updated')
+    expect(onPull()).toHaveLength(1)
+  })
+
+  it('the comment step ends in bounded time against an endless listing and a silent API', async () => {
+    github.endless = true
+    const warnings: string[] = []
+    const client = createGitHubClient({
+      token,
+      baseUrl: github.url,
+      clock: noSleep,
+      maxPages: 3,
+      warn: (l) => warnings.push(l)
+    })
+    const options = {
+      port: createGitHubPort(client),
+      target: { owner: 'acme', repo: 'dns', number: 7 },
+      key: 'domains.yaml',
+      markdown: 'report',
+      passed: false,
+      mode: 'auto' as const,
+      onPass: 'update' as const,
+      run: { url: 'https://github.com/acme/dns/actions/runs/1', sha: 'abcdef0' }
+    }
+    expect(await publishComment(options)).toBe('created')
+    expect(warnings[0]).toMatch(/^Stopped listing the comments of #7 after 3 pages/)
+
+    github.endless = false
+    github.silent = true
+    const silent = createGitHubClient({ token, baseUrl: github.url, timeoutMs: 60_000 })
+    const error = await withDeadline(
+      publishComment({ ...options, port: createGitHubPort(silent) }),
+      500,
+      { what: 'The pull request comment', onExpire: () => silent.abort() }
+    ).catch((e: unknown) => e)
+    expect(silent.describe(error)).toBe('The pull request comment did not finish within 500 ms')
   })
 
   it('cuts a body too long for a comment and keeps the footer', async () => {

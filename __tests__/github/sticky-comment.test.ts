@@ -107,4 +107,30 @@ describe('commentErrorHint', () => {
       'Could not write the pull request comment: boom. The report is in the job summary.'
     )
   })
+
+  it('says a rate limit or a silent API as such, not as a permission problem', () => {
+    const limited = commentErrorHint(
+      403,
+      "GitHub's secondary rate limit stopped the request (HTTP 403, retry after 60 s)"
+    )
+    expect(limited).toMatch(
+      /^GitHub's rate limit stopped the pull request comment \(not a permission problem\)/
+    )
+    expect(limited).not.toContain('may not comment')
+    expect(commentErrorHint(undefined, 'The step did not finish within 60000 ms')).toMatch(
+      /^GitHub did not answer in time/
+    )
+  })
+
+  it('never repeats the token and cuts long messages', () => {
+    const token = 'ghs_hintToken0123456789abcdef'
+    const hint = commentErrorHint(
+      422,
+      `Validation Failed ${token.toUpperCase()} ${'x'.repeat(999)}`,
+      [token]
+    )
+    expect(hint.toLowerCase()).not.toContain(token.toLowerCase())
+    expect(hint).toContain('Validation Failed ***')
+    expect(hint.length).toBeLessThan(400)
+  })
 })

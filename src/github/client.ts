@@ -1,6 +1,9 @@
 import { getOctokit } from '@actions/github'
 import { fetch as undiciFetch, Response } from 'undici'
 import { setTimeout as sleepFor } from 'node:timers/promises'
+import { oneLine } from './redact.js'
+
+export { redact } from './redact.js'
 
 /**
  * A GitHub client that cannot hang: every request has one deadline from connect to last byte,
@@ -301,20 +304,6 @@ export async function withDeadline<T>(
 export const MAX_ERROR_LENGTH = 300
 
 /**
- * Remove every secret from `text`, whatever its case. A local stand-in for the shared redactor,
- * which also covers encoded forms.
- */
-export function redact(text: string, secrets: readonly string[]): string {
-  let out = text
-  for (const secret of secrets) {
-    if (secret.length < 4) continue
-    const pattern = new RegExp(secret.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi')
-    out = out.replace(pattern, '***')
-  }
-  return out
-}
-
-/**
  * A failed GitHub request as one short line: rate limits said as such (never as a missing
  * permission), timeouts as timeouts, GitHub's own message otherwise; secrets removed, control
  * characters dropped, cut at {@link MAX_ERROR_LENGTH}.
@@ -338,11 +327,7 @@ export function describeGitHubError(error: unknown, secrets: readonly string[]):
       line = `GitHub's API rate limit for this token is used up (HTTP ${e.status}); not a permission problem`
     } else line = e.status ? `HTTP ${e.status}: ${message}` : message
   }
-  const clean = redact(line, secrets)
-    .replace(/[\p{Cc}\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]+/gu, ' ')
-    .replace(/\s+/g, ' ')
-    .trim()
-  return clean.length > MAX_ERROR_LENGTH ? `${clean.slice(0, MAX_ERROR_LENGTH - 1)}…` : clean
+  return oneLine(line, secrets, MAX_ERROR_LENGTH)
 }
 
 function findOwn(error: unknown): GitHubApiError | undefined {

@@ -1,4 +1,5 @@
 import { posix } from 'node:path'
+import { oneLine } from './redact.js'
 
 /** GitHub's limit on a comment body, in characters. */
 export const MAX_COMMENT_LENGTH = 65_536
@@ -99,15 +100,27 @@ export async function upsertStickyComment(
 
 /**
  * A one-line hint for GitHub errors users meet, instead of a stack trace: fork pull requests
- * get a read-only token, and `permissions:` may lack `pull-requests: write`.
+ * get a read-only token, and `permissions:` may lack `pull-requests: write`; a rate limit or a
+ * silent API is said as such, never as a permission problem. `message` is best the client's
+ * `describe(error)`; it is redacted of `secrets` and cut short either way.
  */
-export function commentErrorHint(status: number | undefined, message: string): string {
-  if (/Resource not accessible by integration/i.test(message) || status === 403) {
-    return 'The token may not comment on this pull request (pull requests from forks get a read-only token; else add `permissions: pull-requests: write`). The report is in the job summary.'
+export function commentErrorHint(
+  status: number | undefined,
+  message: string,
+  secrets: readonly string[] = []
+): string {
+  const line = oneLine(message.split('\n')[0] ?? '', secrets, 300)
+  const where = 'The report is in the job summary.'
+  if (/rate limit/i.test(line)) {
+    return `GitHub's rate limit stopped the pull request comment (not a permission problem): ${line}. ${where}`
   }
-  if (status === 401)
-    return 'GitHub refused the token given as `github-token`. The report is in the job summary.'
-  if (status === 404)
-    return 'GitHub found no such pull request for this token. The report is in the job summary.'
-  return `Could not write the pull request comment: ${message.split('\n')[0]}. The report is in the job summary.`
+  if (/no complete answer|did not finish|ran out of time/i.test(line)) {
+    return `GitHub did not answer in time, so the pull request comment was not written: ${line}. ${where}`
+  }
+  if (/Resource not accessible by integration/i.test(line) || status === 403) {
+    return `The token may not comment on this pull request (pull requests from forks get a read-only token; else add \`permissions: pull-requests: write\`). ${where}`
+  }
+  if (status === 401) return `GitHub refused the token given as \`github-token\`. ${where}`
+  if (status === 404) return `GitHub found no such pull request for this token. ${where}`
+  return `Could not write the pull request comment: ${line}. ${where}`
 }
