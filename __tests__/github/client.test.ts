@@ -74,6 +74,9 @@ describe('createGitHubClient', () => {
     const client = createGitHubClient({ token, baseUrl: github.url, clock, retries: 2 })
     const error = await listComments(client).catch((e: unknown) => e)
     expect(client.describe(error)).toBe('HTTP 502: Server Error')
+    expect(describeGitHubError({ status: 429, message: 'Too Many Requests' }, [])).toMatch(
+      /^GitHub's secondary rate limit stopped the request \(HTTP 429\)/
+    )
     expect(github.requests).toHaveLength(3)
   })
 

@@ -30,7 +30,7 @@ describe('syncDriftIssue against the loopback GitHub', () => {
     await github.close()
   })
 
-  function sync(domains: DriftDomain[], day: number, run = day) {
+  function sync(domains: DriftDomain[], day: number, run = day, passedAll = domains.length === 0) {
     const port = createGitHubPort(createGitHubClient({ token, baseUrl: github.url }))
     return syncDriftIssue({
       port,
@@ -39,7 +39,7 @@ describe('syncDriftIssue against the loopback GitHub', () => {
       key: 'domains.yaml',
       input: {
         failing: domains,
-        passedAll: domains.length === 0,
+        passedAll,
         runUrl: `https://github.com/acme/dns/actions/runs/${run}`,
         now: new Date(start + day * DAY)
       }
@@ -72,6 +72,10 @@ describe('syncDriftIssue against the loopback GitHub', () => {
       '**Since the last run** ([this run](https://github.com/acme/dns/actions/runs/1)):\n\n- Still failing (2): a.example (for 1 d), b.example (for 1 d)\n\nNothing changed since the last run.'
     ])
 
+    // Inconclusive (nothing fails, not everything passes): left as it is.
+    expect(await sync([], 1.5, 15, false)).toEqual({ number: 1, action: 'none' })
+    expect(github.issues[0]!.state).toBe('open')
+    expect(commentsOn(1)).toHaveLength(1)
     expect(await sync([], 2)).toEqual({ number: 1, action: 'closed' })
     expect(github.issues[0]!.state).toBe('closed')
     expect(commentsOn(1)[1]!.body).toBe(

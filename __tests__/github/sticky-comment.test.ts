@@ -23,7 +23,7 @@ function memoryPort(
       comments.push({
         id: comments.length + 1,
         body,
-        author: login ?? 'my-app[bot]',
+        author: login ?? 'github-actions[bot]',
         bot: login === undefined
       })
     },
@@ -50,6 +50,19 @@ describe('upsertStickyComment', () => {
       `${marker}\nsomeone else's copy`,
       `${marker}\nreport 2`
     ])
+  })
+
+  it("never takes another bot's comment for the workflow token's", async () => {
+    const comments: PullComment[] = [
+      { id: 9, body: `${marker}\nrenovate's`, author: 'renovate[bot]', bot: true }
+    ]
+    const port = memoryPort(comments)
+    expect(await upsertStickyComment(port, marker, 'ours')).toBe('created')
+    expect(comments.map((c) => [c.id, c.author])).toEqual([
+      [9, 'renovate[bot]'],
+      [2, 'github-actions[bot]']
+    ])
+    expect(comments[0]!.body).toBe(`${marker}\nrenovate's`)
   })
 
   it("finds the comment of the token's own login when GitHub says who it is", async () => {

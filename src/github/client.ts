@@ -254,8 +254,9 @@ async function rateLimitWait(
   if (remaining === '0' && Number.isFinite(reset)) {
     return { waitMs: Math.max(0, reset * 1000 - now), secondary: false }
   }
-  // GitHub: without a header, wait at least a minute before retrying a secondary limit.
-  if (secondary) return { waitMs: 60_000, secondary: true }
+  // GitHub: without a header, wait at least a minute before retrying a secondary limit; a
+  // 429 is one whatever its text says.
+  if (secondary || response.status === 429) return { waitMs: 60_000, secondary: true }
   return undefined
 }
 
@@ -321,7 +322,7 @@ export function describeGitHubError(error: unknown, secrets: readonly string[]):
     const data = e?.response?.data as { message?: unknown } | undefined
     const message = typeof data?.message === 'string' ? data.message : String(e?.message ?? error)
     const headers = e?.response?.headers ?? {}
-    if ((e.status === 403 || e.status === 429) && /secondary rate limit/i.test(message)) {
+    if ((e.status === 403 && /secondary rate limit/i.test(message)) || e.status === 429) {
       line = `GitHub's secondary rate limit stopped the request (HTTP ${e.status}${headers['retry-after'] ? `, retry after ${headers['retry-after']} s` : ''}); too many writes at once, not a permission problem`
     } else if ((e.status === 403 || e.status === 429) && headers['x-ratelimit-remaining'] === '0') {
       line = `GitHub's API rate limit for this token is used up (HTTP ${e.status}); not a permission problem`

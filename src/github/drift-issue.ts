@@ -76,7 +76,11 @@ export async function syncDriftIssue(
   const previous = issue ? readState(issue.body) : { firstSeen: {} }
   const now = input.now.getTime()
 
-  if (input.passedAll || input.failing.length === 0) {
+  if (!input.passedAll && input.failing.length === 0) {
+    // Nothing fails but not everything passed (answers were inconclusive): leave it as it is.
+    return { number: issue?.number, action: 'none' }
+  }
+  if (input.passedAll) {
     if (!issue) return { number: undefined, action: 'none' }
     const fixed = Object.entries(previous.firstSeen).sort(([a], [b]) => a.localeCompare(b))
     const lines = [

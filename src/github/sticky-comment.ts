@@ -83,11 +83,11 @@ export async function upsertStickyComment(
   report: string
 ): Promise<StickyResult> {
   const body = truncateBody(`${marker}\n${report}`)
-  // A user's token says who it is; an app's (GITHUB_TOKEN, a GitHub App) cannot, and then
-  // ours is the marked comment written by a bot, never one a person quoted.
+  // A user's token says who it is; the workflow token cannot, and comments as
+  // github-actions[bot]: never another bot's comment (renovate's) nor a person's quote.
   const login = await port.login()
   const ours = (await port.list()).find(
-    (c) => c.body.startsWith(marker) && (login === undefined ? c.bot : c.author === login)
+    (c) => c.body.startsWith(marker) && c.author === (login ?? 'github-actions[bot]')
   )
   if (!ours) {
     await port.create(body)
