@@ -1,0 +1,125 @@
+/**
+ * Annotations within GitHub's limits: a step shows at most 10 error and 10 warning annotations,
+ * so the worst of each are chosen, one per line of the config, and the rest are counted in one
+ * notice rather than lost. Pure: data in, data out; the action prints them.
+ */
+
+/** One finding that could become an annotation. */
+export interface CandidateAnnotation {
+  level: 'error' | 'warning'
+  /** Higher is worse; ties keep the order given. */
+  severityRank: number
+  file: string
+  /** 1-based line in `file`; absent when the finding has no line. */
+  line?: number
+  title: string
+  /** Plain text; may come from DNS or an API, so it is cleaned here. */
+  message: string
+}
+
+/** An annotation to print (`core.error`, `core.warning`, `core.notice`). */
+export interface Annotation {
+  level: 'error' | 'warning' | 'notice'
+  file?: string
+  line?: number
+  title: string
+  message: string
+}
+
+export interface AnnotationLimits {
+  /** GitHub shows this many of each level per step. */
+  perLevel?: number
+  /** Longest message, in characters. */
+  maxMessage?: number
+  /** Where the findings that are not annotated can be read. */
+  where?: string
+}
+
+/** GitHub's limit on annotations of one level in one step. */
+export const ANNOTATIONS_PER_LEVEL = 10
+const MAX_TITLE = 120
+
+/**
+ * The worst `perLevel` errors and warnings, each on its own line of its file (findings on one
+ * line are merged into one annotation), then one notice with the count of findings not shown.
+ * Messages come out plain: control and bidi characters removed, no backticks, cut short.
+ */
+export function selectAnnotations(
+  candidates: readonly CandidateAnnotation[],
+  limits: AnnotationLimits = {}
+): Annotation[] {
+  const perLevel = limits.perLevel ?? ANNOTATIONS_PER_LEVEL
+  const maxMessage = limits.maxMessage ?? 500
+  const where = limits.where ?? 'the job summary and the JSON report'
+  const out: Annotation[] = []
+  let shownFindings = 0
+  for (const level of ['error', 'warning'] as const) {
+    const groups = new Map<string, { rank: number; order: number; items: CandidateAnnotation[] }>()
+    candidates.forEach((c, order) => {
+      if (c.level !== level) return
+      const key = `${c.file}\u0000${c.line ?? ''}`
+      const group = groups.get(key)
+      if (!group) groups.set(key, { rank: c.severityRank, order, items: [c] })
+      else {
+        group.items.push(c)
+        group.rank = Math.max(group.rank, c.severityRank)
+      }
+    })
+    const worst = [...groups.values()]
+      .sort((a, b) => b.rank - a.rank || a.order - b.order)
+      .slice(0, perLevel)
+    for (const group of worst) {
+      // The group's worst finding names it; the messages follow, worst first.
+      const items = [...group.items].sort((a, b) => b.severityRank - a.severityRank)
+      const head = items[0]!
+      const messages = [...new Set(items.map((i) => plain(i.message, true)).filter(Boolean))]
+      out.push({
+        level,
+        file: head.file,
+        ...(head.line !== undefined && head.line > 0 ? { line: head.line } : {}),
+        title: cut(plain(head.title, false), MAX_TITLE),
+        message: cut(messages.join('\n'), maxMessage)
+      })
+      shownFindings += items.length
+    }
+  }
+  const rest = candidates.length - shownFindings
+  if (rest > 0) {
+    const file = candidates[0]?.file
+    out.push({
+      level: 'notice',
+      ...(file ? { file } : {}),
+      title: 'More findings',
+      message: `${rest} more finding${rest === 1 ? '' : 's'}: see ${plain(where, false)}.`
+    })
+  }
+  return out
+}
+
+/**
+ * Text safe for an annotation: control characters (but newlines, when kept) and bidi or
+ * zero-width characters removed, backticks made quotes, runs of blanks folded.
+ */
+function plain(text: string, keepNewlines: boolean): string {
+  const lines = text
+    .replace(/\r\n?/g, '\n')
+    .replace(/`/g, "'")
+    .replace(/[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g, '')
+    .split('\n')
+    .map((line) =>
+      line
+        .replace(/\p{Cc}/gu, ' ')
+        .replace(/[ \t]+/g, ' ')
+        .trim()
+    )
+    .filter(Boolean)
+  return lines.join(keepNewlines ? '\n' : ' ')
+}
+
+function cut(text: string, max: number): string {
+  if (text.length <= max) return text
+  // Never split a surrogate pair.
+  let end = max - 1
+  if (/[\ud800-\udbff]/.test(text[end - 1] ?? '')) end--
+  return `${text.slice(0, end)}…`
+}
