@@ -8,10 +8,12 @@ describe('action.yml', () => {
     expect(Object.keys(action.inputs).sort()).toEqual([...ACTION_INPUTS].sort())
     expect(action.runs).toEqual({ using: 'node24', main: 'dist/index.js' })
     expect(Object.keys(action.outputs).sort()).toEqual([
+      'drift-issue',
       'exit-code',
       'failed-domains',
       'report',
-      'status'
+      'status',
+      'summary'
     ])
   })
 })

@@ -35,6 +35,7 @@ import {
   type Report
 } from './report/report.js'
 import { TOOL } from './version.js'
+import { inShard, type Shard } from './report/merge.js'
 
 /** What the engine needs from the outside world: narrow ports, so tests pass real or plain ones. */
 export interface CheckPorts {
@@ -68,6 +69,31 @@ export interface MailtrapPort {
 export interface CheckOptions {
   /** Check only these domains (as listed in the config). */
   domains?: string[]
+  /** Check only this slice of the domains (by a hash of each name). */
+  shard?: Shard
+  /** Domains checked at once, at most: memory stays flat however long the list. */
+  window?: number
+}
+
+/** Enough domains in flight to keep every resolver busy, few enough to keep memory flat. */
+const DOMAIN_WINDOW = 256
+
+/** `fn` over `items` with at most `limit` at once, results in the items' order. */
+async function mapWindow<T, R>(
+  items: T[],
+  limit: number,
+  fn: (item: T) => Promise<R>
+): Promise<R[]> {
+  const results = new Array<R>(items.length)
+  let next = 0
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++
+      results[i] = await fn(items[i]!)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
+  return results
 }
 
 /**
@@ -79,11 +105,16 @@ export async function check(
   ports: CheckPorts,
   options: CheckOptions = {}
 ): Promise<Report> {
-  const selected = selectDomains(config, options.domains)
+  const shard = options.shard
+  const selected = selectDomains(config, options.domains).filter(
+    (d) => !shard || inShard(d.name, shard)
+  )
   const now = ports.now()
   const mailtrap = await readMailtrap(ports.mailtrap)
-  const domains = await Promise.all(
-    selected.map(async (domain): Promise<DomainReport> => {
+  const domains = await mapWindow(
+    selected,
+    options.window ?? DOMAIN_WINDOW,
+    async (domain): Promise<DomainReport> => {
       const view = mailtrap.views?.get(domain.name)
       const report = await checkDomain(expandExpected(domain, view), ports, now)
       if (view) return withMailtrap(report, domain, view)
@@ -97,7 +128,7 @@ export async function check(
         status: domainStatus(report.records, findings),
         mailtrap: { found: false as const }
       }
-    })
+    }
   )
   const resolvers = [...(ports.discovery?.known() ?? []), ...ports.resolvers]
   return {
@@ -107,6 +138,7 @@ export async function check(
     config: config.file,
     resolvers: resolvers.map((r) => ({ name: r.name, kind: r.kind, address: r.address })),
     summary: summarize(domains),
+    ...(shard ? { shard } : {}),
     domains
   }
 }

@@ -2,9 +2,10 @@ import { writeFile } from 'node:fs/promises'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { FAIL_ON, type FailOn } from './config/schema.js'
-import { execute, FORMATS, RENDERERS, type EngineOptions, type Format } from './engine.js'
+import { execute, FORMATS, mergeRun, RENDERERS, type EngineOptions, type Format } from './engine.js'
+import { parseShard } from './report/merge.js'
 import { isUserError, UsageError } from './errors.js'
-import { EXIT } from './report/report.js'
+import { EXIT, exitCodeFor, type Report } from './report/report.js'
 import { TOOL } from './version.js'
 import { parseDuration } from './wait.js'
 
@@ -22,9 +23,12 @@ export interface CliIo {
 
 export const USAGE = `Usage: mailtrap-dns-verify check [options]
        mailtrap-dns-verify wait [options] [--timeout DURATION] [--interval DURATION]
+       mailtrap-dns-verify merge REPORT.json... [--format F] [--output FILE] [--fail-on T]
 
 check: check that every sending domain in domains.yaml has the DNS records Mailtrap expects.
 wait:  check again and again until every domain passes or the time is up (release gates).
+merge: one report from the JSON reports of sharded runs (--shard k/n), as if one run had
+       checked every domain; REPORT may be a file, a directory or a pattern like dir/*.json.
 
 Options:
   --config FILE                 domains.yaml to read (default: domains.yaml)
@@ -37,6 +41,7 @@ Options:
   --authoritative-port PORT     port to ask discovered authoritative servers on (default 53)
   --zone-dir DIR                answer from BIND zone files DIR/<zone>.zone, no network
   --domain NAME                 check only this domain; repeatable
+  --shard K/N                   check only slice K of N (by a hash of each name), for a matrix
   --format text|json|markdown   report format (default: text)
   --output FILE                 write the report to FILE instead of standard output
   --fail-on error|warning|never exit 1 when a finding is this severe (default: the config's
@@ -92,6 +97,7 @@ const OPTIONS = {
   'query-timeout': { type: 'string' },
   tries: { type: 'string' },
   'max-in-flight': { type: 'string' },
+  shard: { type: 'string' },
   timeout: { type: 'string' },
   interval: { type: 'string' },
   'mailtrap-account': { type: 'string' },
@@ -118,10 +124,10 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
     return EXIT.pass
   }
   const [command, ...extra] = positionals
-  if (command !== 'check' && command !== 'wait') {
+  if (command !== 'check' && command !== 'wait' && command !== 'merge') {
     return usage(io, command ? `unknown command "${command}"` : 'no command given')
   }
-  if (extra.length > 0) return usage(io, `unexpected argument "${extra[0]}"`)
+  if (extra.length > 0 && command !== 'merge') return usage(io, `unexpected argument "${extra[0]}"`)
   if (command === 'check' && (values.timeout !== undefined || values.interval !== undefined)) {
     return usage(io, '--timeout and --interval belong to wait; check takes --query-timeout MS')
   }
@@ -143,6 +149,7 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
   ) {
     return usage(io, `--fail-on must be one of ${FAIL_ON.join(', ')}, not "${values['fail-on']}"`)
   }
+  if (command === 'merge') return merge(extra, values, io)
 
   const options: EngineOptions = {
     config: values.config,
@@ -150,6 +157,7 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
     authoritative: values.authoritative,
     zoneDir: values['zone-dir'],
     domains: values.domain,
+    shard: values.shard === undefined ? undefined : parseShard(values.shard),
     failOn: values['fail-on'] as FailOn | undefined,
     timeoutMs: positiveInteger(values['query-timeout'], '--query-timeout'),
     tries: positiveInteger(values.tries, '--tries'),
@@ -177,7 +185,17 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
       progress: (line) => io.stderr(`${line}\n`)
     }
   )
-  const rendered = RENDERERS[values.format as Format](outcome.report, {
+  await emit(outcome.report, values, io)
+  return outcome.exitCode
+}
+
+type Values = ReturnType<
+  typeof parseArgs<{ args: string[]; options: typeof OPTIONS; allowPositionals: true }>
+>['values']
+
+/** Write the report in the format asked for, to the file or standard output. */
+async function emit(report: Report, values: Values, io: CliIo): Promise<void> {
+  const rendered = RENDERERS[values.format as Format](report, {
     color: io.color && !values['no-color'] && !values.output
   })
   if (values.output) {
@@ -190,7 +208,15 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
   } else {
     io.stdout(rendered)
   }
-  return outcome.exitCode
+}
+
+/** `merge REPORT...`: one report from the shards' reports, and its exit code. */
+async function merge(files: string[], values: Values, io: CliIo): Promise<number> {
+  if (files.length === 0) return usage(io, 'merge needs the JSON reports to merge')
+  const { report, exitCode } = await mergeRun(files)
+  const failOn = values['fail-on'] as FailOn | undefined
+  await emit(report, values, io)
+  return failOn ? exitCodeFor(report, failOn) : exitCode
 }
 
 function mailtrapOptions(

@@ -1,4 +1,6 @@
-import { readFile } from 'node:fs/promises'
+import { createHash } from 'node:crypto'
+import { readdir, readFile, stat } from 'node:fs/promises'
+import { basename, dirname, join } from 'node:path'
 import { check, type MailtrapDomainView, type MailtrapPort } from './check.js'
 import { UsageError } from './errors.js'
 import {
@@ -16,10 +18,13 @@ import { renderMarkdown } from './report/markdown.js'
 import { exitCodeFor, type Report } from './report/report.js'
 import { renderJson, renderText } from './report/text.js'
 import { waitUntilSettled } from './wait.js'
+import { mergeReports, type Shard } from './report/merge.js'
 
 /** Everything the CLI and the action both ask for, already parsed from flags or inputs. */
 export interface EngineOptions {
   config: string
+  /** Check only this slice of the domains (`--shard k/n`). */
+  shard?: Shard
   resolvers: string[]
   authoritative: string[]
   zoneDir?: string
@@ -44,8 +49,14 @@ export interface EngineResult {
 
 /** Read and validate the config file named in the options. */
 export async function readConfig(options: EngineOptions): Promise<Config> {
-  return loadConfig(await readConfigFile(options.config), options.config)
+  const text = await readConfigFile(options.config)
+  const config = loadConfig(text, options.config)
+  digests.set(config, createHash('sha256').update(text).digest('hex'))
+  return config
 }
+
+/** The digest of each config's text, for reports that shards merge. */
+const digests = new WeakMap<Config, string>()
 
 /**
  * One round: build the resolvers afresh (so every question is asked again), check every
@@ -91,9 +102,15 @@ export async function checkOnce(
     const report = await check(
       config,
       { ...fleet, mailtrap: client && mailtrapPort(client), now },
-      { domains: options.domains }
+      { domains: options.domains, shard: options.shard }
     )
-    return { config, report, failOn: options.failOn ?? config.failOn ?? 'error' }
+    const failOn = options.failOn ?? config.failOn ?? 'error'
+    const digest = digests.get(config)
+    return {
+      config,
+      report: { ...report, ...(digest ? { configDigest: digest } : {}), failOn },
+      failOn
+    }
   } finally {
     await Promise.all([closeFleet(fleet), client?.close()])
   }
@@ -206,4 +223,71 @@ export async function execute(request: RunRequest, ports: RunPorts): Promise<Run
     { now: () => ports.now().getTime(), sleep: ports.sleep, progress: ports.progress }
   )
   return { config, report: waited.report, failOn, exitCode: waited.exitCode }
+}
+
+/**
+ * The files a list of report arguments names: files, directories (their `*.json`), and names
+ * with `*` in the last part (`reports/shard-*.json`), as `actions/download-artifact` leaves them.
+ */
+export async function reportFiles(patterns: string[]): Promise<string[]> {
+  const files: string[] = []
+  for (const pattern of patterns) {
+    const name = basename(pattern)
+    if (name.includes('*')) {
+      const dir = dirname(pattern)
+      const re = new RegExp(
+        `^${name
+          .split('*')
+          .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+          .join('.*')}$`
+      )
+      const entries = await readdir(dir).catch(() => [] as string[])
+      files.push(
+        ...entries
+          .filter((e) => re.test(e))
+          .sort()
+          .map((e) => join(dir, e))
+      )
+      continue
+    }
+    const info = await stat(pattern).catch(() => undefined)
+    if (info?.isDirectory()) {
+      const entries = (await readdir(pattern)).filter((e) => e.endsWith('.json')).sort()
+      files.push(...entries.map((e) => join(pattern, e)))
+    } else {
+      files.push(pattern)
+    }
+  }
+  if (files.length === 0) throw new UsageError(`no report matches ${patterns.join(', ')}`)
+  return files
+}
+
+/** Read a JSON report written by an earlier run (`--format json`, the action's `report`). */
+export async function readReport(file: string): Promise<Report> {
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (error) {
+    throw new UsageError(
+      `cannot read report ${file}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`
+    )
+  }
+  try {
+    const report = JSON.parse(text) as Report
+    if (report?.schemaVersion !== 1 || !Array.isArray(report.domains))
+      throw new Error('not a report')
+    return report
+  } catch {
+    throw new UsageError(`${file} is not a mailtrap-dns-verify JSON report (schema version 1)`)
+  }
+}
+
+/** Merge the shards' reports into one outcome, as if one run had checked every domain. */
+export async function mergeRun(patterns: string[]): Promise<{ report: Report; exitCode: number }> {
+  const files = await reportFiles(patterns)
+  const reports = await Promise.all(
+    files.map(async (file) => ({ file, report: await readReport(file) }))
+  )
+  const report = mergeReports(reports)
+  return { report, exitCode: exitCodeFor(report, report.failOn ?? 'error') }
 }

@@ -1,6 +1,5 @@
 import * as core from '@actions/core'
 import * as github from '@actions/github'
-import { fetch } from 'undici'
 import { randomUUID } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -9,16 +8,32 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { z } from 'zod'
 import { ConfigError } from './config/load-config.js'
 import { FAIL_ON } from './config/schema.js'
-import { execute, FORMATS, RENDERERS, type EngineOptions } from './engine.js'
-import { parseDuration } from './wait.js'
-import { EXIT, failedDomains, type Report } from './report/report.js'
-import { RECORD_LABELS } from './records/expected.js'
+import { execute, FORMATS, mergeRun, readReport, RENDERERS, type EngineOptions } from './engine.js'
+import { isUserError } from './errors.js'
+import { createGitHubClient, withDeadline } from './github/client.js'
+import { shouldSyncDriftIssue, syncDriftIssue, type DriftDomain } from './github/drift-issue.js'
+import { findPullRequest } from './github/find-pull-request.js'
+import { createGitHubPort } from './github/github-port.js'
 import {
-  commentErrorHint,
-  stickyMarker,
-  upsertStickyComment,
-  type PullCommentsPort
-} from './github/sticky-comment.js'
+  COMMENT_MODES,
+  ON_PASS,
+  publishComment,
+  shouldComment,
+  workflowRunUrl
+} from './github/publish-comment.js'
+import { commentErrorHint, commentKey, stickyMarker } from './github/sticky-comment.js'
+import { selectAnnotations, type CandidateAnnotation } from './report/annotations.js'
+import { escapeMarkdown } from './report/rich.js'
+import {
+  COMMENT_LIMIT_CHARS,
+  renderMarkdown,
+  SUMMARY_LIMIT_BYTES,
+  utf8Bytes
+} from './report/markdown.js'
+import { parseShard } from './report/merge.js'
+import { EXIT, exitCodeFor, failedDomains, type Report } from './report/report.js'
+import { RECORD_LABELS } from './records/expected.js'
+import { parseDuration } from './wait.js'
 
 /** Every input of action.yml; the compiler rejects one that is read but not declared here. */
 const inputsSchema = z.object({
@@ -35,7 +50,16 @@ const inputsSchema = z.object({
   'mailtrap-token': z.string().optional(),
   'mailtrap-account': z.coerce.number().int().positive().optional(),
   'mailtrap-url': z.url({ protocol: /^https?$/ }).optional(),
-  comment: z.enum(['auto', 'never']).default('auto'),
+  comment: z.enum(COMMENT_MODES).default('auto'),
+  'comment-key': z.string().optional(),
+  'comment-on-pass': z.enum(ON_PASS).default('update'),
+  mode: z.enum(['check', 'comment', 'merge']).default('check'),
+  report: z.string().optional(),
+  'pr-number': z.coerce.number().int().positive().optional(),
+  shard: z.string().optional(),
+  'drift-issue': z.enum(['true', 'false']).default('false'),
+  'drift-label': z.string().default('dns-drift'),
+  artifact: z.string().optional(),
   'github-token': z.string().optional(),
   'wait-interval': z
     .string()
@@ -50,20 +74,25 @@ function isDuration(text: string): boolean {
     return false
   }
 }
-type Inputs = z.input<typeof inputsSchema>
+type Inputs = z.output<typeof inputsSchema>
 
 /** The names of the inputs, for the test that keeps action.yml in step. */
-export const ACTION_INPUTS = Object.keys(inputsSchema.shape) as (keyof Inputs)[]
+export const ACTION_INPUTS = Object.keys(inputsSchema.shape) as (keyof z.input<
+  typeof inputsSchema
+>)[]
 
-function readInputs(): z.output<typeof inputsSchema> {
+function readInputs(): Inputs {
   // '' means "not given": map it to undefined so the schema's defaults apply.
   const raw = Object.fromEntries(
     ACTION_INPUTS.map((name) => [name, core.getInput(name) || undefined])
   )
   const parsed = inputsSchema.safeParse(raw)
-  if (!parsed.success) throw new Error(`Invalid action inputs: ${z.prettifyError(parsed.error)}`)
+  if (!parsed.success)
+    throw new InputError(`Invalid action inputs: ${z.prettifyError(parsed.error)}`)
   return parsed.data
 }
+
+class InputError extends Error {}
 
 /** A list input: one item per line or comma. */
 function list(value: string | undefined): string[] {
@@ -73,23 +102,68 @@ function list(value: string | undefined): string[] {
     .filter(Boolean)
 }
 
+/** What a run ends with: a report, or the error that stopped it, and the exit code. */
+type Outcome =
+  { report: Report; exitCode: number; failOn: string } | { error: Error; exitCode: number }
+
 /**
- * The action: inputs → engine → job summary, annotations, outputs. The only module that
- * touches @actions/*; one try/catch, one setFailed.
+ * The action: inputs → engine → outputs, job summary, annotations, then the pull request
+ * comment and the drift issue. The only module that touches @actions/*. Every outcome, an
+ * error included, is reported everywhere; outputs are set before anything talks to GitHub, so
+ * a slow API cannot lose the verdict.
  */
 export async function run(): Promise<void> {
+  for (const secret of ['mailtrap-token', 'github-token']) {
+    const value = core.getInput(secret)
+    if (value) core.setSecret(value)
+  }
+  let inputs: Inputs
   try {
-    for (const secret of ['mailtrap-token', 'github-token']) {
-      const value = core.getInput(secret)
-      if (value) core.setSecret(value)
+    inputs = readInputs()
+  } catch (error) {
+    core.setOutput('status', 'error')
+    core.setOutput('exit-code', String(EXIT.usage))
+    core.setFailed((error as Error).message)
+    return
+  }
+  const outcome = await produce(inputs)
+  const reportPath = 'report' in outcome ? await writeReport(inputs, outcome.report) : undefined
+  setOutputs(outcome, reportPath)
+  const markdown =
+    'report' in outcome
+      ? renderMarkdown(outcome.report, {
+          limit: SUMMARY_LIMIT_BYTES - 1024,
+          measure: utf8Bytes,
+          fullReport: whereFull(inputs, reportPath)
+        })
+      : errorMarkdown(outcome.error)
+  await writeSummary(markdown)
+  annotate(outcome)
+  await talkToGitHub(inputs, outcome, reportPath)
+  conclude(outcome)
+}
+
+/** Check, wait, merge the shards' reports, or read an earlier run's report. */
+async function produce(inputs: Inputs): Promise<Outcome> {
+  try {
+    if (inputs.mode === 'comment' || inputs.mode === 'merge') {
+      if (!inputs.report) throw new InputError(`mode: ${inputs.mode} needs the report input`)
+      const { report, exitCode } =
+        inputs.mode === 'merge'
+          ? await mergeRun(list(inputs.report))
+          : await readReport(inputs.report).then((report) => ({
+              report,
+              exitCode: exitCodeFor(report, report.failOn ?? 'error')
+            }))
+      return { report, exitCode, failOn: report.failOn ?? 'error' }
     }
-    const inputs = readInputs()
     const options: EngineOptions = {
       config: inputs.config,
       resolvers: list(inputs.resolvers),
       authoritative: list(inputs.authoritative),
       zoneDir: inputs['zone-dir'],
       domains: list(inputs.domains),
+      shard: inputs.shard ? parseShard(inputs.shard) : undefined,
       failOn: inputs['fail-on'],
       timeoutMs: inputs['query-timeout'],
       mailtrap: inputs['mailtrap-token']
@@ -100,11 +174,7 @@ export async function run(): Promise<void> {
           }
         : undefined
     }
-    const {
-      report,
-      exitCode: code,
-      failOn
-    } = await core.group('Checking DNS records', () =>
+    const result = await core.group('Checking DNS records', () =>
       execute(
         {
           ...options,
@@ -117,89 +187,269 @@ export async function run(): Promise<void> {
         { now: () => new Date(), sleep: (ms) => sleep(ms), progress: (line) => core.info(line) }
       )
     )
-    printUntrusted(RENDERERS[inputs.format](report, { color: true }))
-    const reportPath =
-      inputs['report-path'] ??
-      join(process.env.RUNNER_TEMP || tmpdir(), 'mailtrap-dns-verify-report.json')
-    await writeFile(reportPath, RENDERERS.json(report))
-    const markdown = RENDERERS.markdown(report)
-    await core.summary.addRaw(markdown).write()
-    annotate(report)
-    if (inputs.comment === 'auto')
-      await commentOnPullRequest(inputs['github-token'], report.config, markdown)
-
-    core.setOutput('status', overallStatus(report))
-    core.setOutput('report', reportPath)
-    core.setOutput('failed-domains', JSON.stringify(failedDomains(report)))
-    core.setOutput('exit-code', String(code))
-    if (code === EXIT.findings) {
-      const failed = failedDomains(report).length
-      core.setFailed(
-        failed > 0
-          ? `${failed} domain(s) have findings at or above "${failOn}".`
-          : `Some records have not settled (still propagating or inconsistent) at the deadline.`
-      )
-    } else if (code === EXIT.inconclusive) {
-      core.setFailed('Inconclusive: some records got no conclusive answer from any resolver.')
-    }
+    printUntrusted(RENDERERS[inputs.format](result.report, { color: true }))
+    return { report: result.report, exitCode: result.exitCode, failOn: result.failOn }
   } catch (error) {
-    if (error instanceof ConfigError) {
-      for (const p of error.problems)
-        core.error(p.message, { file: p.file, startLine: p.line, startColumn: p.column })
-    }
-    core.setOutput('exit-code', String(EXIT.usage))
-    core.setFailed((error as Error)?.message ?? String(error))
+    const known = isUserError(error) || error instanceof InputError
+    const e = error instanceof Error ? error : new Error(String(error))
+    if (!known) e.message = `unexpected error: ${e.message}`
+    return { error: e, exitCode: EXIT.usage }
   }
 }
 
-/**
- * Keep one report comment on the pull request that triggered the run. Anything GitHub refuses
- * becomes a one-line warning: the comment is a convenience, the check's verdict stands.
- */
-async function commentOnPullRequest(
-  token: string | undefined,
-  config: string,
-  markdown: string
-): Promise<void> {
-  const number = github.context.payload.pull_request?.number
-  if (!token || typeof number !== 'number') return
-  const octokit = github.getOctokit(token, { request: { fetch } })
-  const { owner, repo } = github.context.repo
-  const port: PullCommentsPort = {
-    async login() {
-      try {
-        return (await octokit.rest.users.getAuthenticated()).data.login
-      } catch {
-        return undefined // a GITHUB_TOKEN may not ask who it is; it comments as github-actions[bot]
-      }
-    },
-    async list() {
-      const comments = await octokit.paginate(octokit.rest.issues.listComments, {
-        owner,
-        repo,
-        issue_number: number,
-        per_page: 100
-      })
-      return comments.map((c) => ({
-        id: c.id,
-        body: c.body ?? '',
-        author: c.user?.login,
-        bot: c.user?.type === 'Bot'
-      }))
-    },
-    async create(body) {
-      await octokit.rest.issues.createComment({ owner, repo, issue_number: number, body })
-    },
-    async update(id, body) {
-      await octokit.rest.issues.updateComment({ owner, repo, comment_id: id, body })
-    }
+async function writeReport(inputs: Inputs, report: Report): Promise<string> {
+  const path =
+    inputs['report-path'] ??
+    join(process.env.RUNNER_TEMP || tmpdir(), 'mailtrap-dns-verify-report.json')
+  await writeFile(path, RENDERERS.json(report))
+  return path
+}
+
+/** Where the whole report can be read when the summary or the comment is cut. */
+function whereFull(inputs: Inputs, reportPath: string | undefined): string {
+  return inputs.artifact
+    ? `The JSON report in the workflow artifact \`${escapeMarkdown(inputs.artifact)}\` has all of it.`
+    : `The JSON report (output \`report\`, ${escapeMarkdown(reportPath ?? 'not written')}) has all of it; upload it as an artifact (input \`artifact\`) to keep it.`
+}
+
+function overallStatus(outcome: Outcome): string {
+  if (!('report' in outcome)) return 'error'
+  const s = outcome.report.summary
+  return s.fail ? 'fail' : s.unknown ? 'unknown' : s.warn ? 'warn' : 'pass'
+}
+
+/** One line: "12 domains: 10 pass, 1 warn, 1 fail". */
+function summaryLine(outcome: Outcome): string {
+  if (!('report' in outcome)) return `error: ${firstLine(outcome.error.message)}`
+  const s = outcome.report.summary
+  const parts = [`${s.pass} pass`, `${s.warn} warn`, `${s.fail} fail`]
+  if (s.unknown) parts.push(`${s.unknown} unknown`)
+  return `${s.domains} domain${s.domains === 1 ? '' : 's'}: ${parts.join(', ')}`
+}
+
+const firstLine = (text: string): string => text.split('\n')[0] ?? ''
+
+function setOutputs(outcome: Outcome, reportPath: string | undefined): void {
+  core.setOutput('status', overallStatus(outcome))
+  core.setOutput('exit-code', String(outcome.exitCode))
+  core.setOutput('summary', summaryLine(outcome))
+  core.setOutput(
+    'failed-domains',
+    JSON.stringify('report' in outcome ? failedDomains(outcome.report) : [])
+  )
+  if (reportPath) core.setOutput('report', reportPath)
+}
+
+/** What went wrong, for the job summary and the comment, when no report was made. */
+function errorMarkdown(error: Error): string {
+  const lines = error.message.split('\n').map((l) => escapeMarkdown(l))
+  return [
+    '## ❗ Mailtrap DNS check: could not run',
+    '',
+    ...lines.map((l) => `> ${l}`),
+    '',
+    'Nothing was checked. Fix the problem above and run the check again.',
+    ''
+  ].join('\n')
+}
+
+async function writeSummary(markdown: string): Promise<void> {
+  if (!process.env.GITHUB_STEP_SUMMARY) {
+    core.warning('GITHUB_STEP_SUMMARY is not set: the job summary is not written.')
+    return
   }
   try {
-    const result = await upsertStickyComment(port, stickyMarker(config), markdown)
-    core.info(`Pull request comment: ${result}.`)
+    await core.summary.addRaw(markdown).write({ overwrite: false })
   } catch (error) {
-    const e = error as { status?: number; message?: string }
-    core.warning(commentErrorHint(e.status, String(e.message ?? error)))
+    core.warning(`The job summary could not be written: ${(error as Error).message}`)
+  }
+}
+
+const RANK = { error: 2, warning: 1, notice: 0 } as const
+
+/** The worst 10 errors and 10 warnings on their lines of domains.yaml, and a count of the rest. */
+function annotate(outcome: Outcome): void {
+  const candidates: CandidateAnnotation[] = []
+  if ('error' in outcome) {
+    const { error } = outcome
+    if (error instanceof ConfigError) {
+      for (const p of error.problems)
+        candidates.push({
+          level: 'error',
+          severityRank: 2,
+          file: p.file,
+          line: p.line,
+          title: 'Invalid config',
+          message: p.message
+        })
+    }
+  } else {
+    const { report } = outcome
+    for (const d of report.domains) {
+      if (d.status !== 'fail' && d.status !== 'warn') continue
+      const labelled = [
+        ...d.findings.map((f) => ({ label: 'Domain', f })),
+        ...d.records.flatMap((r) => r.findings.map((f) => ({ label: RECORD_LABELS[r.key], f })))
+      ]
+      for (const { label, f } of labelled) {
+        if (f.severity === 'notice') continue
+        candidates.push({
+          level: f.severity,
+          severityRank: RANK[f.severity],
+          file: report.config,
+          line: d.line,
+          title: `${d.domain}: ${d.status}`,
+          message: `${label}: ${f.code}: ${f.message}${f.hint ? ` Fix: ${f.hint}` : ''}`
+        })
+      }
+    }
+  }
+  for (const a of selectAnnotations(candidates)) {
+    const properties = { file: a.file, startLine: a.line, title: a.title }
+    if (a.level === 'error') core.error(a.message, properties)
+    else if (a.level === 'warning') core.warning(a.message, properties)
+    else core.notice(a.message, properties)
+  }
+}
+
+/** The sticky pull request comment and the drift issue, bounded in time, never fatal. */
+async function talkToGitHub(
+  inputs: Inputs,
+  outcome: Outcome,
+  reportPath: string | undefined
+): Promise<void> {
+  const token = inputs['github-token']
+  if (!token) return
+  const { eventName, payload } = github.context
+  const passed = overallStatus(outcome) === 'pass'
+  const wantsComment = shouldComment(
+    inputs.comment,
+    eventName,
+    passed,
+    inputs['pr-number'] !== undefined
+  )
+  const wantsDrift =
+    shouldSyncDriftIssue(inputs['drift-issue'] === 'true', eventName) && 'report' in outcome
+  if (!wantsComment && !wantsDrift) return
+  const client = createGitHubClient({
+    token,
+    baseUrl: process.env.GITHUB_API_URL || 'https://api.github.com',
+    warn: (line) => core.warning(line)
+  })
+  const port = createGitHubPort(client)
+  const { owner, repo } = github.context.repo
+  const key = inputs['comment-key'] ?? commentKey(inputs.config)
+  const run = {
+    url:
+      eventName === 'workflow_run' && typeof payload.workflow_run?.html_url === 'string'
+        ? payload.workflow_run.html_url
+        : workflowRunUrl(github.context.serverUrl, `${owner}/${repo}`, github.context.runId),
+    sha: String(
+      payload.pull_request?.head?.sha ?? payload.workflow_run?.head_sha ?? github.context.sha ?? ''
+    )
+  }
+  if (wantsComment) {
+    try {
+      const result = await withDeadline(
+        (async () => {
+          const pr = await findPullRequest(eventName, payload, port, {
+            repo: { owner, repo },
+            prNumber: inputs['pr-number']
+          })
+          if (!pr) return 'skipped (no pull request for this event)'
+          const markdown =
+            'report' in outcome
+              ? renderMarkdown(outcome.report, {
+                  limit: COMMENT_LIMIT_CHARS - stickyMarker(key).length - 512,
+                  fullReport: whereFull(inputs, reportPath)
+                })
+              : errorMarkdown(outcome.error)
+          return publishComment({
+            port,
+            target: { owner, repo, number: pr.number },
+            key,
+            markdown,
+            passed,
+            mode: inputs.comment,
+            onPass: inputs['comment-on-pass'],
+            run,
+            cutNote: `The report is cut here. ${whereFull(inputs, reportPath)}`
+          })
+        })(),
+        120_000,
+        { what: 'The pull request comment', onExpire: () => client.abort() }
+      )
+      core.info(`Pull request comment: ${result}.`)
+    } catch (error) {
+      core.warning(
+        commentErrorHint((error as { status?: number }).status, client.describe(error), [token])
+      )
+    }
+  }
+  if (wantsDrift && 'report' in outcome) {
+    try {
+      const { number, action } = await withDeadline(
+        syncDriftIssue({
+          port,
+          repo: { owner, repo },
+          label: inputs['drift-label'],
+          key,
+          input: {
+            failing: driftDomains(outcome.report),
+            passedAll: passed,
+            runUrl: run.url,
+            now: new Date()
+          }
+        }),
+        120_000,
+        { what: 'The drift issue', onExpire: () => client.abort() }
+      )
+      core.info(`Drift issue: ${action}${number ? ` (#${number})` : ''}.`)
+      if (number) core.setOutput('drift-issue', String(number))
+    } catch (error) {
+      core.warning(`Could not update the drift issue: ${client.describe(error)}`)
+    }
+  }
+}
+
+/** The failing domains as the drift issue lists them: what fails, and what to change. */
+function driftDomains(report: Report): DriftDomain[] {
+  return report.domains
+    .filter((d) => d.status === 'fail')
+    .map((d) => {
+      const failing = d.records.filter((r) => r.status === 'fail')
+      const findings = [...d.findings, ...failing.flatMap((r) => r.findings)].filter(
+        (f) => f.severity === 'error'
+      )
+      return {
+        domain: d.domain,
+        summaryLine: [
+          ...d.findings.filter((f) => f.severity === 'error').map((f) => `Domain: ${f.code}`),
+          ...failing.map(
+            (r) =>
+              `${RECORD_LABELS[r.key]}: ${[...new Set(r.findings.filter((f) => f.severity === 'error').map((f) => f.code))].join(', ')}`
+          )
+        ].join('; '),
+        fixes: [...new Set(findings.map((f) => f.hint).filter(Boolean))]
+      }
+    })
+}
+
+function conclude(outcome: Outcome): void {
+  if ('error' in outcome) {
+    core.setFailed(outcome.error.message)
+    return
+  }
+  const { report, exitCode, failOn } = outcome
+  if (exitCode === EXIT.findings) {
+    const failed = failedDomains(report).length
+    core.setFailed(
+      failed > 0
+        ? `${failed} domain(s) have findings at or above "${failOn}".`
+        : `Some records have not settled (still propagating or inconsistent) at the deadline.`
+    )
+  } else if (exitCode === EXIT.inconclusive) {
+    core.setFailed('Inconclusive: some records got no conclusive answer from any resolver.')
   }
 }
 
@@ -212,27 +462,4 @@ function printUntrusted(text: string): void {
   core.info(`::stop-commands::${token}`)
   core.info(text)
   core.info(`::${token}::`)
-}
-
-/** The worst domain status, or `pass` when there is no domain. */
-function overallStatus(report: Report): string {
-  const s = report.summary
-  return s.fail ? 'fail' : s.unknown ? 'unknown' : s.warn ? 'warn' : 'pass'
-}
-
-/** One annotation per failing or warning domain, on its line of domains.yaml. */
-function annotate(report: Report): void {
-  for (const d of report.domains) {
-    if (d.status !== 'fail' && d.status !== 'warn') continue
-    const labelled = [
-      ...d.findings.map((f) => ({ label: 'Domain', f })),
-      ...d.records.flatMap((r) => r.findings.map((f) => ({ label: RECORD_LABELS[r.key], f })))
-    ]
-    const lines = labelled
-      .filter(({ f }) => f.severity !== 'notice')
-      .map(({ label, f }) => `${label}: ${f.code}: ${f.message}${f.hint ? ` Fix: ${f.hint}` : ''}`)
-    const properties = { file: report.config, startLine: d.line, title: `${d.domain}: ${d.status}` }
-    if (d.status === 'fail') core.error(lines.join('\n'), properties)
-    else core.warning(lines.join('\n'), properties)
-  }
 }

@@ -85,6 +85,8 @@ describe('dist/index.js as a runner runs it', () => {
         GITHUB_EVENT_NAME: 'pull_request',
         GITHUB_EVENT_PATH: join(dir, 'event.json'),
         GITHUB_REPOSITORY: 'acme/dns',
+        GITHUB_RUN_ID: '4242',
+        GITHUB_SHA: 'feedface00000000000000000000000000000000',
         GITHUB_API_URL: github.url
       }
     })
@@ -103,15 +105,18 @@ describe('dist/index.js as a runner runs it', () => {
       expect(first.stdout).toContain('Pull request comment: created.')
       const ours = github.comments.filter((c) => c.user.login === 'github-actions[bot]')
       expect(ours).toHaveLength(1)
-      expect(ours[0]!.body).toBe(
+      expect(ours[0]!.body).toContain(
         `<!-- mailtrap-dns-verify:examples/domains.yaml -->\n${first.summary}`
       )
+      expect(ours[0]!.body).toContain('https://github.com/acme/dns/actions/runs/4242')
       expect(github.comments[3]!.body).toContain('quoted by a human')
 
       const second = await runAction(inputs, env)
       expect(second.stdout).toContain('Pull request comment: unchanged.')
       expect(
-        github.requests.filter((r) => r.method === 'PATCH' || r.method === 'POST')
+        github.requests.filter(
+          (r) => (r.method === 'PATCH' || r.method === 'POST') && r.path.includes('/comments')
+        )
       ).toHaveLength(1)
       expect(github.requests.some((r) => r.path.includes('page=2'))).toBe(true)
       expect(second.stdout.split('\n').filter((l) => l.includes(token))).toEqual([
@@ -243,7 +248,7 @@ describe('dist/index.js as a runner runs it', () => {
     const result = await runAction({ config: file, 'zone-dir': 'examples/zones' })
     expect(result.code).toBe(1)
     expect(result.stdout).toContain(
-      `::error file=${file},line=5,col=5::unknown key "colour" in domains[1]`
+      `::error title=Invalid config,file=${file},line=5::unknown key "colour" in domains[1]`
     )
     expect(result.outputs['exit-code']).toBe('2')
     expect(result.stdout).not.toMatch(/\n\s+at /)

@@ -53,7 +53,7 @@ describe("the README's tables of inputs and outputs", () => {
       action,
       (await read('action.yml')).replace(
         /^inputs:\n/m,
-        'inputs:\n  shard:\n    description: "Check only slice k of n: k/n | e.g. `1/3`."\n    required: true\n'
+        'inputs:\n  zz-probe:\n    description: "Check only slice k of n: k/n | e.g. `1/3`."\n    required: true\n'
       )
     )
     await writeFile(readme, await read('README.md'))
@@ -70,9 +70,9 @@ describe("the README's tables of inputs and outputs", () => {
     })
     const written = await readFile(readme, 'utf8')
     expect(written).toContain(
-      '| `shard` |  | **required**. Check only slice k of n: k/n \\| e.g. `1/3`. |\n| `config` |'
+      '| `zz-probe` |  | **required**. Check only slice k of n: k/n \\| e.g. `1/3`. |\n| `config` |'
     )
-    expect(namesBetween(written, 'inputs')[0]).toBe('shard')
+    expect(namesBetween(written, 'inputs')[0]).toBe('zz-probe')
     expect(await inputsTable('--check', '--action', action, '--readme', readme)).toEqual({
       code: 0,
       out: ''

@@ -50,14 +50,14 @@ export function mailtrapSummary(d: DomainReport): string {
   return `${m.canSend ? '✅' : '❌'} ${escapeMarkdown(m.complianceStatus)}, ${verified}`
 }
 
-function overview(report: Report): string[] {
+function overview(report: Report, domains: DomainReport[]): string[] {
   const withMailtrap = report.domains.some((d) => d.mailtrap !== null)
   const extra = withMailtrap ? ' Mailtrap |' : ''
   const lines = [
     `| Domain | Status | ${COLUMNS.map((k) => RECORD_LABELS[k]).join(' | ')} |${extra}`,
     `|---|---|${COLUMNS.map(() => '---').join('|')}|${withMailtrap ? '---|' : ''}`
   ]
-  for (const d of report.domains) {
+  for (const d of domains) {
     const cells = COLUMNS.map((key) => statusCell(d.records.find((r) => r.key === key)))
     if (withMailtrap) cells.push(mailtrapSummary(d))
     lines.push(
@@ -72,7 +72,7 @@ function fixMarkdown(finding: FindingReport, words: FixWords): string {
   return finding.fix.length > 0 ? toMarkdown(fixText(finding.fix, words)) : ''
 }
 
-function domainDetails(d: DomainReport): string[] {
+function domainDetails(d: DomainReport, detail: Detail): string[] {
   const words = wordsFor(d.zone, d.dnsHost?.id)
   const lines = [`### ${ICON[d.status]} ${escapeMarkdown(d.domain)}`, '']
   lines.push('| Record | Type | Name | Expected | Status |', '|---|---|---|---|---|')
@@ -103,8 +103,8 @@ function domainDetails(d: DomainReport): string[] {
   if (d.mailtrap && 'error' in d.mailtrap) {
     lines.push('', `Mailtrap could not be asked: ${escapeMarkdown(d.mailtrap.error)}`)
   }
-  if (d.fix) lines.push('', ...fixBlock(d))
-  const observed = d.records.filter((r) => r.observations.length > 0)
+  if (d.fix && detail.snippets) lines.push('', ...fixBlock(d))
+  const observed = detail.answers ? d.records.filter((r) => r.observations.length > 0) : []
   const resolvers = [...new Set(observed.flatMap((r) => r.observations.map((o) => o.resolver)))]
   if (resolvers.length > 1) lines.push('', ...matrix(observed, resolvers))
   if (d.authoritative?.error) {
@@ -164,20 +164,148 @@ function matrix(records: RecordReport[], resolvers: string[]): string[] {
   return lines
 }
 
-/**
- * The report as Markdown: the job summary and the PR comment show exactly this. It carries no
- * time stamp, so an unchanged result leaves the pull request comment untouched.
- * Pure; every piece of text that came from DNS or an API is escaped.
- */
-export function renderMarkdown(report: Report): string {
-  const lines = [headline(report), '', ...overview(report)]
-  for (const d of report.domains) {
-    if (d.status === 'pass' && d.records.every((r) => r.checked)) continue
-    lines.push('', ...domainDetails(d))
+/** How much of the report a rendering shows; cut in this order when it does not fit. */
+interface Detail {
+  /** Per-resolver matrices and what each resolver answered. */
+  answers: boolean
+  /** The BIND snippet of each failing domain. */
+  snippets: boolean
+  /** A row for each passing domain (else their count, or their names in a list). */
+  passingRows: boolean
+  /** The passing domains' names, when their rows are cut. */
+  passingNames: boolean
+  /** Details for at most this many domains that are not passing, worst first. */
+  detailed: number
+  /** Overview rows for at most this many domains that are not passing (the rest: names). */
+  rows: number
+}
+
+/** Failing first, then inconclusive, then warnings, then passing; config order within each. */
+const RANK: Record<RecordStatus, number> = { fail: 0, unknown: 1, warn: 2, pass: 3 }
+
+function worstFirst(domains: DomainReport[]): DomainReport[] {
+  return domains
+    .map((d, i) => ({ d, i }))
+    .sort((a, b) => RANK[a.d.status] - RANK[b.d.status] || a.i - b.i)
+    .map(({ d }) => d)
+}
+
+/** A domain needs details when it is not passing, or a record could not be checked. */
+const needsDetails = (d: DomainReport): boolean =>
+  d.status !== 'pass' || d.records.some((r) => !r.checked)
+
+function render(report: Report, detail: Detail, where: string | undefined): string {
+  const ordered = worstFirst(report.domains)
+  const open = ordered.filter((d) => d.status !== 'pass')
+  const passing = ordered.filter((d) => d.status === 'pass')
+  const cuts: string[] = []
+  const rows = open.slice(0, detail.rows)
+  const lines = [headline(report), '']
+  const tableRows = detail.passingRows ? [...rows, ...passing] : rows
+  if (tableRows.length > 0) lines.push(...overview(report, tableRows))
+  if (rows.length < open.length) {
+    const rest = open.slice(rows.length)
+    lines.push(
+      '',
+      `**Also not passing** (${rest.length}): ${rest.map((d) => `${ICON[d.status]} ${escapeMarkdown(d.domain)}`).join(', ')}`
+    )
+    cuts.push(
+      `the overview rows of ${rest.length} domains that are not passing (their names are listed)`
+    )
+  }
+  if (!detail.passingRows && passing.length > 0) {
+    lines.push(
+      '',
+      detail.passingNames
+        ? `<details><summary>✅ ${passing.length} passing</summary>\n\n${passing.map((d) => escapeMarkdown(d.domain)).join(', ')}\n\n</details>`
+        : `✅ ${passing.length} passing domain${passing.length === 1 ? '' : 's'}.`
+    )
+    cuts.push(
+      detail.passingNames ? 'the rows of the passing domains' : 'the names of the passing domains'
+    )
+  }
+  const detailed = ordered.filter(needsDetails)
+  for (const d of detailed.slice(0, detail.detailed)) lines.push('', ...domainDetails(d, detail))
+  if (detailed.length > detail.detailed) {
+    cuts.push(`the details of ${detailed.length - detail.detailed} more domains`)
+  }
+  if (!detail.answers) cuts.unshift('what each resolver answered')
+  if (!detail.snippets && report.domains.some((d) => d.fix)) cuts.splice(1, 0, 'the BIND snippets')
+  if (cuts.length > 0) {
+    const full = where ?? 'The JSON report (`--format json`) has all of it.'
+    lines.push('', `> [!NOTE]`, `> Cut to fit GitHub's limit: ${cuts.join('; ')}. ${full}`)
   }
   lines.push(
     '',
     `<sub>${escapeMarkdown(report.tool.name)} ${escapeMarkdown(report.tool.version)} · resolvers: ${report.resolvers.map((r) => escapeMarkdown(r.name)).join(', ')}</sub>`
   )
   return lines.join('\n') + '\n'
+}
+
+/** Options for {@link renderMarkdown}. */
+export interface MarkdownOptions {
+  /** The most the rendering may measure; detail is cut in a fixed order until it fits. */
+  limit?: number
+  /** How to measure: characters (a comment) or UTF-8 bytes (a job summary). */
+  measure?: (text: string) => number
+  /** Where the whole report is, for the note that says what was cut. */
+  fullReport?: string
+}
+
+/** GitHub drops a job summary over 1 MiB; a comment holds 65,536 characters. */
+export const SUMMARY_LIMIT_BYTES = 1024 * 1024
+export const COMMENT_LIMIT_CHARS = 65_536
+
+/** UTF-8 bytes, as GitHub counts a summary. */
+export const utf8Bytes = (text: string): number => Buffer.byteLength(text, 'utf8')
+
+/**
+ * The report as Markdown: the job summary and the PR comment show exactly this, failing
+ * domains first. With a `limit`, detail is dropped in a fixed order until it fits (resolver
+ * answers, BIND snippets, passing rows, passing names, details beyond the first failing
+ * domains, then overview rows, leaving the names), each cut said in a visible note.
+ * It carries no time stamp, so an unchanged result leaves the pull request comment untouched.
+ * Pure; every piece of text that came from DNS or an API is escaped.
+ */
+export function renderMarkdown(report: Report, options: MarkdownOptions = {}): string {
+  const all = report.domains.length
+  const full: Detail = {
+    answers: true,
+    snippets: true,
+    passingRows: true,
+    passingNames: true,
+    detailed: all,
+    rows: all
+  }
+  const limit = options.limit ?? Infinity
+  const measure = options.measure ?? ((text: string) => text.length)
+  const fits = (detail: Detail): string | undefined => {
+    const text = render(report, detail, options.fullReport)
+    return measure(text) <= limit ? text : undefined
+  }
+  let detail = full
+  for (const cut of [
+    { answers: false },
+    { snippets: false },
+    { passingRows: false },
+    { passingNames: false }
+  ] as Partial<Detail>[]) {
+    const text = fits(detail)
+    if (text !== undefined) return text
+    detail = { ...detail, ...cut }
+  }
+  // Then fewer detailed domains, then fewer overview rows: the most that still fits.
+  for (const key of ['detailed', 'rows'] as const) {
+    const text = fits(detail)
+    if (text !== undefined) return text
+    let low = 0
+    let high = detail[key]
+    while (low < high) {
+      const mid = Math.ceil((low + high) / 2)
+      if (fits({ ...detail, [key]: mid }) !== undefined) low = mid
+      else high = mid - 1
+    }
+    detail = { ...detail, [key]: low }
+  }
+  return render(report, detail, options.fullReport)
 }

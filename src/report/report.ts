@@ -90,6 +90,12 @@ export interface Report {
   config: string
   resolvers: { name: string; kind: ResolverKind; address: string }[]
   summary: { domains: number; pass: number; warn: number; fail: number; unknown: number }
+  /** SHA-256 of the config file's text: merged shards must come from the same config. */
+  configDigest?: string
+  /** The slice of the domains this run checked (`--shard k/n`); absent for all of them. */
+  shard?: { index: number; count: number }
+  /** The `--fail-on` threshold the exit code was decided by. */
+  failOn?: 'error' | 'warning' | 'never'
   domains: DomainReport[]
 }
 
