@@ -1,7 +1,8 @@
 /**
  * The Mailtrap client against a fake Mailtrap API on loopback that answers with the recorded
  * payloads, and against the ways the API and the network fail (4xx, 429, 5xx, silence,
- * nothing listening, odd bodies). Waits go through an injected sleep, so no test waits.
+ * nothing listening, odd bodies). Waits go through a test clock, so no test waits for a backoff
+ * and none asserts on the wall clock.
  */
 import net from 'node:net'
 import { inspect } from 'node:util'
@@ -19,6 +20,7 @@ import {
   type FakeMailtrap,
   type FakeMailtrapOptions
 } from '../support/fake-mailtrap.js'
+import { testClock, type TestClock } from '../net/test-clock.js'
 
 interface Account {
   id: number
@@ -36,6 +38,7 @@ describe('Mailtrap client', () => {
   /** Sockets a silent server holds open; destroyed so the server can close. */
   const held: net.Socket[] = []
   let sleeps: number[]
+  let clock: TestClock
 
   beforeAll(async () => {
     accounts = (await readMailtrapFixture('accounts.json')) as Account[]
@@ -58,17 +61,11 @@ describe('Mailtrap client', () => {
     return started
   }
 
-  /** A client whose waits are recorded in `sleeps` and return at once; closed after the test. */
+  /** A client whose waits are recorded in `sleeps` and pass at once; closed after the test. */
   const client = (baseUrl: string, options: Partial<MailtrapClientOptions> = {}) => {
-    sleeps = []
-    const created = createMailtrapClient({
-      token: TOKEN,
-      baseUrl,
-      sleep: async (ms) => {
-        sleeps.push(ms)
-      },
-      ...options
-    })
+    clock = testClock()
+    sleeps = clock.sleeps
+    const created = createMailtrapClient({ token: TOKEN, baseUrl, clock, ...options })
     clients.push(created)
     return created
   }
@@ -331,13 +328,11 @@ describe('Mailtrap client', () => {
 
   it('reads Retry-After as an HTTP date, and waits at most 60 s', async () => {
     const f = await fake()
-    f.failNext(429, undefined, { 'retry-after': new Date(Date.now() + 30_000).toUTCString() })
+    const c = client(f.url)
+    f.failNext(429, undefined, { 'retry-after': new Date(clock.now() + 30_000).toUTCString() })
     f.failNext(503, undefined, { 'retry-after': '3600' })
-    await client(f.url).account()
-    expect(sleeps).toHaveLength(2)
-    expect(sleeps[0]).toBeGreaterThanOrEqual(27_000)
-    expect(sleeps[0]).toBeLessThanOrEqual(30_000)
-    expect(sleeps[1]).toBe(60_000)
+    await c.account()
+    expect(sleeps).toEqual([30_000, 60_000])
   })
 
   it('waits before the next request when no requests are left in the window', async () => {
@@ -379,7 +374,6 @@ describe('Mailtrap client', () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', () => resolve()))
     const { port } = silent.address() as net.AddressInfo
     const base = `http://127.0.0.1:${port}`
-    const started = Date.now()
     const error = await failure(client(base, { timeoutMs: 200, retries: 1 }).account())
     expect(error.message).toBe(
       `Mailtrap GET /api/accounts failed after 2 tries: no answer from ${base} within 200 ms`
@@ -388,7 +382,9 @@ describe('Mailtrap client', () => {
     expect(error.status).toBeUndefined()
     expect(requests).toBe(2)
     expect(sleeps).toHaveLength(1)
-    expect(Date.now() - started).toBeLessThan(5000)
+    // Each try ended on its own deadline of 200 ms.
+    expect(clock.timers).toEqual([200, 200])
+    expect(clock.fired).toBe(2)
   })
 
   it('names the call when nothing listens on the port', async () => {
