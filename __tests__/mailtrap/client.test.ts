@@ -91,7 +91,7 @@ describe('Mailtrap client', () => {
   ]
 
   it('lists the sending domains of the one account the token reaches', async () => {
-    const f = await fake()
+    const f = await fake({ families: 'account' })
     const c = client(f.url)
     await expect(c.account()).resolves.toEqual({ id: 31001, name: 'Acme Mail' })
     const list = await c.listDomains()
@@ -107,6 +107,9 @@ describe('Mailtrap client', () => {
       complianceStatus: 'compliant',
       dnsVerified: true,
       dnsVerifiedAt: '2026-10-02T09:14:27.512Z',
+      inboundEnabled: false,
+      inboundVerified: false,
+      customDomainTrackingEnabled: true,
       records: [
         {
           key: 'verification',
@@ -132,10 +135,11 @@ describe('Mailtrap client', () => {
     })
     expect(list[3]?.records.at(-1)?.status).toBe('network_error')
 
-    // The account is asked for once, then kept.
-    expect(f.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
-      'GET /api/accounts',
-      'GET /api/accounts/31001/sending_domains'
+    // The account is asked for once, then kept; the spec's path was tried first.
+    expect(f.requests.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([
+      'GET /api/accounts 200',
+      'GET /api/domains 404',
+      'GET /api/accounts/31001/sending_domains 200'
     ])
     for (const r of f.requests) {
       expect(r.headers['authorization']).toBe(`Bearer ${TOKEN}`)
@@ -147,7 +151,7 @@ describe('Mailtrap client', () => {
   })
 
   it('names the accounts when the token reaches several and none was chosen', async () => {
-    const f = await fake({ accounts })
+    const f = await fake({ accounts, families: 'account' })
     const error = await failure(client(f.url).listDomains())
     expect(error.message).toBe(
       'the token reaches 2 accounts: Acme Mail (31001), Acme Staging (31002); ' +
@@ -155,22 +159,24 @@ describe('Mailtrap client', () => {
     )
     expect(error.call).toBe('GET /api/accounts')
     expect(error.status).toBeUndefined()
-    expect(f.requests).toHaveLength(1)
+    expect(error.fixable).toBe(true)
+    expect(f.requests.map((r) => r.path)).toEqual(['/api/domains', '/api/accounts'])
   })
 
   it('uses the account chosen by accountId', async () => {
-    const f = await fake({ accounts })
+    const f = await fake({ accounts, families: 'account' })
     const c = client(f.url, { accountId: 31002 })
     await expect(c.account()).resolves.toEqual({ id: 31002, name: 'Acme Staging' })
     await expect(c.listDomains()).resolves.toHaveLength(4)
     expect(f.requests.map((r) => r.path)).toEqual([
       '/api/accounts',
+      '/api/domains',
       '/api/accounts/31002/sending_domains'
     ])
   })
 
   it('says which accounts the token reaches when accountId is not one of them', async () => {
-    const f = await fake({ accounts })
+    const f = await fake({ accounts, families: 'account' })
     const error = await failure(client(f.url, { accountId: 99999 }).listDomains())
     expect(error.message).toBe(
       'the token does not reach Mailtrap account 99999; ' +
@@ -210,6 +216,9 @@ describe('Mailtrap client', () => {
         complianceStatus: 'awaiting_new_paperwork',
         dnsVerified: false,
         dnsVerifiedAt: null,
+        inboundEnabled: false,
+        inboundVerified: false,
+        customDomainTrackingEnabled: false,
         records: [
           { key: 'dkim3', type: 'CNAME', name: 'rwmt3._domainkey', status: 'propagating' },
           { key: 'dmarc', name: '_dmarc' }
@@ -221,9 +230,9 @@ describe('Mailtrap client', () => {
   it('says which call answered JSON that does not fit even leniently', async () => {
     const f = await fake({ domains: [{ id: 1, dns_records: [{ name: 'x' }] }] })
     const error = await failure(client(f.url).listDomains())
-    expect(error.call).toBe('GET /api/accounts/31001/sending_domains')
+    expect(error.call).toBe('GET /api/domains')
     expect(error.message).toMatch(
-      /^Mailtrap GET \/api\/accounts\/31001\/sending_domains answered JSON that is not a list of domains: data\[0\]\.domain_name: .*expected string/
+      /^Mailtrap GET \/api\/domains answered JSON that is not a list of domains: data\[0\]\.domain_name: .*expected string/
     )
     expect(error.message).not.toContain('\n')
 
@@ -239,9 +248,10 @@ describe('Mailtrap client', () => {
     const f = await fake()
     const error = await failure(client(f.url, { token: secret }).listDomains())
     expect(error.message).toBe(
-      'Mailtrap refused the API token (401 on GET /api/accounts): check the token and its access'
+      'Mailtrap refused the API token (401 on GET /api/domains): check the token and its access'
     )
-    expect(error.call).toBe('GET /api/accounts')
+    expect(error.call).toBe('GET /api/domains')
+    expect(error.fixable).toBe(true)
     expect(error.status).toBe(401)
     expect(error.name).toBe('MailtrapError')
     for (const text of everyRendering(error)) expect(text).not.toContain(secret)
@@ -267,18 +277,17 @@ describe('Mailtrap client', () => {
     f.failNext(403)
     const error = await failure(c.listDomains())
     expect(error.message).toBe(
-      'The Mailtrap API token has no access (403 on GET /api/accounts/31001/sending_domains): ' +
-        'Account access forbidden'
+      'The Mailtrap API token has no access (403 on GET /api/domains): Account access forbidden'
     )
-    expect(error).toMatchObject({ call: 'GET /api/accounts/31001/sending_domains', status: 403 })
+    expect(error).toMatchObject({ call: 'GET /api/domains', status: 403, fixable: true })
     expect(sleeps).toEqual([])
   })
 
-  it('names the call and the base URL on 404', async () => {
+  it('names the call and the base URL on 404, quoting no HTML page', async () => {
     const f = await fake()
     const error = await failure(client(`${f.url}/nope`).account())
     expect(error.message).toBe(
-      `Mailtrap found nothing at GET /api/accounts (404 from ${f.url}/nope): Not Found`
+      `Mailtrap found nothing at GET /api/accounts (404 from ${f.url}/nope)`
     )
     expect(error).toMatchObject({ call: 'GET /api/accounts', status: 404 })
     expect(f.requests.map((r) => r.path)).toEqual(['/nope/api/accounts'])
@@ -339,6 +348,7 @@ describe('Mailtrap client', () => {
     const f = await fake()
     f.failNext(200, [accounts[0]], { 'x-ratelimit-remaining': '0' })
     const c = client(f.url)
+    await c.account()
     await c.listDomains()
     expect(sleeps).toHaveLength(1)
     expect(sleeps[0]).toBeGreaterThanOrEqual(250)
@@ -395,9 +405,10 @@ describe('Mailtrap client', () => {
     const base = `http://127.0.0.1:${port}`
     const error = await failure(client(base, { retries: 2 }).listDomains())
     expect(error.message).toBe(
-      `Mailtrap GET /api/accounts failed after 3 tries: cannot reach ${base}: connection refused`
+      `Mailtrap GET /api/domains failed after 3 tries: cannot reach ${base}: connection refused`
     )
-    expect(error.call).toBe('GET /api/accounts')
+    expect(error.call).toBe('GET /api/domains')
+    expect(error.fixable).toBe(false)
     expect(sleeps).toHaveLength(2)
   })
 
@@ -426,6 +437,135 @@ describe('Mailtrap client', () => {
       'Mailtrap base URL "ftp://127.0.0.1" is not an http:// or https:// URL'
     )
     expect(() => createMailtrapClient({ token: TOKEN, retries: -1 })).toThrow(/retries/)
+  })
+
+  it("uses the spec's paths when they answer: one list request, and says so", async () => {
+    const f = await fake({ accounts })
+    const lines: string[] = []
+    const c = client(f.url, { debug: (line) => lines.push(line) })
+    expect(c.pathFamily).toBeUndefined()
+    const list = await c.listDomains()
+    expect(list.map((d) => d.domainName)).toEqual([
+      'acme-mail.test',
+      'news.acme-mail.test',
+      'billing.acme-mail.test',
+      'legacy-acme.test'
+    ])
+    expect(c.pathFamily).toBe('spec')
+    expect(lines).toEqual(["Mailtrap API: using the spec's paths (/api/domains)"])
+    // Two accounts, none chosen: no matter, these paths name no account.
+    await c.listDomains()
+    expect(f.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'GET /api/domains',
+      'GET /api/domains'
+    ])
+  })
+
+  it('moves to the account-scoped paths on an HTML 404, for the life of the client', async () => {
+    const f = await fake({ families: 'account' })
+    const lines: string[] = []
+    const c = client(f.url, { debug: (line) => lines.push(line) })
+    await expect(c.listDomains()).resolves.toHaveLength(4)
+    await expect(c.listDomains()).resolves.toHaveLength(4)
+    expect(c.pathFamily).toBe('account')
+    expect(f.requests.map((r) => `${r.path} ${r.status}`)).toEqual([
+      '/api/domains 404',
+      '/api/accounts 200',
+      '/api/accounts/31001/sending_domains 200',
+      '/api/accounts/31001/sending_domains 200'
+    ])
+    expect(f.requests[0]?.status).toBe(404)
+    expect(lines).toEqual([
+      'Mailtrap API: GET /api/domains answered 404; using the account-scoped paths ' +
+        '(/api/accounts/{id}/sending_domains)'
+    ])
+  })
+
+  it("works when only the spec's paths exist, without asking for the account", async () => {
+    const f = await fake({ families: 'spec', accounts })
+    const lines: string[] = []
+    const c = client(f.url, { accountId: 31002, debug: (line) => lines.push(line) })
+    await expect(c.listDomains()).resolves.toHaveLength(4)
+    expect(f.requests.map((r) => r.path)).toEqual(['/api/domains'])
+    expect(lines).toEqual([
+      "Mailtrap API: using the spec's paths (/api/domains); account 31002 is not used, " +
+        'as these paths name no account'
+    ])
+  })
+
+  it('finds the family once when calls come together', async () => {
+    const f = await fake({ families: 'account' })
+    const c = client(f.url)
+    const lists = await Promise.all([c.listDomains(), c.listDomains(), c.listDomains()])
+    expect(lists.map((l) => l.length)).toEqual([4, 4, 4])
+    const paths = f.requests.map((r) => r.path)
+    expect(paths.filter((p) => p === '/api/domains')).toHaveLength(1)
+    expect(paths.filter((p) => p === '/api/accounts')).toHaveLength(1)
+    expect(paths.filter((p) => p.endsWith('/sending_domains'))).toHaveLength(3)
+  })
+
+  it('does not keep a failed family lookup: the next call asks again', async () => {
+    const f = await fake()
+    const c = client(f.url, { retries: 0 })
+    f.failNext(500, { errors: 'boom' })
+    await failure(c.listDomains())
+    expect(c.pathFamily).toBeUndefined()
+    await expect(c.listDomains()).resolves.toHaveLength(4)
+    expect(c.pathFamily).toBe('spec')
+  })
+
+  it('keeps every record the API lists, keys it does not know included, and reads leniently', async () => {
+    const [first] = domains
+    const inbound = {
+      ...first,
+      compliance_status: null,
+      dns_verified: 'yes',
+      inbound_enabled: true,
+      inbound_verified: false,
+      tracking_opt_out_enabled: true,
+      custom_domain_tracking_enabled: 'maybe',
+      dns_records: [
+        ...((first as { dns_records: unknown[] }).dns_records ?? []),
+        {
+          key: 'inbound_mx',
+          domain: 'acme-mail.test',
+          type: 'MX',
+          name: '',
+          value: '10 mx.inbound.mailtrap.live',
+          status: 'brand_new_status',
+          priority: 10
+        },
+        { key: 'odd', type: 5, name: null }
+      ]
+    }
+    const f = await fake({ domains: [inbound] })
+    const [domain] = await client(f.url).listDomains()
+    expect(domain).toMatchObject({
+      complianceStatus: 'unknown',
+      dnsVerified: false,
+      inboundEnabled: true,
+      inboundVerified: false,
+      trackingOptOutEnabled: true
+    })
+    expect(domain).not.toHaveProperty('customDomainTrackingEnabled')
+    expect(domain?.records.map((r) => r.key)).toEqual([
+      'verification',
+      'dkim1',
+      'dkim2',
+      'dmarc',
+      'link_verification',
+      'inbound_mx',
+      'odd'
+    ])
+    expect(domain?.records.at(-2)).toEqual({
+      key: 'inbound_mx',
+      domain: 'acme-mail.test',
+      type: 'MX',
+      name: '',
+      value: '10 mx.inbound.mailtrap.live',
+      status: 'brand_new_status'
+    })
+    expect(domain?.records.at(-1)).toEqual({ key: 'odd', type: '5' })
   })
 
   it('has a fake that refuses what Mailtrap refuses: Api-Token beside Authorization', async () => {

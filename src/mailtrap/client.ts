@@ -4,6 +4,10 @@
  * what is Mailtrap's (paths, auth, error statuses, answer shapes); the HTTP plumbing (agent,
  * deadline, retry, rate limit, size cap) is the layer in `net/`. Errors are one line that names
  * the call and never holds the token.
+ *
+ * Two path families exist: the spec's `/api/domains[/{id}]` and the account-scoped
+ * `/api/accounts/{id}/sending_domains[/{id}]` of the setup guides and most SDKs. The spec's is
+ * tried first; a 404 (which may be an HTML page) moves the client to the other, for its life.
  */
 import type { Dispatcher } from 'undici'
 import type { z } from 'zod'
@@ -21,6 +25,7 @@ import {
   describeIssues,
   domainListSchema,
   toDomain,
+  type DomainList,
   type MailtrapAccount,
   type MailtrapDomain
 } from './schemas.js'
@@ -48,14 +53,27 @@ export interface MailtrapClientOptions {
   clock?: Clock
   /** The client-side rate limit. Default: Mailtrap's, 150 requests per 10 s. */
   rateLimit?: RateLimitOptions
+  /**
+   * Told, one line at a time, what the client chose and why: the path family, retries and
+   * their waits. For `--verbose` and `core.debug`; never holds the token.
+   */
+  debug?: (line: string) => void
 }
+
+/** Which of Mailtrap's path families the client uses; see the module's comment. */
+export type MailtrapPathFamily = 'spec' | 'account'
 
 /** Reads a Mailtrap account's sending domains. Every method fails with {@link MailtrapError}. */
 export interface MailtrapClient {
   /** The account the token reaches; chosen by accountId when the token reaches several. */
   account(): Promise<MailtrapAccount>
-  /** Every sending domain of the account, in one request. */
+  /**
+   * Every sending domain of the account, in one request (the first call may take two more:
+   * the spec's path answering 404, then the account lookup).
+   */
   listDomains(): Promise<MailtrapDomain[]>
+  /** The path family in use; undefined until the first call found it. */
+  readonly pathFamily: MailtrapPathFamily | undefined
   /** Aborts requests in flight and releases the client's connections. */
   close(): Promise<void>
 }
@@ -87,6 +105,9 @@ export class MailtrapError extends Error {
 }
 
 const DEFAULT_BASE_URL = 'https://mailtrap.io'
+
+/** The spec's list path; a domain is `${SPEC_PATH}/{id}`. */
+const SPEC_PATH = '/api/domains'
 
 /** Mailtrap's documented limit: 150 requests per 10 s per token. */
 export const MAILTRAP_RATE_LIMIT: RateLimitOptions = { requests: 150, windowMs: 10_000 }
@@ -141,6 +162,11 @@ export function createMailtrapClient(options: MailtrapClientOptions): MailtrapCl
   const clean = (text: string, max = MAX_UPSTREAM_TEXT): string => safeText(text, [token], max)
 
   let cachedAccount: Promise<MailtrapAccount> | undefined
+  let family: MailtrapPathFamily | undefined
+  /** The first list request, which finds the family; see {@link findFamily}. */
+  let probing: Promise<{ list?: DomainList }> | undefined
+
+  const debug = (line: string): void => options.debug?.(clean(line, 500))
 
   /** How one try ended: JSON, an error that will not get better, or worth another try. */
   async function tryOnce(
@@ -215,7 +241,11 @@ export function createMailtrapClient(options: MailtrapClientOptions): MailtrapCl
       throw new MailtrapError(call, `Mailtrap client is closed; ${call} was not sent`)
     const req: HttpRequest = { method, url: base.join(path), headers, signal: closing.signal }
     const outcome = await retrying(policy, clock, () => tryOnce(req, call), {
-      signal: closing.signal
+      signal: closing.signal,
+      onRetry: (index, reason, waitMs) =>
+        debug(
+          `Mailtrap ${call}: ${reason}; try ${index + 2} of ${policy.tries} in ${seconds(waitMs)}`
+        )
     })
     if (outcome.ok) {
       if ('error' in outcome.value) throw outcome.value.error
@@ -278,12 +308,57 @@ export function createMailtrapClient(options: MailtrapClientOptions): MailtrapCl
     return cachedAccount
   }
 
+  /**
+   * Finds the path family with the spec's list request: an answer means the spec's paths, a
+   * 404 the account-scoped ones. Shared by concurrent callers; a failure is not kept.
+   */
+  function findFamily(): Promise<{ list?: DomainList }> {
+    probing ??= (async () => {
+      try {
+        const list = await get(SPEC_PATH, domainListSchema, 'a list of domains')
+        family = 'spec'
+        const unused =
+          options.accountId === undefined
+            ? ''
+            : `; account ${options.accountId} is not used, as these paths name no account`
+        debug(`Mailtrap API: using the spec's paths (${SPEC_PATH})${unused}`)
+        return { list }
+      } catch (err) {
+        if (!(err instanceof MailtrapError && err.status === 404)) throw err
+        family = 'account'
+        debug(
+          `Mailtrap API: GET ${SPEC_PATH} answered 404; using the account-scoped paths ` +
+            '(/api/accounts/{id}/sending_domains)'
+        )
+        return {}
+      }
+    })().catch((err: unknown) => {
+      probing = undefined
+      throw err
+    })
+    return probing
+  }
+
+  /** The list path of the family in use (found first if need be). */
+  async function domainsPath(): Promise<string> {
+    if (family === undefined) await findFamily()
+    if (family === 'spec') return SPEC_PATH
+    const { id } = await account()
+    return `/api/accounts/${id}/sending_domains`
+  }
+
   return {
     account,
+    get pathFamily() {
+      return family
+    },
     async listDomains(): Promise<MailtrapDomain[]> {
-      const { id } = await account()
-      const path = `/api/accounts/${id}/sending_domains`
-      const list = await get(path, domainListSchema, 'a list of domains')
+      if (family === undefined && probing === undefined) {
+        // This call finds the family: the spec's list, when it answered, is the answer.
+        const { list } = await findFamily()
+        if (list) return list.data.map(toDomain)
+      }
+      const list = await get(await domainsPath(), domainListSchema, 'a list of domains')
       return list.data.map(toDomain)
     },
     async close(): Promise<void> {
@@ -291,6 +366,11 @@ export function createMailtrapClient(options: MailtrapClientOptions): MailtrapCl
       await http.close()
     }
   }
+}
+
+/** `1.5 s`, `250 ms`: a wait as a debug line shows it. */
+function seconds(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${Math.round(ms / 100) / 10} s`
 }
 
 function checkInteger(what: string, value: number, min: number, max: number): void {

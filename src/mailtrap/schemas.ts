@@ -8,9 +8,12 @@ import { z } from 'zod'
 
 /** One entry of a domain's `dns_records`; any field but `key` may be missing (real ones are). */
 export interface MailtrapRecord {
-  /** What the record is for: `verification`, `dkim1`, `dkim2`, `dmarc`, `link_verification`, `spf`. */
+  /**
+   * What the record is for: `verification`, `dkim1`, `dkim2`, `dmarc`, `link_verification`,
+   * `spf`, or a key the tool does not know (inbound receiving adds an MX record), kept as given.
+   */
   key: string
-  /** `CNAME` or `TXT`. */
+  /** `CNAME`, `TXT`, `MX`, ... */
   type?: string
   /** The host relative to the domain (`rwmt1._domainkey`, `''` for the apex). */
   name?: string
@@ -31,7 +34,16 @@ export interface MailtrapDomain {
   dnsVerified: boolean
   /** When Mailtrap last found the DNS records right; null when never (the API may send `""`). */
   dnsVerifiedAt: string | null
+  /** Every record the API lists, in its order, those with keys the tool does not know included. */
   records: MailtrapRecord[]
+  /** Inbound receiving is on (it adds an MX record); present when the API says. */
+  inboundEnabled?: boolean
+  /** Mailtrap found the inbound records right; present when the API says. */
+  inboundVerified?: boolean
+  /** Recipients may opt out of tracking; present when the API says. */
+  trackingOptOutEnabled?: boolean
+  /** Tracking links use the domain's own `mt-link` host; present when the API says. */
+  customDomainTrackingEnabled?: boolean
 }
 
 /** A Mailtrap account the token reaches. */
@@ -40,11 +52,19 @@ export interface MailtrapAccount {
   name: string
 }
 
-/** A string field that may be missing or null; both become undefined. */
+/** A text field: a string, or a number given where a string belongs; anything else is undefined. */
 const optionalText = z
-  .string()
-  .nullish()
-  .transform((value) => value ?? undefined)
+  .unknown()
+  .optional()
+  .transform((value) =>
+    typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined
+  )
+
+/** A flag: a boolean, or undefined for anything else (missing, null, a value of another type). */
+const optionalFlag = z
+  .unknown()
+  .optional()
+  .transform((value) => (typeof value === 'boolean' ? value : undefined))
 
 const recordSchema = z.object({
   key: z.string(),
@@ -58,19 +78,27 @@ const recordSchema = z.object({
 export const domainSchema = z.object({
   id: z.number().int(),
   domain_name: z.string(),
-  compliance_status: z.string(),
-  dns_verified: z.boolean().nullish(),
-  dns_verified_at: z.string().nullish(),
-  dns_records: z.array(recordSchema).nullish()
+  // Missing or null: not a reason to refuse the whole list; shown as `unknown`.
+  compliance_status: optionalText.transform((value) => value ?? 'unknown'),
+  dns_verified: optionalFlag,
+  dns_verified_at: optionalText,
+  dns_records: z.array(recordSchema).nullish(),
+  inbound_enabled: optionalFlag,
+  inbound_verified: optionalFlag,
+  tracking_opt_out_enabled: optionalFlag,
+  custom_domain_tracking_enabled: optionalFlag
 })
 
 export const domainListSchema = z.object({ data: z.array(domainSchema) })
+
+/** A list answer, checked. */
+export type DomainList = z.infer<typeof domainListSchema>
 
 export const accountListSchema = z.array(z.object({ id: z.number().int(), name: z.string() }))
 
 /** A domain as the API sends it, to the client's shape. */
 export function toDomain(d: z.infer<typeof domainSchema>): MailtrapDomain {
-  return {
+  const domain: MailtrapDomain = {
     id: d.id,
     domainName: d.domain_name,
     complianceStatus: d.compliance_status,
@@ -79,6 +107,17 @@ export function toDomain(d: z.infer<typeof domainSchema>): MailtrapDomain {
     dnsVerifiedAt: d.dns_verified_at ? d.dns_verified_at : null,
     records: (d.dns_records ?? []).map(toRecord)
   }
+  // Flags the API did not send stay missing, so a report does not claim what it never said.
+  const flags = {
+    inboundEnabled: d.inbound_enabled,
+    inboundVerified: d.inbound_verified,
+    trackingOptOutEnabled: d.tracking_opt_out_enabled,
+    customDomainTrackingEnabled: d.custom_domain_tracking_enabled
+  }
+  for (const [field, value] of Object.entries(flags)) {
+    if (value !== undefined) (domain as unknown as Record<string, boolean>)[field] = value
+  }
+  return domain
 }
 
 function toRecord(r: z.infer<typeof recordSchema>): MailtrapRecord {

@@ -45,7 +45,12 @@ export async function retrying<T>(
   policy: RetryPolicy,
   clock: Clock,
   attempt: (index: number) => Promise<TryOutcome<T>>,
-  options: { signal?: AbortSignal; random?: () => number } = {}
+  options: {
+    signal?: AbortSignal
+    random?: () => number
+    /** Told before each wait: which try failed (from 0), why, and how long the wait is. */
+    onRetry?: (index: number, reason: string, waitMs: number) => void
+  } = {}
 ): Promise<{ ok: true; value: T } | RetriesSpent> {
   const started = clock.now()
   let index = 0
@@ -67,6 +72,7 @@ export async function retrying<T>(
     if (policy.budgetMs !== undefined && clock.now() + wait - started > policy.budgetMs) {
       return spent(true)
     }
+    options.onRetry?.(index, outcome.reason, wait)
     if (wait > 0) await clock.sleep(wait, options.signal)
     if (options.signal?.aborted) return spent(false)
     index++
