@@ -568,6 +568,109 @@ describe('Mailtrap client', () => {
     expect(domain?.records.at(-1)).toEqual({ key: 'odd', type: '5' })
   })
 
+  it('reads one domain as it stands now, on the family in use', async () => {
+    const f = await fake()
+    const c = client(f.url)
+    await c.listDomains()
+    const domain = await c.getDomain(870002)
+    expect(domain).toMatchObject({
+      id: 870002,
+      domainName: 'news.acme-mail.test',
+      dnsVerified: true
+    })
+    expect(f.requests.map((r) => r.path)).toEqual(['/api/domains', '/api/domains/870002'])
+
+    const g = await fake({ families: 'account' })
+    const d = client(g.url)
+    await expect(d.getDomain(870003)).resolves.toMatchObject({
+      domainName: 'billing.acme-mail.test'
+    })
+    await expect(d.getDomain(870001)).resolves.toMatchObject({ domainName: 'acme-mail.test' })
+    expect(g.requests.map((r) => r.path)).toEqual([
+      '/api/domains',
+      '/api/accounts',
+      '/api/accounts/31001/sending_domains/870003',
+      '/api/accounts/31001/sending_domains/870001'
+    ])
+  })
+
+  it('says Mailtrap has no such domain on a 404 for it', async () => {
+    const f = await fake()
+    const c = client(f.url)
+    await c.listDomains()
+    const error = await failure(c.getDomain(999))
+    expect(error.message).toBe(
+      `Mailtrap found nothing at GET /api/domains/999 (404 from ${f.url}): Not Found`
+    )
+    expect(error).toMatchObject({ status: 404, fixable: false, call: 'GET /api/domains/999' })
+    await expect(c.getDomain(0)).rejects.toThrow(/not a positive integer/)
+  })
+
+  it.each([
+    ['both' as const, '/api/domains', { domain: { domain_name: 'new.acme-mail.test' } }],
+    [
+      'account' as const,
+      '/api/accounts/31001/sending_domains',
+      { sending_domain: { domain_name: 'new.acme-mail.test' } }
+    ]
+  ])('creates a domain on the %s paths with that family’s body', async (families, path, body) => {
+    const f = await fake({ families })
+    const c = client(f.url)
+    const created = await c.createDomain(' new.acme-mail.test ')
+    expect(created).toMatchObject({
+      domainName: 'new.acme-mail.test',
+      complianceStatus: 'unverified_dns',
+      dnsVerified: false
+    })
+    expect(created.records.find((r) => r.key === 'verification')?.domain).toBe(
+      'mt42.new.acme-mail.test'
+    )
+    const post = f.requests.find((r) => r.method === 'POST')
+    expect(post?.path).toBe(path)
+    expect(post?.headers['content-type']).toBe('application/json')
+    expect(JSON.parse(post?.body ?? '')).toEqual(body)
+    await expect(c.getDomain(created.id)).resolves.toMatchObject({
+      domainName: 'new.acme-mail.test'
+    })
+  })
+
+  it("says why Mailtrap would not create a domain (422), with Mailtrap's words", async () => {
+    const f = await fake()
+    const c = client(f.url)
+    const taken = await failure(c.createDomain('news.acme-mail.test'))
+    expect(taken.message).toBe(
+      'Mailtrap rejected POST /api/domains (422): domain_name: has already been taken'
+    )
+    expect(taken).toMatchObject({ status: 422, fixable: false })
+    await expect(c.createDomain('  ')).rejects.toThrow(
+      'Mailtrap cannot create a domain without a name'
+    )
+  })
+
+  it('sends a create again after a 429, never after a 5xx or a lost answer', async () => {
+    const f = await fake()
+    const c = client(f.url, { timeoutMs: 300 })
+    await c.listDomains()
+    f.failNext(429, undefined, { 'retry-after': '2' })
+    await expect(c.createDomain('a.acme-mail.test')).resolves.toMatchObject({ id: 900001 })
+    expect(sleeps).toEqual([2000])
+
+    f.failNext(502, { errors: 'Bad gateway' })
+    const gateway = await failure(c.createDomain('b.acme-mail.test'))
+    expect(gateway.message).toBe(
+      'Mailtrap POST /api/domains: HTTP 502: Bad gateway; not sent again, as it may have been ' +
+        'carried out: look in Sending Domains before trying again'
+    )
+    f.stallNext()
+    const lost = await failure(c.createDomain('c.acme-mail.test'))
+    expect(lost.message).toMatch(
+      /^Mailtrap POST \/api\/domains: no answer from .* within 300 ms; not sent again/
+    )
+    const posts = f.requests.filter((r) => r.method === 'POST').map((r) => r.status)
+    expect(posts).toEqual([429, 200, 502, 0])
+    expect(sleeps).toEqual([2000])
+  })
+
   it('has a fake that refuses what Mailtrap refuses: Api-Token beside Authorization', async () => {
     const f = await fake()
     const ask = async (headers: Record<string, string>) => {

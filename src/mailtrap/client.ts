@@ -24,6 +24,7 @@ import {
   accountListSchema,
   describeIssues,
   domainListSchema,
+  domainSchema,
   toDomain,
   type DomainList,
   type MailtrapAccount,
@@ -72,6 +73,19 @@ export interface MailtrapClient {
    * the spec's path answering 404, then the account lookup).
    */
   listDomains(): Promise<MailtrapDomain[]>
+  /**
+   * One domain as Mailtrap sees it now (GET the domain: Mailtrap's "verify"), on the path
+   * family in use; finding the family first, if no call has yet, costs one list request.
+   * A domain Mailtrap does not know fails with status 404.
+   */
+  getDomain(id: number): Promise<MailtrapDomain>
+  /**
+   * Adds a sending domain (POST on the path family in use) and returns it with the records to
+   * publish. Sent again only after a 429 or when it never left: a 5xx or a lost answer is an
+   * error, as the domain may have been created. Mailtrap's 422 (a name taken or invalid) is an
+   * error with its message.
+   */
+  createDomain(name: string): Promise<MailtrapDomain>
   /** The path family in use; undefined until the first call found it. */
   readonly pathFamily: MailtrapPathFamily | undefined
   /** Aborts requests in flight and releases the client's connections. */
@@ -177,12 +191,22 @@ export function createMailtrapClient(options: MailtrapClientOptions): MailtrapCl
       done: true as const,
       value: { error: new MailtrapError(call, message, status) }
     })
+    // A GET may be sent again; a POST that may have reached Mailtrap may not, or it could
+    // create twice: only a 429 or a request that never left is retried.
+    const idempotent = req.method === 'GET'
+    const notAgain = (what: string, status?: number) =>
+      final(
+        `Mailtrap ${call}: ${what}; not sent again, as it may have been carried out: ` +
+          'look in Sending Domains before trying again',
+        status
+      )
     const res = await http.exchange(req)
     if (res.kind === 'failure') {
       if (res.aborted) return final(`Mailtrap client closed before ${call} was answered`)
       const reason = res.timedOut
         ? `no answer from ${base.shown} within ${timeoutMs} ms`
         : `cannot reach ${base.shown}: ${clean(res.reason)}`
+      if (!idempotent && !res.notSent) return notAgain(reason)
       return { done: false, reason }
     }
     const status = res.status
@@ -204,6 +228,7 @@ export function createMailtrapClient(options: MailtrapClientOptions): MailtrapCl
     }
     const reason = apiMessage(res.body)
     const said = reason === undefined ? '' : `: ${clean(reason)}`
+    if (status >= 500 && !idempotent) return notAgain(`HTTP ${status}${said}`, status)
     if (status === 429 || status >= 500) {
       const what = status === 429 ? 'rate limited (429)' : `HTTP ${status}`
       return {
@@ -235,11 +260,16 @@ export function createMailtrapClient(options: MailtrapClientOptions): MailtrapCl
   }
 
   /** Sends `method path` with retries and returns its JSON, or throws a MailtrapError naming the call. */
-  async function send(method: HttpRequest['method'], path: string): Promise<unknown> {
+  async function send(method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
     const call = `${method} ${path}`
-    if (http.closed)
+    if (http.closed) {
       throw new MailtrapError(call, `Mailtrap client is closed; ${call} was not sent`)
+    }
     const req: HttpRequest = { method, url: base.join(path), headers, signal: closing.signal }
+    if (body !== undefined) {
+      req.headers = { ...headers, 'content-type': 'application/json' }
+      req.body = JSON.stringify(body)
+    }
     const outcome = await retrying(policy, clock, () => tryOnce(req, call), {
       signal: closing.signal,
       onRetry: (index, reason, waitMs) =>
@@ -260,11 +290,22 @@ export function createMailtrapClient(options: MailtrapClientOptions): MailtrapCl
   }
 
   /** GETs `path` and checks its JSON against `schema`, saying what it should have been. */
-  async function get<T>(path: string, schema: z.ZodType<T>, what: string): Promise<T> {
-    const json = await send('GET', path)
+  function get<T>(path: string, schema: z.ZodType<T>, what: string): Promise<T> {
+    return call('GET', path, schema, what)
+  }
+
+  /** Sends a request and checks its JSON against `schema`, saying what it should have been. */
+  async function call<T>(
+    method: 'GET' | 'POST',
+    path: string,
+    schema: z.ZodType<T>,
+    what: string,
+    body?: unknown
+  ): Promise<T> {
+    const json = await send(method, path, body)
     const parsed = schema.safeParse(json)
     if (parsed.success) return parsed.data
-    const call = `GET ${path}`
+    const call = `${method} ${path}`
     throw new MailtrapError(
       call,
       `Mailtrap ${call} answered JSON that is not ${what}: ${clean(describeIssues(parsed.error))}`
@@ -339,7 +380,7 @@ export function createMailtrapClient(options: MailtrapClientOptions): MailtrapCl
     return probing
   }
 
-  /** The list path of the family in use (found first if need be). */
+  /** The list path of the family in use (found first if need be); a domain's is below it. */
   async function domainsPath(): Promise<string> {
     if (family === undefined) await findFamily()
     if (family === 'spec') return SPEC_PATH
@@ -360,6 +401,23 @@ export function createMailtrapClient(options: MailtrapClientOptions): MailtrapCl
       }
       const list = await get(await domainsPath(), domainListSchema, 'a list of domains')
       return list.data.map(toDomain)
+    },
+    async getDomain(id: number): Promise<MailtrapDomain> {
+      if (!Number.isSafeInteger(id) || id < 1) {
+        throw new MailtrapError('GET', `Mailtrap domain id ${String(id)} is not a positive integer`)
+      }
+      return toDomain(await get(`${await domainsPath()}/${id}`, domainSchema, 'a domain'))
+    },
+    async createDomain(name: string): Promise<MailtrapDomain> {
+      const domainName = String(name ?? '').trim()
+      const path = await domainsPath()
+      if (domainName === '') {
+        throw new MailtrapError(`POST ${path}`, 'Mailtrap cannot create a domain without a name')
+      }
+      // The spec's body and the account-scoped one differ only in their wrapper's name.
+      const wrapper = family === 'spec' ? 'domain' : 'sending_domain'
+      const body = { [wrapper]: { domain_name: domainName } }
+      return toDomain(await call('POST', path, domainSchema, 'a domain', body))
     },
     async close(): Promise<void> {
       closing.abort(new Error('client closed'))
