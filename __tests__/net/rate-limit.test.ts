@@ -83,6 +83,18 @@ describe('createRateLimiter', () => {
     expect(clock.sleeps).toHaveLength(2)
   })
 
+  it('does not pace when its own requests explain what the server counts', async () => {
+    const clock = testClock()
+    const limiter = createRateLimiter({ requests: 10, windowMs: 1000 }, clock)
+    for (let i = 0; i < 9; i++) (await limiter.acquire())()
+    limiter.observe({ status: 200, limit: 10, remaining: 1 })
+    ;(await limiter.acquire())()
+    expect(clock.sleeps).toEqual([])
+    // The window is full: the next waits for it, not for a pace.
+    ;(await limiter.acquire())()
+    expect(clock.sleeps).toEqual([1000])
+  })
+
   it('refuses a limit it cannot keep', () => {
     expect(() => createRateLimiter({ requests: 0, windowMs: 1000 }, testClock())).toThrow(
       /requests/

@@ -46,6 +46,11 @@ export interface MailtrapClientOptions {
   /** Retries after a 429, a 5xx, a timeout or a connection error. Default 3. */
   retries?: number
   /**
+   * The most time one call spends on retries: a retry whose wait would end later than this
+   * after the first try is not made, and the call fails naming itself. Default 90000 ms.
+   */
+  retryBudgetMs?: number
+  /**
    * Where requests go instead of the client's own keep-alive Agent (a proxy, a mock).
    * The caller owns it: `close()` leaves it open.
    */
@@ -150,11 +155,13 @@ export function createMailtrapClient(options: MailtrapClientOptions): MailtrapCl
   const retries = options.retries ?? 3
   checkInteger('timeoutMs', timeoutMs, 1, 600_000)
   checkInteger('retries', retries, 0, 20)
+  const retryBudgetMs = options.retryBudgetMs ?? 90_000
+  checkInteger('retryBudgetMs', retryBudgetMs, 0, 3_600_000)
   if (options.accountId !== undefined) {
     checkInteger('accountId', options.accountId, 1, Number.MAX_SAFE_INTEGER)
   }
   const clock = options.clock ?? systemClock
-  const policy: RetryPolicy = { tries: retries + 1, ...RETRY }
+  const policy: RetryPolicy = { tries: retries + 1, ...RETRY, budgetMs: retryBudgetMs }
   const http = createHttpTransport({
     timeoutMs,
     maxBodyBytes: MAX_BODY,
@@ -281,10 +288,13 @@ export function createMailtrapClient(options: MailtrapClientOptions): MailtrapCl
       if ('error' in outcome.value) throw outcome.value.error
       return outcome.value.json
     }
-    const tries = outcome.tries
+    const tries = `${outcome.tries} ${outcome.tries === 1 ? 'try' : 'tries'}`
+    const why = outcome.outOfTime
+      ? `${tries} (gave up: retrying longer than ${seconds(retryBudgetMs)} would not help)`
+      : tries
     throw new MailtrapError(
       call,
-      `Mailtrap ${call} failed after ${tries} ${tries === 1 ? 'try' : 'tries'}: ${outcome.reason}`,
+      `Mailtrap ${call} failed after ${why}: ${outcome.reason}`,
       outcome.status
     )
   }

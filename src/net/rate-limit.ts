@@ -13,8 +13,9 @@ export interface RateLimitOptions {
   /** The window, sliding. */
   windowMs: number
   /**
-   * When the server says fewer requests than this are left, requests are paced evenly
-   * (`windowMs / requests` apart) instead of sent at once. Default: a tenth of `requests`.
+   * When the server says fewer requests than this are left, and it counts more used than this
+   * limiter sent, requests are paced evenly (`windowMs / requests` apart) instead of sent at
+   * once. Default: a tenth of `requests`.
    */
   lowWater?: number
 }
@@ -128,7 +129,12 @@ export function createRateLimiter(
         return
       }
       exhaustedStreak = 0
-      spacing = remaining !== undefined && remaining < lowWater ? windowMs / limit : 0
+      // Few left, and more used than this limiter sent: someone else spends the same token
+      // (another job, another tool), so the window alone cannot keep us under. Pace evenly.
+      const now = clock.now()
+      const ours = slots.filter((s) => s.end === undefined || s.end + windowMs > now).length
+      const crowded = remaining !== undefined && remaining < lowWater && limit - remaining > ours
+      spacing = crowded ? windowMs / limit : 0
     }
   }
 }
