@@ -25,6 +25,7 @@ import { createHttpTransport } from '../net/http.js'
 import { retrying, type RetryPolicy } from '../net/retry.js'
 import { parseHttpUrl } from '../net/url.js'
 import { redactSecrets } from '../net/redact.js'
+import { safeText } from '../net/text.js'
 import type { Dispatcher } from 'undici'
 
 /** Well-known public DoH endpoints, by the names users may give them. Never used by tests. */
@@ -208,7 +209,11 @@ export function createDohResolver(options: DohResolverOptions): Resolver {
     }
     const contentType = headerValue(res.headers['content-type'])
     if (mediaType(contentType) !== DNS_MESSAGE) {
-      const got = contentType === undefined ? 'without a content type' : contentType
+      // A header from elsewhere: one line, bounded, the URL's credentials cut out.
+      const got =
+        contentType === undefined
+          ? 'without a content type'
+          : safeText(contentType, target.secrets, 80)
       return {
         kind: 'final',
         error: `${prefix}: answered ${got}, not ${DNS_MESSAGE}, when asked for ${what}`

@@ -19,7 +19,7 @@ import { createRateLimiter, type RateLimitOptions } from '../net/rate-limit.js'
 import { retrying, type RetryPolicy, type TryOutcome } from '../net/retry.js'
 import { parseHttpUrl } from '../net/url.js'
 import { apiMessage } from '../net/api-message.js'
-import { safeText } from '../net/text.js'
+import { MAX_QUOTED, safeText } from '../net/text.js'
 import {
   accountListSchema,
   describeIssues,
@@ -134,7 +134,7 @@ export const MAILTRAP_RATE_LIMIT: RateLimitOptions = { requests: 150, windowMs: 
 /** What a successful answer may weigh; sending domains of a big account fit easily. */
 const MAX_BODY = 10 * 1024 * 1024
 /** Text from the API (error messages, account names) is untrusted: one line, this long at most. */
-const MAX_UPSTREAM_TEXT = 300
+const MAX_UPSTREAM_TEXT = MAX_QUOTED
 
 const RETRY = { baseMs: 500, capMs: 10_000, retryAfterCapMs: 60_000 }
 
@@ -177,8 +177,10 @@ export function createMailtrapClient(options: MailtrapClientOptions): MailtrapCl
     'user-agent': `${TOOL.name}/${TOOL.version}`
   }
   /**
-   * Text from elsewhere made safe for a message: no token in any form, one line, bounded. Every
-   * piece of a message that did not come from this module goes through here.
+   * Text from elsewhere made safe for a message: no token in any form (any case, base64,
+   * split by invisible characters; see redactSecrets), one line, bounded. Every piece of a
+   * message or a debug line that did not come from this module goes through here, and of an
+   * error answer only its message field is ever quoted.
    */
   const clean = (text: string, max = MAX_UPSTREAM_TEXT): string => safeText(text, [token], max)
 
@@ -221,14 +223,14 @@ export function createMailtrapClient(options: MailtrapClientOptions): MailtrapCl
       if (res.body === undefined) {
         return final(`Mailtrap ${call} answered more than ${MAX_BODY} bytes`, status)
       }
-      const text = res.body.toString('utf8')
       try {
-        return { done: true, value: { json: JSON.parse(text) as unknown } }
+        return { done: true, value: { json: JSON.parse(res.body.toString('utf8')) as unknown } }
       } catch {
+        // What it sent instead is not quoted: a page from elsewhere may hold anything.
         const type = headerValue(res.headers['content-type']) ?? 'no content type'
-        const start = text.trim() === '' ? 'an empty body' : `"${clean(text, 80)}"`
+        const size = res.body.length === 0 ? 'an empty body' : `${res.body.length} bytes`
         return final(
-          `Mailtrap ${call} answered something that is not JSON (${clean(type, 80)}): ${start}`,
+          `Mailtrap ${call} answered something that is not JSON (${clean(type, 80)}, ${size})`,
           status
         )
       }

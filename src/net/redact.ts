@@ -17,6 +17,9 @@ const INVISIBLE = /\p{Cf}|\u034f|\u115f|\u1160|\u17b4|\u17b5|\u180e|\u3164|\uffa
 /** Between two characters of a secret: white space or control characters a server inserted. */
 const GAP = '[\\s\\u0000-\\u001f\\u007f-\\u009f]*'
 
+/** Base64 characters of both alphabets, around a secret's own. */
+const BASE64_RUN = '[A-Za-z0-9+/_-]*'
+
 /** Shorter than this, a "secret" would redact ordinary words; such values are not secrets. */
 const MIN_SECRET = 4
 
@@ -25,6 +28,7 @@ const MIN_SECRET = 4
  * base64 (standard and URL-safe, at any byte offset, so inside `Bearer <token>` or
  * `user:<password>` too, in the token's own case and upper- and lower-cased) and its
  * percent-encoding, each also when white space, control or invisible characters split it.
+ * A base64 form takes the whole base64 run it sits in with it.
  * Invisible characters are removed from the result. Secrets shorter than 4 characters are
  * ignored.
  */
@@ -36,7 +40,11 @@ export function redactSecrets(text: string, secrets: readonly string[]): string 
     out = out.replace(spread(plain, 'giu'), REDACTED)
     const encoded = encodeURIComponent(plain)
     if (encoded !== plain) out = out.replace(spread(encoded, 'giu'), REDACTED)
-    for (const form of base64Forms(plain)) out = out.replace(spread(form, 'gu'), REDACTED)
+    for (const form of base64Forms(plain)) {
+      // The whole base64 run goes: what precedes or follows the secret in it is no one's business.
+      const run = new RegExp(`${BASE64_RUN}${spread(form, 'u').source}${BASE64_RUN}=*`, 'gu')
+      out = out.replace(run, REDACTED)
+    }
   }
   return out
 }
