@@ -37,6 +37,20 @@ describe('redactSecrets', () => {
     const out = redactSecrets('a p@ss.w+rd b S3CRET-two c', ['p@ss.w+rd', 's3cret-two'])
     expect(out).toBe('a *** b *** c')
   })
+  it('stays linear on hostile text: long base64 runs, long gaps, near-misses', () => {
+    const secret = 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAB'
+    const texts = [
+      'A'.repeat(64 * 1024),
+      'QUFB'.repeat(16 * 1024),
+      `A${' '.repeat(64 * 1024)}`,
+      'A\u200b'.repeat(32 * 1024),
+      `${'A'.repeat(31)} `.repeat(2048)
+    ]
+    const started = process.hrtime.bigint()
+    for (const text of texts) expect(redactSecrets(text, [secret]).length).toBeGreaterThan(0)
+    // Linear work is a few ms here; quadratic work on 64 KiB would take minutes.
+    expect(Number(process.hrtime.bigint() - started) / 1e6).toBeLessThan(10_000)
+  })
 })
 
 describe('safeText', () => {

@@ -17,8 +17,8 @@ const INVISIBLE = /\p{Cf}|\u034f|\u115f|\u1160|\u17b4|\u17b5|\u180e|\u3164|\uffa
 /** Between two characters of a secret: white space or control characters a server inserted. */
 const GAP = '[\\s\\u0000-\\u001f\\u007f-\\u009f]*'
 
-/** Base64 characters of both alphabets, around a secret's own. */
-const BASE64_RUN = '[A-Za-z0-9+/_-]*'
+/** A character of either base64 alphabet, or padding. */
+const BASE64_CHAR = /[A-Za-z0-9+/_=-]/
 
 /** Shorter than this, a "secret" would redact ordinary words; such values are not secrets. */
 const MIN_SECRET = 4
@@ -40,13 +40,29 @@ export function redactSecrets(text: string, secrets: readonly string[]): string 
     out = out.replace(spread(plain, 'giu'), REDACTED)
     const encoded = encodeURIComponent(plain)
     if (encoded !== plain) out = out.replace(spread(encoded, 'giu'), REDACTED)
-    for (const form of base64Forms(plain)) {
-      // The whole base64 run goes: what precedes or follows the secret in it is no one's business.
-      const run = new RegExp(`${BASE64_RUN}${spread(form, 'u').source}${BASE64_RUN}=*`, 'gu')
-      out = out.replace(run, REDACTED)
-    }
+    for (const form of base64Forms(plain)) out = replaceWithRun(out, spread(form, 'gu'))
   }
   return out
+}
+
+/**
+ * `text` with each match of `pattern` replaced, together with the base64 run it sits in:
+ * what precedes or follows a secret in one encoded string is no one's business. The run is
+ * found by stepping out from the match, not by the pattern, which keeps the work linear.
+ */
+function replaceWithRun(text: string, pattern: RegExp): string {
+  let out = ''
+  let done = 0
+  for (const match of text.matchAll(pattern)) {
+    let start = match.index
+    let end = start + match[0].length
+    if (start < done) continue
+    while (start > done && BASE64_CHAR.test(text[start - 1]!)) start--
+    while (end < text.length && BASE64_CHAR.test(text[end]!)) end++
+    out += text.slice(done, start) + REDACTED
+    done = end
+  }
+  return out + text.slice(done)
 }
 
 /** A pattern for `literal` that also matches it with {@link GAP}s between its characters. */
