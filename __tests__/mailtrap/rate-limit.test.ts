@@ -85,6 +85,20 @@ describe('Mailtrap rate limit', () => {
     ])
   })
 
+  it('shares the window between clients of one token, one after another', async () => {
+    const limit = { requests: 3, windowMs: 1500 }
+    const f = await fake({ rateLimit: limit })
+    const first = client({ baseUrl: f.url, rateLimit: limit })
+    for (let i = 0; i < 3; i++) await first.getDomain(870001)
+    await first.close()
+    // A new client, as the next round of `wait` makes: it must wait for the same window.
+    const second = client({ baseUrl: f.url, rateLimit: limit })
+    for (let i = 0; i < 3; i++) await second.getDomain(870002)
+    expect(f.rateLimited).toBe(0)
+    // Each client finds the path family first: 4 requests each, all answered.
+    expect(f.requests.map((r) => r.status)).toEqual(Array(8).fill(200))
+  })
+
   it('slows down when Mailtrap says few requests are left', async () => {
     const f = await fake({ rateLimit: false })
     const clock = testClock()

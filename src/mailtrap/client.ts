@@ -9,13 +9,14 @@
  * `/api/accounts/{id}/sending_domains[/{id}]` of the setup guides and most SDKs. The spec's is
  * tried first; a 404 (which may be an HTML page) moves the client to the other, for its life.
  */
+import { createHash } from 'node:crypto'
 import type { Dispatcher } from 'undici'
 import type { z } from 'zod'
 import { TOOL } from '../version.js'
 import { headerValue } from '../net/errors.js'
 import { systemClock, type Clock } from '../net/clock.js'
 import { createHttpTransport, type HttpRequest } from '../net/http.js'
-import { createRateLimiter, type RateLimitOptions } from '../net/rate-limit.js'
+import { createRateLimiter, type RateLimiter, type RateLimitOptions } from '../net/rate-limit.js'
 import { retrying, type RetryPolicy, type TryOutcome } from '../net/retry.js'
 import { parseHttpUrl } from '../net/url.js'
 import { apiMessage } from '../net/api-message.js'
@@ -57,7 +58,11 @@ export interface MailtrapClientOptions {
   dispatcher?: Dispatcher
   /** Where time is read and waited for (deadlines, backoff, rate limit). Default: the system clock. */
   clock?: Clock
-  /** The client-side rate limit. Default: Mailtrap's, 150 requests per 10 s. */
+  /**
+   * The client-side rate limit. Default: Mailtrap's, 150 requests per 10 s. On the system
+   * clock, clients of one token (and base URL and limit) share it for the process's life, so
+   * one run after another (`wait`'s rounds) stays under the limit too.
+   */
   rateLimit?: RateLimitOptions
   /**
    * Told, one line at a time, what the client chose and why: the path family, retries and
@@ -166,7 +171,9 @@ export function createMailtrapClient(options: MailtrapClientOptions): MailtrapCl
     timeoutMs,
     maxBodyBytes: MAX_BODY,
     clock,
-    rateLimiter: createRateLimiter(options.rateLimit ?? MAILTRAP_RATE_LIMIT, clock),
+    rateLimiter: options.clock
+      ? createRateLimiter(options.rateLimit ?? MAILTRAP_RATE_LIMIT, clock)
+      : sharedLimiter(base.shown, token, options.rateLimit ?? MAILTRAP_RATE_LIMIT),
     ...(options.dispatcher ? { dispatcher: options.dispatcher } : {})
   })
   const closing = new AbortController()
@@ -436,6 +443,22 @@ export function createMailtrapClient(options: MailtrapClientOptions): MailtrapCl
       await http.close()
     }
   }
+}
+
+/** Rate limiters by token, base URL and limit; see {@link MailtrapClientOptions.rateLimit}. */
+const limiters = new Map<string, RateLimiter>()
+
+function sharedLimiter(base: string, token: string, limit: RateLimitOptions): RateLimiter {
+  // Keyed by a hash, so the map holds no token.
+  const key = createHash('sha256')
+    .update(`${base}\n${token}\n${limit.requests}/${limit.windowMs}/${limit.lowWater ?? ''}`)
+    .digest('hex')
+  let limiter = limiters.get(key)
+  if (!limiter) {
+    limiter = createRateLimiter(limit, systemClock)
+    limiters.set(key, limiter)
+  }
+  return limiter
 }
 
 /** `1.5 s`, `250 ms`: a wait as a debug line shows it. */
