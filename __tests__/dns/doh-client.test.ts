@@ -12,6 +12,7 @@ import {
 import type { Resolver } from '../../src/dns/types.js'
 import { startDohRelay, type DohRelay } from '../support/doh-relay.js'
 import { startKnot, type KnotServer } from '../support/knot.js'
+import { testClock } from '../net/test-clock.js'
 
 const ZONE = `$ORIGIN example.test.
 $TTL 300
@@ -192,6 +193,16 @@ describe('DoH client', () => {
     expect(r.requests()).toBe(5)
   })
 
+  it('retries a 429 after its Retry-After, capped at a second', async () => {
+    const r = await relay()
+    r.next = ['http-429']
+    const clock = testClock()
+    const outcome = await doh(r.url, { clock }).query({ name: 'www.example.test', type: 'A' })
+    expect(outcome.ok && outcome.response.answers[0]?.data).toBe('192.0.2.1')
+    expect(r.requests()).toBe(2)
+    expect(clock.sleeps).toEqual([1000])
+  })
+
   it('does not retry a 4xx', async () => {
     const r = await relay()
     r.mode = 'http-400'
@@ -240,36 +251,43 @@ describe('DoH client', () => {
   it('times out on a silent endpoint, then fails fast for the next question', async () => {
     const r = await relay()
     r.mode = 'silent'
-    const resolver = doh(r.url, { timeoutMs: 150 })
-    const started = Date.now()
+    const clock = testClock()
+    const resolver = doh(r.url, { timeoutMs: 150, clock })
     const first = await resolver.query({ name: 'mt07.example.test', type: 'CNAME' })
-    expect(Date.now() - started).toBeGreaterThanOrEqual(290)
     expect(first).toEqual({
       ok: false,
       error: `corp (${r.url}): no answer for mt07.example.test CNAME after 2 tries of 150 ms`
     })
     expect(r.requests()).toBe(2)
-    const again = Date.now()
+    // Two deadlines of 150 ms ran out, with a short jittered backoff between the tries.
+    expect(clock.timers).toEqual([150, 150])
+    expect(clock.fired).toBe(2)
+    expect(clock.sleeps).toHaveLength(1)
+    expect(clock.sleeps[0]).toBeGreaterThanOrEqual(10)
+    expect(clock.sleeps[0]).toBeLessThanOrEqual(20)
     const second = await resolver.query({ name: 'www.example.test', type: 'A' })
-    expect(Date.now() - again).toBeLessThan(100)
     expect(second).toEqual({
       ok: false,
       error: `corp (${r.url}): no answer for www.example.test A: not asked, the server has not answered anything (gave up after 2 tries of 150 ms)`
     })
+    // Failing fast: no request, no deadline armed, no wait.
     expect(r.requests()).toBe(2)
+    expect(clock.timers).toHaveLength(2)
+    expect(clock.sleeps).toHaveLength(1)
   })
 
   it('fails every question waiting on a dead endpoint after one round of timeouts', async () => {
     const r = await relay()
     r.mode = 'silent'
-    const resolver = doh(r.url, { timeoutMs: 150, maxInFlight: 2 })
-    const started = Date.now()
+    const clock = testClock()
+    const resolver = doh(r.url, { timeoutMs: 150, maxInFlight: 2, clock })
     const outcomes = await Promise.all(
       ['a', 'b', 'c', 'd', 'e'].map((n) => resolver.query({ name: `${n}.example.test`, type: 'A' }))
     )
     expect(outcomes.every((o) => !o.ok)).toBe(true)
-    expect(Date.now() - started).toBeLessThan(800)
+    // One round: the two questions in flight used their tries; the three waiting sent nothing.
     expect(r.requests()).toBe(4)
+    expect(clock.timers).toEqual([150, 150, 150, 150])
   })
 
   it('names a refused connection, then fails fast', async () => {

@@ -1,7 +1,8 @@
 /**
  * The Mailtrap client against a fake Mailtrap API on loopback that answers with the recorded
  * payloads, and against the ways the API and the network fail (4xx, 429, 5xx, silence,
- * nothing listening, odd bodies). Waits go through an injected sleep, so no test waits.
+ * nothing listening, odd bodies). Waits go through a test clock, so no test waits for a backoff
+ * and none asserts on the wall clock.
  */
 import net from 'node:net'
 import { inspect } from 'node:util'
@@ -19,6 +20,7 @@ import {
   type FakeMailtrap,
   type FakeMailtrapOptions
 } from '../support/fake-mailtrap.js'
+import { testClock, type TestClock } from '../net/test-clock.js'
 
 interface Account {
   id: number
@@ -36,6 +38,7 @@ describe('Mailtrap client', () => {
   /** Sockets a silent server holds open; destroyed so the server can close. */
   const held: net.Socket[] = []
   let sleeps: number[]
+  let clock: TestClock
 
   beforeAll(async () => {
     accounts = (await readMailtrapFixture('accounts.json')) as Account[]
@@ -58,17 +61,11 @@ describe('Mailtrap client', () => {
     return started
   }
 
-  /** A client whose waits are recorded in `sleeps` and return at once; closed after the test. */
+  /** A client whose waits are recorded in `sleeps` and pass at once; closed after the test. */
   const client = (baseUrl: string, options: Partial<MailtrapClientOptions> = {}) => {
-    sleeps = []
-    const created = createMailtrapClient({
-      token: TOKEN,
-      baseUrl,
-      sleep: async (ms) => {
-        sleeps.push(ms)
-      },
-      ...options
-    })
+    clock = testClock()
+    sleeps = clock.sleeps
+    const created = createMailtrapClient({ token: TOKEN, baseUrl, clock, ...options })
     clients.push(created)
     return created
   }
@@ -94,7 +91,7 @@ describe('Mailtrap client', () => {
   ]
 
   it('lists the sending domains of the one account the token reaches', async () => {
-    const f = await fake()
+    const f = await fake({ families: 'account' })
     const c = client(f.url)
     await expect(c.account()).resolves.toEqual({ id: 31001, name: 'Acme Mail' })
     const list = await c.listDomains()
@@ -110,6 +107,9 @@ describe('Mailtrap client', () => {
       complianceStatus: 'compliant',
       dnsVerified: true,
       dnsVerifiedAt: '2026-10-02T09:14:27.512Z',
+      inboundEnabled: false,
+      inboundVerified: false,
+      customDomainTrackingEnabled: true,
       records: [
         {
           key: 'verification',
@@ -135,10 +135,11 @@ describe('Mailtrap client', () => {
     })
     expect(list[3]?.records.at(-1)?.status).toBe('network_error')
 
-    // The account is asked for once, then kept.
-    expect(f.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
-      'GET /api/accounts',
-      'GET /api/accounts/31001/sending_domains'
+    // The account is asked for once, then kept; the spec's path was tried first.
+    expect(f.requests.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([
+      'GET /api/accounts 200',
+      'GET /api/domains 404',
+      'GET /api/accounts/31001/sending_domains 200'
     ])
     for (const r of f.requests) {
       expect(r.headers['authorization']).toBe(`Bearer ${TOKEN}`)
@@ -150,7 +151,7 @@ describe('Mailtrap client', () => {
   })
 
   it('names the accounts when the token reaches several and none was chosen', async () => {
-    const f = await fake({ accounts })
+    const f = await fake({ accounts, families: 'account' })
     const error = await failure(client(f.url).listDomains())
     expect(error.message).toBe(
       'the token reaches 2 accounts: Acme Mail (31001), Acme Staging (31002); ' +
@@ -158,22 +159,24 @@ describe('Mailtrap client', () => {
     )
     expect(error.call).toBe('GET /api/accounts')
     expect(error.status).toBeUndefined()
-    expect(f.requests).toHaveLength(1)
+    expect(error.fixable).toBe(true)
+    expect(f.requests.map((r) => r.path)).toEqual(['/api/domains', '/api/accounts'])
   })
 
   it('uses the account chosen by accountId', async () => {
-    const f = await fake({ accounts })
+    const f = await fake({ accounts, families: 'account' })
     const c = client(f.url, { accountId: 31002 })
     await expect(c.account()).resolves.toEqual({ id: 31002, name: 'Acme Staging' })
     await expect(c.listDomains()).resolves.toHaveLength(4)
     expect(f.requests.map((r) => r.path)).toEqual([
       '/api/accounts',
+      '/api/domains',
       '/api/accounts/31002/sending_domains'
     ])
   })
 
   it('says which accounts the token reaches when accountId is not one of them', async () => {
-    const f = await fake({ accounts })
+    const f = await fake({ accounts, families: 'account' })
     const error = await failure(client(f.url, { accountId: 99999 }).listDomains())
     expect(error.message).toBe(
       'the token does not reach Mailtrap account 99999; ' +
@@ -213,6 +216,9 @@ describe('Mailtrap client', () => {
         complianceStatus: 'awaiting_new_paperwork',
         dnsVerified: false,
         dnsVerifiedAt: null,
+        inboundEnabled: false,
+        inboundVerified: false,
+        customDomainTrackingEnabled: false,
         records: [
           { key: 'dkim3', type: 'CNAME', name: 'rwmt3._domainkey', status: 'propagating' },
           { key: 'dmarc', name: '_dmarc' }
@@ -224,9 +230,9 @@ describe('Mailtrap client', () => {
   it('says which call answered JSON that does not fit even leniently', async () => {
     const f = await fake({ domains: [{ id: 1, dns_records: [{ name: 'x' }] }] })
     const error = await failure(client(f.url).listDomains())
-    expect(error.call).toBe('GET /api/accounts/31001/sending_domains')
+    expect(error.call).toBe('GET /api/domains')
     expect(error.message).toMatch(
-      /^Mailtrap GET \/api\/accounts\/31001\/sending_domains answered JSON that is not a list of domains: data\[0\]\.domain_name: .*expected string/
+      /^Mailtrap GET \/api\/domains answered JSON that is not a list of domains: data\[0\]\.domain_name: .*expected string/
     )
     expect(error.message).not.toContain('\n')
 
@@ -242,9 +248,10 @@ describe('Mailtrap client', () => {
     const f = await fake()
     const error = await failure(client(f.url, { token: secret }).listDomains())
     expect(error.message).toBe(
-      'Mailtrap refused the API token (401 on GET /api/accounts): check the token and its access'
+      'Mailtrap refused the API token (401 on GET /api/domains): check the token and its access'
     )
-    expect(error.call).toBe('GET /api/accounts')
+    expect(error.call).toBe('GET /api/domains')
+    expect(error.fixable).toBe(true)
     expect(error.status).toBe(401)
     expect(error.name).toBe('MailtrapError')
     for (const text of everyRendering(error)) expect(text).not.toContain(secret)
@@ -270,18 +277,17 @@ describe('Mailtrap client', () => {
     f.failNext(403)
     const error = await failure(c.listDomains())
     expect(error.message).toBe(
-      'The Mailtrap API token has no access (403 on GET /api/accounts/31001/sending_domains): ' +
-        'Account access forbidden'
+      'The Mailtrap API token has no access (403 on GET /api/domains): Account access forbidden'
     )
-    expect(error).toMatchObject({ call: 'GET /api/accounts/31001/sending_domains', status: 403 })
+    expect(error).toMatchObject({ call: 'GET /api/domains', status: 403, fixable: true })
     expect(sleeps).toEqual([])
   })
 
-  it('names the call and the base URL on 404', async () => {
+  it('names the call and the base URL on 404, quoting no HTML page', async () => {
     const f = await fake()
     const error = await failure(client(`${f.url}/nope`).account())
     expect(error.message).toBe(
-      `Mailtrap found nothing at GET /api/accounts (404 from ${f.url}/nope): Not Found`
+      `Mailtrap found nothing at GET /api/accounts (404 from ${f.url}/nope)`
     )
     expect(error).toMatchObject({ call: 'GET /api/accounts', status: 404 })
     expect(f.requests.map((r) => r.path)).toEqual(['/nope/api/accounts'])
@@ -312,11 +318,11 @@ describe('Mailtrap client', () => {
       'Mailtrap rejected GET /api/accounts (422): first, second'
     )
 
-    f.failNext(422, { errors: `${'x'.repeat(200)}\r\n\u001b[31m${'y'.repeat(400)}` })
+    f.failNext(422, { errors: `${'x'.repeat(100)}\r\n\u001b[31m${'y'.repeat(400)}` })
     const long = await failure(c.account())
     const said = long.message.slice('Mailtrap rejected GET /api/accounts (422): '.length)
-    expect(said.length).toBeLessThanOrEqual(300)
-    expect(said).toMatch(/^x{200} \[31my+…$/)
+    expect(said.length).toBeLessThanOrEqual(200)
+    expect(said).toMatch(/^x{100} \[31my{94}…$/)
     for (const control of ['\r', '\n', '\u001b']) expect(long.message).not.toContain(control)
   })
 
@@ -331,19 +337,18 @@ describe('Mailtrap client', () => {
 
   it('reads Retry-After as an HTTP date, and waits at most 60 s', async () => {
     const f = await fake()
-    f.failNext(429, undefined, { 'retry-after': new Date(Date.now() + 30_000).toUTCString() })
+    const c = client(f.url)
+    f.failNext(429, undefined, { 'retry-after': new Date(clock.now() + 30_000).toUTCString() })
     f.failNext(503, undefined, { 'retry-after': '3600' })
-    await client(f.url).account()
-    expect(sleeps).toHaveLength(2)
-    expect(sleeps[0]).toBeGreaterThanOrEqual(27_000)
-    expect(sleeps[0]).toBeLessThanOrEqual(30_000)
-    expect(sleeps[1]).toBe(60_000)
+    await c.account()
+    expect(sleeps).toEqual([30_000, 60_000])
   })
 
   it('waits before the next request when no requests are left in the window', async () => {
     const f = await fake()
     f.failNext(200, [accounts[0]], { 'x-ratelimit-remaining': '0' })
     const c = client(f.url)
+    await c.account()
     await c.listDomains()
     expect(sleeps).toHaveLength(1)
     expect(sleeps[0]).toBeGreaterThanOrEqual(250)
@@ -379,7 +384,6 @@ describe('Mailtrap client', () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', () => resolve()))
     const { port } = silent.address() as net.AddressInfo
     const base = `http://127.0.0.1:${port}`
-    const started = Date.now()
     const error = await failure(client(base, { timeoutMs: 200, retries: 1 }).account())
     expect(error.message).toBe(
       `Mailtrap GET /api/accounts failed after 2 tries: no answer from ${base} within 200 ms`
@@ -388,7 +392,9 @@ describe('Mailtrap client', () => {
     expect(error.status).toBeUndefined()
     expect(requests).toBe(2)
     expect(sleeps).toHaveLength(1)
-    expect(Date.now() - started).toBeLessThan(5000)
+    // Each try ended on its own deadline of 200 ms.
+    expect(clock.timers).toEqual([200, 200])
+    expect(clock.fired).toBe(2)
   })
 
   it('names the call when nothing listens on the port', async () => {
@@ -399,9 +405,10 @@ describe('Mailtrap client', () => {
     const base = `http://127.0.0.1:${port}`
     const error = await failure(client(base, { retries: 2 }).listDomains())
     expect(error.message).toBe(
-      `Mailtrap GET /api/accounts failed after 3 tries: cannot reach ${base}: connection refused`
+      `Mailtrap GET /api/domains failed after 3 tries: cannot reach ${base}: connection refused`
     )
-    expect(error.call).toBe('GET /api/accounts')
+    expect(error.call).toBe('GET /api/domains')
+    expect(error.fixable).toBe(false)
     expect(sleeps).toHaveLength(2)
   })
 
@@ -410,8 +417,7 @@ describe('Mailtrap client', () => {
     f.failNext(200, '<html><body>Maintenance</body></html>', { 'content-type': 'text/html' })
     const error = await failure(client(f.url).account())
     expect(error.message).toBe(
-      'Mailtrap GET /api/accounts answered something that is not JSON (text/html): ' +
-        '"<html><body>Maintenance</body></html>"'
+      'Mailtrap GET /api/accounts answered something that is not JSON (text/html, 37 bytes)'
     )
     expect(error).toMatchObject({ call: 'GET /api/accounts', status: 200 })
   })
@@ -430,6 +436,238 @@ describe('Mailtrap client', () => {
       'Mailtrap base URL "ftp://127.0.0.1" is not an http:// or https:// URL'
     )
     expect(() => createMailtrapClient({ token: TOKEN, retries: -1 })).toThrow(/retries/)
+  })
+
+  it("uses the spec's paths when they answer: one list request, and says so", async () => {
+    const f = await fake({ accounts })
+    const lines: string[] = []
+    const c = client(f.url, { debug: (line) => lines.push(line) })
+    expect(c.pathFamily).toBeUndefined()
+    const list = await c.listDomains()
+    expect(list.map((d) => d.domainName)).toEqual([
+      'acme-mail.test',
+      'news.acme-mail.test',
+      'billing.acme-mail.test',
+      'legacy-acme.test'
+    ])
+    expect(c.pathFamily).toBe('spec')
+    expect(lines).toEqual(["Mailtrap API: using the spec's paths (/api/domains)"])
+    // Two accounts, none chosen: no matter, these paths name no account.
+    await c.listDomains()
+    expect(f.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'GET /api/domains',
+      'GET /api/domains'
+    ])
+  })
+
+  it('moves to the account-scoped paths on an HTML 404, for the life of the client', async () => {
+    const f = await fake({ families: 'account' })
+    const lines: string[] = []
+    const c = client(f.url, { debug: (line) => lines.push(line) })
+    await expect(c.listDomains()).resolves.toHaveLength(4)
+    await expect(c.listDomains()).resolves.toHaveLength(4)
+    expect(c.pathFamily).toBe('account')
+    expect(f.requests.map((r) => `${r.path} ${r.status}`)).toEqual([
+      '/api/domains 404',
+      '/api/accounts 200',
+      '/api/accounts/31001/sending_domains 200',
+      '/api/accounts/31001/sending_domains 200'
+    ])
+    expect(f.requests[0]?.status).toBe(404)
+    expect(lines).toEqual([
+      'Mailtrap API: GET /api/domains answered 404; using the account-scoped paths ' +
+        '(/api/accounts/{id}/sending_domains)'
+    ])
+  })
+
+  it("works when only the spec's paths exist, without asking for the account", async () => {
+    const f = await fake({ families: 'spec', accounts })
+    const lines: string[] = []
+    const c = client(f.url, { accountId: 31002, debug: (line) => lines.push(line) })
+    await expect(c.listDomains()).resolves.toHaveLength(4)
+    expect(f.requests.map((r) => r.path)).toEqual(['/api/domains'])
+    expect(lines).toEqual([
+      "Mailtrap API: using the spec's paths (/api/domains); account 31002 is not used, " +
+        'as these paths name no account'
+    ])
+  })
+
+  it('finds the family once when calls come together', async () => {
+    const f = await fake({ families: 'account' })
+    const c = client(f.url)
+    const lists = await Promise.all([c.listDomains(), c.listDomains(), c.listDomains()])
+    expect(lists.map((l) => l.length)).toEqual([4, 4, 4])
+    const paths = f.requests.map((r) => r.path)
+    expect(paths.filter((p) => p === '/api/domains')).toHaveLength(1)
+    expect(paths.filter((p) => p === '/api/accounts')).toHaveLength(1)
+    expect(paths.filter((p) => p.endsWith('/sending_domains'))).toHaveLength(3)
+  })
+
+  it('does not keep a failed family lookup: the next call asks again', async () => {
+    const f = await fake()
+    const c = client(f.url, { retries: 0 })
+    f.failNext(500, { errors: 'boom' })
+    await failure(c.listDomains())
+    expect(c.pathFamily).toBeUndefined()
+    await expect(c.listDomains()).resolves.toHaveLength(4)
+    expect(c.pathFamily).toBe('spec')
+  })
+
+  it('keeps every record the API lists, keys it does not know included, and reads leniently', async () => {
+    const [first] = domains
+    const inbound = {
+      ...first,
+      compliance_status: null,
+      dns_verified: 'yes',
+      inbound_enabled: true,
+      inbound_verified: false,
+      tracking_opt_out_enabled: true,
+      custom_domain_tracking_enabled: 'maybe',
+      dns_records: [
+        ...((first as { dns_records: unknown[] }).dns_records ?? []),
+        {
+          key: 'inbound_mx',
+          domain: 'acme-mail.test',
+          type: 'MX',
+          name: '',
+          value: '10 mx.inbound.mailtrap.live',
+          status: 'brand_new_status',
+          priority: 10
+        },
+        { key: 'odd', type: 5, name: null }
+      ]
+    }
+    const f = await fake({ domains: [inbound] })
+    const [domain] = await client(f.url).listDomains()
+    expect(domain).toMatchObject({
+      complianceStatus: 'unknown',
+      dnsVerified: false,
+      inboundEnabled: true,
+      inboundVerified: false,
+      trackingOptOutEnabled: true
+    })
+    expect(domain).not.toHaveProperty('customDomainTrackingEnabled')
+    expect(domain?.records.map((r) => r.key)).toEqual([
+      'verification',
+      'dkim1',
+      'dkim2',
+      'dmarc',
+      'link_verification',
+      'inbound_mx',
+      'odd'
+    ])
+    expect(domain?.records.at(-2)).toEqual({
+      key: 'inbound_mx',
+      domain: 'acme-mail.test',
+      type: 'MX',
+      name: '',
+      value: '10 mx.inbound.mailtrap.live',
+      status: 'brand_new_status'
+    })
+    expect(domain?.records.at(-1)).toEqual({ key: 'odd', type: '5' })
+  })
+
+  it('reads one domain as it stands now, on the family in use', async () => {
+    const f = await fake()
+    const c = client(f.url)
+    await c.listDomains()
+    const domain = await c.getDomain(870002)
+    expect(domain).toMatchObject({
+      id: 870002,
+      domainName: 'news.acme-mail.test',
+      dnsVerified: true
+    })
+    expect(f.requests.map((r) => r.path)).toEqual(['/api/domains', '/api/domains/870002'])
+
+    const g = await fake({ families: 'account' })
+    const d = client(g.url)
+    await expect(d.getDomain(870003)).resolves.toMatchObject({
+      domainName: 'billing.acme-mail.test'
+    })
+    await expect(d.getDomain(870001)).resolves.toMatchObject({ domainName: 'acme-mail.test' })
+    expect(g.requests.map((r) => r.path)).toEqual([
+      '/api/domains',
+      '/api/accounts',
+      '/api/accounts/31001/sending_domains/870003',
+      '/api/accounts/31001/sending_domains/870001'
+    ])
+  })
+
+  it('says Mailtrap has no such domain on a 404 for it', async () => {
+    const f = await fake()
+    const c = client(f.url)
+    await c.listDomains()
+    const error = await failure(c.getDomain(999))
+    expect(error.message).toBe(
+      `Mailtrap found nothing at GET /api/domains/999 (404 from ${f.url}): Not Found`
+    )
+    expect(error).toMatchObject({ status: 404, fixable: false, call: 'GET /api/domains/999' })
+    await expect(c.getDomain(0)).rejects.toThrow(/not a positive integer/)
+  })
+
+  it.each([
+    ['both' as const, '/api/domains', { domain: { domain_name: 'new.acme-mail.test' } }],
+    [
+      'account' as const,
+      '/api/accounts/31001/sending_domains',
+      { sending_domain: { domain_name: 'new.acme-mail.test' } }
+    ]
+  ])('creates a domain on the %s paths with that family’s body', async (families, path, body) => {
+    const f = await fake({ families })
+    const c = client(f.url)
+    const created = await c.createDomain(' new.acme-mail.test ')
+    expect(created).toMatchObject({
+      domainName: 'new.acme-mail.test',
+      complianceStatus: 'unverified_dns',
+      dnsVerified: false
+    })
+    expect(created.records.find((r) => r.key === 'verification')?.domain).toBe(
+      'mt42.new.acme-mail.test'
+    )
+    const post = f.requests.find((r) => r.method === 'POST')
+    expect(post?.path).toBe(path)
+    expect(post?.headers['content-type']).toBe('application/json')
+    expect(JSON.parse(post?.body ?? '')).toEqual(body)
+    await expect(c.getDomain(created.id)).resolves.toMatchObject({
+      domainName: 'new.acme-mail.test'
+    })
+  })
+
+  it("says why Mailtrap would not create a domain (422), with Mailtrap's words", async () => {
+    const f = await fake()
+    const c = client(f.url)
+    const taken = await failure(c.createDomain('news.acme-mail.test'))
+    expect(taken.message).toBe(
+      'Mailtrap rejected POST /api/domains (422): domain_name: has already been taken'
+    )
+    expect(taken).toMatchObject({ status: 422, fixable: false })
+    await expect(c.createDomain('  ')).rejects.toThrow(
+      'Mailtrap cannot create a domain without a name'
+    )
+  })
+
+  it('sends a create again after a 429, never after a 5xx or a lost answer', async () => {
+    const f = await fake()
+    const c = client(f.url, { timeoutMs: 300 })
+    await c.listDomains()
+    f.failNext(429, undefined, { 'retry-after': '2' })
+    await expect(c.createDomain('a.acme-mail.test')).resolves.toMatchObject({ id: 900001 })
+    expect(sleeps).toEqual([2000])
+
+    f.failNext(502, { errors: 'Bad gateway' })
+    const gateway = await failure(c.createDomain('b.acme-mail.test'))
+    expect(gateway.message).toBe(
+      'Mailtrap POST /api/domains: HTTP 502: Bad gateway; not sent again, as it may have been ' +
+        'carried out: look in Sending Domains before trying again'
+    )
+    f.stallNext()
+    const lost = await failure(c.createDomain('c.acme-mail.test'))
+    expect(lost.message).toMatch(
+      /^Mailtrap POST \/api\/domains: no answer from .* within 300 ms; not sent again/
+    )
+    const posts = f.requests.filter((r) => r.method === 'POST').map((r) => r.status)
+    expect(posts).toEqual([429, 200, 502, 0])
+    expect(sleeps).toEqual([2000])
   })
 
   it('has a fake that refuses what Mailtrap refuses: Api-Token beside Authorization', async () => {

@@ -12,13 +12,21 @@ import dnsPacket from 'dns-packet'
  * How the relay answers a request:
  * - `relay`: relays to the upstream and answers with its reply;
  * - `http-503`, `http-400`: that status, with a text body;
+ * - `http-429`: 429 with `Retry-After: 2`, as a rate-limiting endpoint answers;
  * - `text-html`: 200 with an HTML page, as a captive portal or a wrong URL does;
  * - `garbage`: 200 `application/dns-message` with bytes that are not a DNS message;
  * - `wrong-question`: relays a question for another name and answers with that reply;
  * - `silent`: reads the request and never answers.
  */
 export type DohRelayMode =
-  'relay' | 'http-503' | 'http-400' | 'text-html' | 'garbage' | 'wrong-question' | 'silent'
+  | 'relay'
+  | 'http-503'
+  | 'http-429'
+  | 'http-400'
+  | 'text-html'
+  | 'garbage'
+  | 'wrong-question'
+  | 'silent'
 
 /** A running relay; `mode`, `next`, `delayMs` and `contentType` may be changed at any time. */
 export interface DohRelay {
@@ -86,6 +94,11 @@ export async function startDohRelay(upstream: { host: string; port: number }): P
     if (mode === 'silent') return
     if (mode === 'http-503') return text(503, 'service unavailable')
     if (mode === 'http-400') return text(400, 'bad request')
+    if (mode === 'http-429') {
+      res.writeHead(429, { 'content-type': 'text/plain', 'retry-after': '2' })
+      res.end('slow down\n')
+      return
+    }
     if (mode === 'text-html') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
       res.end('<!doctype html><title>Sign in to the network</title>\n')

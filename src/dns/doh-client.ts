@@ -3,7 +3,6 @@
  * HTTPS out but not port 53. It behaves like the wire client: one request per question per
  * resolver, answers and failures kept for its life, and a dead endpoint given up on once.
  */
-import { Agent, request, type Dispatcher } from 'undici'
 import {
   createQueryGate,
   failure,
@@ -20,9 +19,14 @@ import {
   type DecodedMessage
 } from './wire-client.js'
 import type { DnsResponse, Resolver } from './types.js'
-import { connectionError, errorCode, errorText, headerValue, stripUserinfo } from '../net/errors.js'
-import { readLimited } from '../net/body.js'
-import { abortAfter } from '../net/deadline.js'
+import { errorText, headerValue } from '../net/errors.js'
+import { systemClock, type Clock } from '../net/clock.js'
+import { createHttpTransport } from '../net/http.js'
+import { retrying, type RetryPolicy } from '../net/retry.js'
+import { parseHttpUrl } from '../net/url.js'
+import { redactSecrets } from '../net/redact.js'
+import { safeText } from '../net/text.js'
+import type { Dispatcher } from 'undici'
 
 /** Well-known public DoH endpoints, by the names users may give them. Never used by tests. */
 export const DOH_PRESETS = {
@@ -56,27 +60,30 @@ export interface DohResolverOptions {
    * The caller owns it: `close()` leaves it open.
    */
   dispatcher?: Dispatcher
-}
-
-/** A question being asked, with its try under way so settling the question can abort it. */
-interface Asking {
-  flight: Flight
-  /** Aborts the current try: on timeout, on close, when the server is given up on. */
-  controller?: AbortController
+  /** Where time is read and waited for (deadlines, backoff). Default: the system clock. */
+  clock?: Clock
 }
 
 /** How one try ended, when it did not end with an answer. */
 type TryFailure =
   /** Timed out or could not connect: nothing heard from the server. Retried. */
   | { kind: 'silent'; reason: string; timedOut: boolean }
-  /** A 5xx: the server is there but could not answer now. Retried. */
-  | { kind: 'server-error'; status: number }
+  /** A 5xx or a 429: the server is there but could not answer now. Retried. */
+  | { kind: 'server-error'; status: number; retryAfterMs?: number }
   /** An answer that will not get better by asking again. */
   | { kind: 'final'; error: string }
   /** The flight was settled by someone else (close, server given up on) during the try. */
   | { kind: 'abandoned' }
 
 type TryResult = { kind: 'answer'; response: DnsResponse } | TryFailure
+
+/**
+ * Backoff between tries: short, as a DNS question has a deadline of its own; a `Retry-After`
+ * is honoured up to a second.
+ */
+const RETRY_BASE_MS = 20
+const RETRY_CAP_MS = 200
+const RETRY_AFTER_CAP_MS = 1000
 
 /**
  * Creates a resolver that asks one DoH endpoint with RFC 8484 POST requests.
@@ -86,28 +93,32 @@ type TryResult = { kind: 'answer'; response: DnsResponse } | TryFailure
  * Throws only on invalid options (a URL that is not http(s), bad numbers); `query` never throws.
  */
 export function createDohResolver(options: DohResolverOptions): Resolver {
-  const target = parseDohUrl(options.name, options.url)
+  const target = parseHttpUrl(
+    options.url,
+    `DoH server ${options.name}:`,
+    ' (like https://dns.google/dns-query)'
+  )
   const { timeoutMs, tries, maxInFlight } = resolverLimits(`DoH server ${options.name}`, options)
-  const address = target.url
+  const address = target.url.href
   const prefix = `${options.name} (${address})`
-
-  let agent: Agent | undefined
-  const gate = createQueryGate({ prefix, maxInFlight, canonicalType, start, release })
-
-  function dispatcher(): Dispatcher {
-    if (options.dispatcher) return options.dispatcher
-    // One keep-alive Agent per resolver, so the questions of a run share connections (and
-    // TLS handshakes) to the endpoint, and close() can release them all.
-    agent ??= new Agent({ connect: { timeout: timeoutMs } })
-    return agent
+  const clock = options.clock ?? systemClock
+  const policy: RetryPolicy = {
+    tries,
+    baseMs: RETRY_BASE_MS,
+    capMs: RETRY_CAP_MS,
+    retryAfterCapMs: RETRY_AFTER_CAP_MS
   }
+  const http = createHttpTransport({
+    timeoutMs,
+    maxBodyBytes: MAX_DNS_MESSAGE,
+    clock,
+    ...(options.dispatcher ? { dispatcher: options.dispatcher } : {})
+  })
+  const headers: Record<string, string> = { 'content-type': DNS_MESSAGE, accept: DNS_MESSAGE }
+  if (target.basicAuth) headers['authorization'] = target.basicAuth
 
-  async function release(): Promise<void> {
-    const a = agent
-    agent = undefined
-    // Every request was aborted before this, so nothing is left to wait for: drop the sockets.
-    if (a) await a.destroy()
-  }
+  // Every request was aborted before release, so nothing is left to wait for.
+  const gate = createQueryGate({ prefix, maxInFlight, canonicalType, start, release: http.close })
 
   function start(flight: Flight): void {
     // RFC 8484 §4.1: id 0, so identical questions make identical, cacheable requests.
@@ -116,31 +127,44 @@ export function createDohResolver(options: DohResolverOptions): Resolver {
       { name: flight.name, type: flight.type },
       { id: 0, recursionDesired: true }
     )
-    const asking: Asking = { flight }
-    flight.onSettle(() => asking.controller?.abort(new Error('settled')))
-    run(asking, body).catch((err: unknown) => {
+    const settled = new AbortController()
+    flight.onSettle(() => settled.abort(new Error('settled')))
+    run(flight, body, settled.signal).catch((err: unknown) => {
       // run() catches what it expects; this is the promise that query never throws.
       flight.settle(failure(`${prefix}: failed asking for ${flight.what}: ${errorText(err)}`))
     })
   }
 
-  async function run(asking: Asking, body: Buffer): Promise<void> {
-    const f = asking.flight
-    const what = f.what
+  async function run(f: Flight, body: Buffer, signal: AbortSignal): Promise<void> {
     let last: TryFailure | undefined
-    for (let done = 0; done < tries; done++) {
-      const result = await tryOnce(asking, body)
-      if (f.settled || result.kind === 'abandoned') return
-      if (result.kind === 'answer') {
-        f.settle({ ok: true, response: result.response })
-        return
-      }
-      if (result.kind === 'final') {
-        f.settle(failure(result.error))
-        return
-      }
-      last = result
+    const outcome = await retrying<TryResult>(
+      policy,
+      clock,
+      async () => {
+        const result = await tryOnce(f, body, signal)
+        if (result.kind !== 'silent' && result.kind !== 'server-error') {
+          return { done: true, value: result }
+        }
+        last = result
+        return result.kind === 'silent'
+          ? { done: false, reason: result.reason }
+          : {
+              done: false,
+              reason: `HTTP ${result.status}`,
+              status: result.status,
+              ...(result.retryAfterMs === undefined ? {} : { retryAfterMs: result.retryAfterMs })
+            }
+      },
+      { signal }
+    )
+    if (f.settled) return
+    if (outcome.ok) {
+      const result = outcome.value
+      if (result.kind === 'answer') f.settle({ ok: true, response: result.response })
+      else if (result.kind === 'final') f.settle(failure(result.error))
+      return
     }
+    const what = f.what
     if (last?.kind === 'server-error') {
       f.settle(failure(`${prefix}: HTTP ${last.status} for ${what} after ${triesText(tries)}`))
       return
@@ -155,84 +179,67 @@ export function createDohResolver(options: DohResolverOptions): Resolver {
     gate.failUnanswered(f, message, after)
   }
 
-  async function tryOnce(asking: Asking, body: Buffer): Promise<TryResult> {
-    const f = asking.flight
+  async function tryOnce(f: Flight, body: Buffer, signal: AbortSignal): Promise<TryResult> {
     const what = f.what
-    const controller = new AbortController()
-    asking.controller = controller
-    const deadline = abortAfter(controller, timeoutMs)
-    try {
-      const headers: Record<string, string> = {
-        'content-type': DNS_MESSAGE,
-        accept: DNS_MESSAGE
+    const res = await http.exchange({ method: 'POST', url: address, headers, body, signal })
+    if (f.settled) return { kind: 'abandoned' }
+    if (res.kind === 'failure') {
+      if (res.aborted) return { kind: 'abandoned' }
+      if (res.timedOut) return { kind: 'silent', reason: 'no answer', timedOut: true }
+      return {
+        kind: 'silent',
+        reason: redactSecrets(res.reason, target.secrets),
+        timedOut: false
       }
-      if (target.authorization) headers['authorization'] = target.authorization
-      const res = await request(target.url, {
-        method: 'POST',
-        headers,
-        body,
-        dispatcher: dispatcher(),
-        signal: controller.signal
-      })
-      // Any HTTP response means the endpoint is alive, whatever it said.
-      gate.markAnswered()
-      if (res.statusCode !== 200) {
-        await discard(res.body)
-        if (res.statusCode >= 500) return { kind: 'server-error', status: res.statusCode }
-        const redirect = res.statusCode >= 300 && res.statusCode < 400
-        const hint = redirect ? ' (redirects are not followed; give the final URL)' : ''
-        return { kind: 'final', error: `${prefix}: HTTP ${res.statusCode} for ${what}${hint}` }
-      }
-      const contentType = headerValue(res.headers['content-type'])
-      if (mediaType(contentType) !== DNS_MESSAGE) {
-        await discard(res.body)
-        const got = contentType === undefined ? 'without a content type' : contentType
-        return {
-          kind: 'final',
-          error: `${prefix}: answered ${got}, not ${DNS_MESSAGE}, when asked for ${what}`
-        }
-      }
-      const bytes = await readLimited(res.body, MAX_DNS_MESSAGE)
-      if (bytes === undefined) {
-        return {
-          kind: 'final',
-          error:
-            `${prefix}: answered something that is not a DNS message when asked for ${what} ` +
-            `(more than ${MAX_DNS_MESSAGE} bytes)`
-        }
-      }
-      let decoded: DecodedMessage
-      try {
-        decoded = decodeMessage(bytes)
-      } catch (err) {
-        return {
-          kind: 'final',
-          error:
-            `${prefix}: answered something that is not a DNS message when asked for ${what} ` +
-            `(${errorText(err)})`
-        }
-      }
-      if (!answersQuestion(decoded, f)) {
-        const other =
-          decoded.questions.length === 0
-            ? 'no question'
-            : decoded.questions.map((q) => showQuestion(q.name, q.type)).join(', ')
-        return {
-          kind: 'final',
-          error: `${prefix}: answered another question (${other}) when asked for ${what}`
-        }
-      }
-      return { kind: 'answer', response: decoded.response }
-    } catch (err) {
-      if (f.settled) return { kind: 'abandoned' }
-      if (deadline.timedOut || errorCode(err) === 'UND_ERR_CONNECT_TIMEOUT') {
-        return { kind: 'silent', reason: 'no answer', timedOut: true }
-      }
-      return { kind: 'silent', reason: target.scrub(connectionError(err)), timedOut: false }
-    } finally {
-      deadline.clear()
-      if (asking.controller === controller) asking.controller = undefined
     }
+    // Any HTTP response means the endpoint is alive, whatever it said.
+    gate.markAnswered()
+    const status = res.status
+    if (status !== 200) {
+      if (status >= 500 || status === 429) {
+        return {
+          kind: 'server-error',
+          status,
+          ...(res.retryAfterMs === undefined ? {} : { retryAfterMs: res.retryAfterMs })
+        }
+      }
+      const redirect = status >= 300 && status < 400
+      const hint = redirect ? ' (redirects are not followed; give the final URL)' : ''
+      return { kind: 'final', error: `${prefix}: HTTP ${status} for ${what}${hint}` }
+    }
+    const contentType = headerValue(res.headers['content-type'])
+    if (mediaType(contentType) !== DNS_MESSAGE) {
+      // A header from elsewhere: one line, bounded, the URL's credentials cut out.
+      const got =
+        contentType === undefined
+          ? 'without a content type'
+          : safeText(contentType, target.secrets, 80)
+      return {
+        kind: 'final',
+        error: `${prefix}: answered ${got}, not ${DNS_MESSAGE}, when asked for ${what}`
+      }
+    }
+    const notMessage = `${prefix}: answered something that is not a DNS message when asked for ${what}`
+    if (res.body === undefined) {
+      return { kind: 'final', error: `${notMessage} (more than ${MAX_DNS_MESSAGE} bytes)` }
+    }
+    let decoded: DecodedMessage
+    try {
+      decoded = decodeMessage(res.body)
+    } catch (err) {
+      return { kind: 'final', error: `${notMessage} (${errorText(err)})` }
+    }
+    if (!answersQuestion(decoded, f)) {
+      const other =
+        decoded.questions.length === 0
+          ? 'no question'
+          : decoded.questions.map((q) => showQuestion(q.name, q.type)).join(', ')
+      return {
+        kind: 'final',
+        error: `${prefix}: answered another question (${other}) when asked for ${what}`
+      }
+    }
+    return { kind: 'answer', response: decoded.response }
   }
 
   return {
@@ -244,68 +251,7 @@ export function createDohResolver(options: DohResolverOptions): Resolver {
   }
 }
 
-/** A DoH endpoint as requests use it, and how messages may show it. */
-interface DohTarget {
-  /** The URL without userinfo or fragment: what is requested and what messages show. */
-  url: string
-  /** `Basic …` from the URL's userinfo, if it had any. */
-  authorization?: string
-  /** Removes the URL's credentials from text that came from elsewhere (error messages). */
-  scrub(text: string): string
-}
-
-function parseDohUrl(name: string, text: string): DohTarget {
-  const shown = stripUserinfo(String(text))
-  let url: URL
-  try {
-    url = new URL(String(text))
-  } catch {
-    throw new Error(`DoH server ${name}: "${shown}" is not a valid URL`)
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new Error(
-      `DoH server ${name}: "${shown}" is not an http:// or https:// URL ` +
-        `(like https://dns.google/dns-query)`
-    )
-  }
-  const secrets: string[] = []
-  let authorization: string | undefined
-  if (url.username !== '' || url.password !== '') {
-    const user = safeDecode(url.username)
-    const password = safeDecode(url.password)
-    authorization = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`
-    secrets.push(`${url.username}:${url.password}@`, `${url.username}@`)
-    if (url.password !== '') secrets.push(url.password, password)
-    url.username = ''
-    url.password = ''
-  }
-  url.hash = ''
-  const scrub = (message: string): string => {
-    let out = message
-    for (const secret of secrets) out = out.split(secret).join(secret.endsWith('@') ? '' : '***')
-    return out
-  }
-  return { url: url.href, authorization, scrub }
-}
-
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text)
-  } catch {
-    return text
-  }
-}
-
 /** `Application/DNS-Message; charset=x` → `application/dns-message`. */
 function mediaType(contentType: string | undefined): string | undefined {
   return contentType?.split(';')[0]?.trim().toLowerCase()
-}
-
-/** Drops a body we will not read, so its connection can be reused (or is closed). */
-async function discard(body: { dump(opts?: { limit: number }): Promise<void> }): Promise<void> {
-  try {
-    await body.dump({ limit: 64 * 1024 })
-  } catch {
-    // The connection is closed instead; nothing to report.
-  }
 }

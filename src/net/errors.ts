@@ -63,9 +63,12 @@ export function connectionError(err: unknown): string {
   }
 }
 
-/** `scheme://user:password@rest` → `scheme://rest`, for showing a URL that may not parse. */
+/**
+ * `scheme://user:password@rest` → `scheme://rest`, for showing a URL that may not parse; also
+ * without a scheme (`//user@host`, `user:password@host`), up to the last `@` of the authority.
+ */
 export function stripUserinfo(text: string): string {
-  return text.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1')
+  return text.replace(/^([a-z][a-z0-9+.-]*:)?(\/\/)?[^/?#]*@/i, '$1$2')
 }
 
 /** The first value of a header that may come as a list. */
