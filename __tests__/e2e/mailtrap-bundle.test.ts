@@ -196,13 +196,14 @@ describe('dist/cli.js with a Mailtrap token (a fake Mailtrap API on loopback)', 
     })
     expect(result.code).toBe(2)
     expect(result.stderr).toBe(
-      'Mailtrap refused the API token (401 on GET /api/accounts): check the token and its access\n'
+      'Mailtrap refused the API token (401 on GET /api/domains): check the token and its access\n'
     )
     expect(result.stdout + result.stderr).not.toContain('wrong-token')
   })
 
-  it('asks which account when the token reaches several', async () => {
-    const result = await cli(['--mailtrap-url', mailtrap.url])
+  it('asks which account when the token reaches several on the account-scoped paths', async () => {
+    const accountOnly = await startFakeMailtrap({ token: TOKEN, families: 'account' })
+    const result = await cli(['--mailtrap-url', accountOnly.url]).finally(() => accountOnly.close())
     expect(result.code).toBe(2)
     expect(result.stderr).toContain(
       'the token reaches 2 accounts: Acme Mail (31001), Acme Staging (31002)'
