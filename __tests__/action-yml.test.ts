@@ -13,7 +13,8 @@ describe('action.yml', () => {
       'failed-domains',
       'report',
       'status',
-      'summary'
+      'summary',
+      'verified'
     ])
   })
 })

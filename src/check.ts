@@ -1,30 +1,16 @@
 import type { Config } from './config/load-config.js'
 import { toAsciiName } from './names/dns-names.js'
 import { diagnoseRecord, probesFor } from './diagnose/diagnose.js'
-import type { DiagnosisContext, Finding, Observation } from './diagnose/types.js'
+import type { DiagnosisContext, Observation } from './diagnose/types.js'
 import { detectDnsHost } from './diagnose/dns-hosts.js'
 import { UsageError } from './errors.js'
 import { FixWords } from './report/fix-words.js'
-import { reportFinding, wordsFor } from './report/findings.js'
+import { reportFinding } from './report/findings.js'
 import { findZoneCut } from './dns/authoritative.js'
 import { renderBindSnippet } from './records/bind.js'
 import type { AuthoritativeDiscovery } from './dns/authoritative.js'
 import type { DnsRecord, QueryOutcome, Resolver } from './dns/types.js'
-import {
-  configDrift,
-  expandExpected,
-  type ApiExpectation,
-  type DomainExpectation,
-  type ExpectedRecord
-} from './records/expected.js'
-import type { DomainConfig } from './config/load-config.js'
-import {
-  complianceFinding,
-  configDriftFinding,
-  mailtrapStatusFinding,
-  notInAccountFinding,
-  statusWith
-} from './diagnose/mailtrap.js'
+import { expandExpected, type DomainExpectation, type ExpectedRecord } from './records/expected.js'
 import {
   domainStatus,
   summarize,
@@ -35,6 +21,7 @@ import {
   type Report
 } from './report/report.js'
 import { TOOL } from './version.js'
+import { joinMailtrap, readMailtrap, type MailtrapPort } from './check-mailtrap.js'
 import { inShard, type Shard } from './report/merge.js'
 
 /** What the engine needs from the outside world: narrow ports, so tests pass real or plain ones. */
@@ -48,24 +35,6 @@ export interface CheckPorts {
   now: () => Date
 }
 
-/** One sending domain as Mailtrap's API describes it, reduced to what the checks use. */
-export interface MailtrapDomainView extends ApiExpectation {
-  name: string
-  id: number
-  complianceStatus: string
-  dnsVerified: boolean
-  dnsVerifiedAt: string | null
-}
-
-/**
- * Reads the account's sending domains. A failure the user must fix (token refused, several
- * accounts) is thrown as a UsageError; any other failure is thrown as an Error and the check
- * goes on without Mailtrap, saying why in the report.
- */
-export interface MailtrapPort {
-  domains(): Promise<MailtrapDomainView[]>
-}
-
 export interface CheckOptions {
   /** Check only these domains (as listed in the config). */
   domains?: string[]
@@ -73,6 +42,12 @@ export interface CheckOptions {
   shard?: Shard
   /** Domains checked at once, at most: memory stays flat however long the list. */
   window?: number
+  /** The release gate: every domain must be DNS-verified and compliant in Mailtrap. */
+  requireVerified?: boolean
+  /** Add every domain the Mailtrap account lacks (`--create`; `create: true` does it per domain). */
+  create?: boolean
+  /** False where nothing may be created, whatever the config says (pull request events). */
+  createAllowed?: boolean
 }
 
 /** Enough domains in flight to keep every resolver busy, few enough to keep memory flat. */
@@ -111,23 +86,18 @@ export async function check(
   )
   const now = ports.now()
   const mailtrap = await readMailtrap(ports.mailtrap)
+  const gate = {
+    requireVerified: options.requireVerified === true,
+    create: options.create === true,
+    createAllowed: options.createAllowed !== false
+  }
   const domains = await mapWindow(
     selected,
     options.window ?? DOMAIN_WINDOW,
     async (domain): Promise<DomainReport> => {
       const view = mailtrap.views?.get(domain.name)
       const report = await checkDomain(expandExpected(domain, view), ports, now)
-      if (view) return withMailtrap(report, domain, view)
-      if (!mailtrap.views)
-        return { ...report, mailtrap: mailtrap.error ? { error: mailtrap.error } : null }
-      const words = wordsFor(report.zone, report.dnsHost?.id)
-      const findings = [...report.findings, reportFinding(notInAccountFinding(domain.name), words)]
-      return {
-        ...report,
-        findings,
-        status: domainStatus(report.records, findings),
-        mailtrap: { found: false as const }
-      }
+      return joinMailtrap(report, domain, view, mailtrap, ports.mailtrap, gate)
     }
   )
   const resolvers = [...(ports.discovery?.known() ?? []), ...ports.resolvers]
@@ -151,62 +121,6 @@ function selectDomains(config: Config, names: string[] | undefined): Config['dom
     throw new UsageError(`--domain ${unknown.join(', ')}: not in ${config.file}`)
   }
   return config.domains.filter((d) => wanted.has(d.name))
-}
-
-async function readMailtrap(
-  port: MailtrapPort | undefined
-): Promise<{ views?: Map<string, MailtrapDomainView>; error?: string }> {
-  if (!port) return {}
-  try {
-    const views = await port.domains()
-    return { views: new Map(views.map((v) => [v.name.toLowerCase(), v])) }
-  } catch (error) {
-    if (error instanceof UsageError) throw error
-    return { error: (error as Error).message }
-  }
-}
-
-/** Add Mailtrap's own view to a domain's report: its status and how it differs from DNS. */
-function withMailtrap(
-  report: DomainReport,
-  domain: DomainConfig,
-  view: MailtrapDomainView
-): DomainReport {
-  const drift = configDrift(domain, view)
-  const words = wordsFor(report.zone, report.dnsHost?.id)
-  const records = report.records.map((record) => {
-    const extra: Finding[] = []
-    const differences = drift.get(record.key)
-    if (differences) extra.push(configDriftFinding(differences))
-    const apiRecord = view.records.find((r) => r.key === record.key)
-    const status = record.checked
-      ? mailtrapStatusFinding(record.key, record.status, apiRecord?.status)
-      : undefined
-    if (status) extra.push(status)
-    if (extra.length === 0) return record
-    return {
-      ...record,
-      status: statusWith(record.status, extra),
-      findings: [...record.findings, ...extra.map((f) => reportFinding(f, words))]
-    }
-  })
-  const compliance = complianceFinding(domain.name, view.complianceStatus)
-  const findings = compliance
-    ? [...report.findings, reportFinding(compliance, words)]
-    : report.findings
-  return {
-    ...report,
-    records,
-    findings,
-    status: domainStatus(records, findings),
-    mailtrap: {
-      id: view.id,
-      complianceStatus: view.complianceStatus,
-      canSend: view.complianceStatus === 'compliant',
-      dnsVerified: view.dnsVerified,
-      dnsVerifiedAt: view.dnsVerifiedAt
-    }
-  }
 }
 
 /** Where a domain's records live: the zone apex from the SOA, its NS names and DNS host. */

@@ -52,6 +52,12 @@ Options:
   --mailtrap-account ID         with MAILTRAP_API_TOKEN set: the Mailtrap account to read
                                 (needed when the token reaches several)
   --mailtrap-url URL            Mailtrap's API (default https://mailtrap.io)
+  --require-verified            release gate: exit 1 unless Mailtrap has verified the DNS of
+                                every domain and it is compliant (exit 3 if the API is down)
+  --create                      add the domains the Mailtrap account lacks (opt-in), and list
+                                the records to publish; create: true in domains.yaml does it
+                                for one domain
+  --verbose                     say which Mailtrap API paths are used, and every retry
   --no-color                    no colour in the text report
   -h, --help                    show this help
   -v, --version                 show the version
@@ -60,6 +66,9 @@ With MAILTRAP_API_TOKEN in the environment, the expected records come from Mailt
 and Mailtrap's own status of each domain and record is checked too.
 
 wait only:
+  --until-verified              wait until Mailtrap has verified every domain too (implies
+                                --require-verified)
+  --mailtrap-interval DURATION  ask Mailtrap again no more often than this (default: 5m)
   --timeout DURATION            give up after this long (default: 10m; e.g. 40s, 5m, 1h)
   --interval DURATION           first pause between rounds (default: 30s); pauses grow by half
                                 each round to at most 5m, never shorter than asked
@@ -98,6 +107,11 @@ const OPTIONS = {
   tries: { type: 'string' },
   'max-in-flight': { type: 'string' },
   shard: { type: 'string' },
+  'require-verified': { type: 'boolean', default: false },
+  'until-verified': { type: 'boolean', default: false },
+  create: { type: 'boolean', default: false },
+  'mailtrap-interval': { type: 'string' },
+  verbose: { type: 'boolean', default: false },
   timeout: { type: 'string' },
   interval: { type: 'string' },
   'mailtrap-account': { type: 'string' },
@@ -128,6 +142,15 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
     return usage(io, command ? `unknown command "${command}"` : 'no command given')
   }
   if (extra.length > 0 && command !== 'merge') return usage(io, `unexpected argument "${extra[0]}"`)
+  if (
+    command === 'check' &&
+    (values['until-verified'] || values['mailtrap-interval'] !== undefined)
+  ) {
+    return usage(
+      io,
+      '--until-verified and --mailtrap-interval belong to wait; check takes --require-verified'
+    )
+  }
   if (command === 'check' && (values.timeout !== undefined || values.interval !== undefined)) {
     return usage(io, '--timeout and --interval belong to wait; check takes --query-timeout MS')
   }
@@ -167,7 +190,14 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
       io.env?.MAILTRAP_API_TOKEN,
       values['mailtrap-url'],
       values['mailtrap-account']
-    )
+    ),
+    requireVerified: values['require-verified'] || values['until-verified'],
+    create: values.create,
+    mailtrapIntervalMs:
+      values['mailtrap-interval'] === undefined
+        ? undefined
+        : duration(values['mailtrap-interval'], '--mailtrap-interval'),
+    debug: values.verbose ? (line) => io.stderr(`${line}\n`) : undefined
   }
   const outcome = await execute(
     {

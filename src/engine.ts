@@ -1,21 +1,17 @@
 import { createHash } from 'node:crypto'
 import { readdir, readFile, stat } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
-import { check, type MailtrapDomainView, type MailtrapPort } from './check.js'
+import { check } from './check.js'
+import type { MailtrapPort } from './check-mailtrap.js'
 import { UsageError } from './errors.js'
-import {
-  createMailtrapClient,
-  MailtrapError,
-  type MailtrapClient,
-  type MailtrapDomain
-} from './mailtrap/client.js'
 import { loadConfig, type Config } from './config/load-config.js'
 import type { FailOn } from './config/schema.js'
 import { buildResolvers, closeFleet } from './dns/resolvers.js'
 import { ZoneFileError } from './dns/zone-file.js'
 import { toAsciiName } from './names/dns-names.js'
 import { renderMarkdown } from './report/markdown.js'
-import { exitCodeFor, type Report } from './report/report.js'
+import { EXIT, exitCodeFor, verifiedAll, type Report } from './report/report.js'
+import { createMailtrapView, type MailtrapView } from './mailtrap-view.js'
 import { renderJson, renderText } from './report/text.js'
 import { waitUntilSettled } from './wait.js'
 import { mergeReports, type Shard } from './report/merge.js'
@@ -39,6 +35,16 @@ export interface EngineOptions {
   authoritativePort?: number
   /** Ask Mailtrap's API for the expected records and its own status (token never printed). */
   mailtrap?: { token: string; baseUrl?: string; accountId?: number }
+  /** The release gate: exit 1 unless every domain is DNS-verified and compliant in Mailtrap. */
+  requireVerified?: boolean
+  /** Add the domains the Mailtrap account lacks (opt-in). */
+  create?: boolean
+  /** False where nothing may be created, whatever the config says (pull request events). */
+  createAllowed?: boolean
+  /** wait: ask Mailtrap again no more often than this (ms); default 5 minutes. */
+  mailtrapIntervalMs?: number
+  /** Where the Mailtrap client's debug lines go (the path family chosen, retries). */
+  debug?: (line: string) => void
 }
 
 export interface EngineResult {
@@ -65,7 +71,8 @@ const digests = new WeakMap<Config, string>()
 export async function checkOnce(
   config: Config,
   options: EngineOptions,
-  now: () => Date = () => new Date()
+  now: () => Date = () => new Date(),
+  mailtrap?: MailtrapPort
 ): Promise<EngineResult> {
   const fleet = await buildResolvers({
     cli: options.resolvers,
@@ -97,12 +104,17 @@ export async function checkOnce(
       )
     }
   }
-  const client = options.mailtrap ? createClient(options.mailtrap) : undefined
   try {
     const report = await check(
       config,
-      { ...fleet, mailtrap: client && mailtrapPort(client), now },
-      { domains: options.domains, shard: options.shard }
+      { ...fleet, mailtrap, now },
+      {
+        domains: options.domains,
+        shard: options.shard,
+        requireVerified: options.requireVerified,
+        create: options.create,
+        createAllowed: options.createAllowed
+      }
     )
     const failOn = options.failOn ?? config.failOn ?? 'error'
     const digest = digests.get(config)
@@ -112,46 +124,7 @@ export async function checkOnce(
       failOn
     }
   } finally {
-    await Promise.all([closeFleet(fleet), client?.close()])
-  }
-}
-
-function createClient(options: NonNullable<EngineOptions['mailtrap']>): MailtrapClient {
-  try {
-    return createMailtrapClient(options)
-  } catch (error) {
-    throw new UsageError(`Mailtrap: ${(error as Error).message}`)
-  }
-}
-
-/** The engine's view of Mailtrap: the account's domains; errors only the user can fix stop the run. */
-function mailtrapPort(client: MailtrapClient): MailtrapPort {
-  return {
-    async domains() {
-      try {
-        return (await client.listDomains()).map(toView)
-      } catch (error) {
-        if (error instanceof MailtrapError && error.fixable) throw new UsageError(error.message)
-        throw error
-      }
-    }
-  }
-}
-
-function toView(domain: MailtrapDomain): MailtrapDomainView {
-  return {
-    name: toAsciiName(domain.domainName),
-    id: domain.id,
-    complianceStatus: domain.complianceStatus,
-    dnsVerified: domain.dnsVerified,
-    dnsVerifiedAt: domain.dnsVerifiedAt,
-    records: domain.records.map((r) => ({
-      key: r.key,
-      host: r.name,
-      value: r.value,
-      type: r.type,
-      status: r.status
-    }))
+    await closeFleet(fleet)
   }
 }
 
@@ -200,6 +173,8 @@ export interface RunPorts {
 
 export interface RunOutcome extends EngineResult {
   exitCode: number
+  /** With the release gate: every domain DNS-verified and compliant (undefined: not known). */
+  verified?: boolean
 }
 
 /**
@@ -209,11 +184,51 @@ export interface RunOutcome extends EngineResult {
 export async function execute(request: RunRequest, ports: RunPorts): Promise<RunOutcome> {
   const config = await readConfig(request)
   const failOn = request.failOn ?? config.failOn ?? 'error'
-  const round = () => checkOnce(config, { ...request, failOn }, ports.now)
-  if (request.command === 'check') {
-    const once = await round()
-    return { ...once, exitCode: exitCodeFor(once.report, failOn) }
+  if (request.requireVerified && !request.mailtrap) {
+    throw new UsageError(
+      'the verified gate needs Mailtrap: set MAILTRAP_API_TOKEN (input mailtrap-token)'
+    )
   }
+  const view = request.mailtrap
+    ? createMailtrapView(
+        { ...request.mailtrap, debug: request.debug },
+        { now: ports.now, intervalMs: request.mailtrapIntervalMs }
+      )
+    : undefined
+  try {
+    return await rounds(config, request, failOn, ports, view)
+  } finally {
+    await view?.close()
+  }
+}
+
+async function rounds(
+  config: Config,
+  request: RunRequest,
+  failOn: FailOn,
+  ports: RunPorts,
+  view: MailtrapView | undefined
+): Promise<RunOutcome> {
+  // The release gate stands whatever --fail-on says: not verified is 1, not known is 3.
+  const gated = (
+    result: EngineResult,
+    exitCode = exitCodeFor(result.report, failOn)
+  ): RunOutcome => {
+    if (!request.requireVerified) return { ...result, exitCode }
+    const verified = verifiedAll(result.report)
+    if (verified === false) return { ...result, exitCode: EXIT.findings, verified }
+    if (verified === undefined && exitCode === EXIT.pass)
+      return { ...result, exitCode: EXIT.inconclusive, verified: false }
+    return { ...result, exitCode, verified: verified === true }
+  }
+  const round = async () => {
+    const result = await checkOnce(config, { ...request, failOn }, ports.now, view?.port)
+    if (request.command === 'wait' && request.requireVerified) {
+      ports.progress(mailtrapProgress(result.report, view?.readAt()))
+    }
+    return result
+  }
+  if (request.command === 'check') return gated(await round())
   const waited = await waitUntilSettled(
     round,
     {
@@ -222,7 +237,29 @@ export async function execute(request: RunRequest, ports: RunPorts): Promise<Run
     },
     { now: () => ports.now().getTime(), sleep: ports.sleep, progress: ports.progress }
   )
-  return { config, report: waited.report, failOn, exitCode: waited.exitCode }
+  return gated({ config, report: waited.report, failOn }, waited.exitCode)
+}
+
+/** What `wait --until-verified` is waiting for on Mailtrap's side, in one line. */
+function mailtrapProgress(report: Report, readAt: Date | undefined): string {
+  const dnsRight = report.domains.every((d) =>
+    d.records.every((r) => !r.checked || r.status === 'pass' || r.status === 'warn')
+  )
+  const waiting = report.domains.filter((d) => {
+    const m = d.mailtrap
+    return (
+      !m || 'error' in m || 'found' in m || !m.dnsVerified || m.complianceStatus !== 'compliant'
+    )
+  })
+  if (waiting.length === 0) return 'Mailtrap: every domain is verified and compliant'
+  const at = readAt ? `${readAt.toISOString().slice(11, 16)} UTC` : 'not yet'
+  const dns = dnsRight ? 'DNS is right everywhere' : 'DNS is not right everywhere yet'
+  return `${dns}; Mailtrap last read ${at}; ${waiting.length} domain(s) not verified and compliant (${waiting
+    .slice(0, 5)
+    .map((d) => d.domain)
+    .join(
+      ', '
+    )}${waiting.length > 5 ? ', …' : ''}). Mailtrap re-checks about hourly: press "Re-check DNS Records" in Sending Domains to hurry it.`
 }
 
 /**

@@ -32,7 +32,7 @@ import {
 } from './report/markdown.js'
 import { parseShard } from './report/merge.js'
 import { EXIT, exitCodeFor, failedDomains, type Report } from './report/report.js'
-import { RECORD_LABELS } from './records/expected.js'
+import { recordLabel } from './records/expected.js'
 import { parseDuration } from './wait.js'
 
 /** Every input of action.yml; the compiler rejects one that is read but not declared here. */
@@ -60,6 +60,9 @@ const inputsSchema = z.object({
   'drift-issue': z.enum(['true', 'false']).default('false'),
   'drift-label': z.string().default('dns-drift'),
   artifact: z.string().optional(),
+  'require-verified': z.enum(['true', 'false']).default('false'),
+  create: z.enum(['true', 'false']).default('false'),
+  'allow-create-on-pr': z.enum(['true', 'false']).default('false'),
   'github-token': z.string().optional(),
   'wait-interval': z
     .string()
@@ -172,7 +175,14 @@ async function produce(inputs: Inputs): Promise<Outcome> {
             baseUrl: inputs['mailtrap-url'],
             accountId: inputs['mailtrap-account']
           }
-        : undefined
+        : undefined,
+      requireVerified: inputs['require-verified'] === 'true',
+      create: inputs.create === 'true',
+      // Creating a sending domain from a pull request is refused unless asked for explicitly.
+      createAllowed:
+        !(github.context.eventName ?? '').startsWith('pull_request') ||
+        inputs['allow-create-on-pr'] === 'true',
+      debug: (line) => core.debug(line)
     }
     const result = await core.group('Checking DNS records', () =>
       execute(
@@ -188,7 +198,7 @@ async function produce(inputs: Inputs): Promise<Outcome> {
       )
     )
     printUntrusted(RENDERERS[inputs.format](result.report, { color: true }))
-    return { report: result.report, exitCode: result.exitCode, failOn: result.failOn }
+    return { ...result }
   } catch (error) {
     const known = isUserError(error) || error instanceof InputError
     const e = error instanceof Error ? error : new Error(String(error))
@@ -238,6 +248,8 @@ function setOutputs(outcome: Outcome, reportPath: string | undefined): void {
     JSON.stringify('report' in outcome ? failedDomains(outcome.report) : [])
   )
   if (reportPath) core.setOutput('report', reportPath)
+  if ('verified' in outcome && outcome.verified !== undefined)
+    core.setOutput('verified', String(outcome.verified))
 }
 
 /** What went wrong, for the job summary and the comment, when no report was made. */
@@ -289,7 +301,7 @@ function annotate(outcome: Outcome): void {
       if (d.status !== 'fail' && d.status !== 'warn') continue
       const labelled = [
         ...d.findings.map((f) => ({ label: 'Domain', f })),
-        ...d.records.flatMap((r) => r.findings.map((f) => ({ label: RECORD_LABELS[r.key], f })))
+        ...d.records.flatMap((r) => r.findings.map((f) => ({ label: recordLabel(r.key), f })))
       ]
       for (const { label, f } of labelled) {
         if (f.severity === 'notice') continue
@@ -427,7 +439,7 @@ function driftDomains(report: Report): DriftDomain[] {
           ...d.findings.filter((f) => f.severity === 'error').map((f) => `Domain: ${f.code}`),
           ...failing.map(
             (r) =>
-              `${RECORD_LABELS[r.key]}: ${[...new Set(r.findings.filter((f) => f.severity === 'error').map((f) => f.code))].join(', ')}`
+              `${recordLabel(r.key)}: ${[...new Set(r.findings.filter((f) => f.severity === 'error').map((f) => f.code))].join(', ')}`
           )
         ].join('; '),
         fixes: [...new Set(findings.map((f) => f.hint).filter(Boolean))]

@@ -1,6 +1,6 @@
 import type { FailOn } from './config/schema.js'
 import type { DiagnosisCode } from './diagnose/codes.js'
-import { RECORD_LABELS } from './records/expected.js'
+import { recordLabel } from './records/expected.js'
 import { EXIT, exitCodeFor, type Report } from './report/report.js'
 
 /** How long to wait and how often to look. */
@@ -106,7 +106,7 @@ function pending(report: Report): string {
         const codes = [
           ...new Set(r.findings.filter((f) => f.severity !== 'notice').map((f) => f.code))
         ]
-        return `${d.domain} ${RECORD_LABELS[r.key]} (${codes.join(', ') || r.status})`
+        return `${d.domain} ${recordLabel(r.key)} (${codes.join(', ') || r.status})`
       })
   )
   const expiries = report.domains

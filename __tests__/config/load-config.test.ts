@@ -43,6 +43,7 @@ describe('loadConfig', () => {
         zone: 'example.org',
         verification: 'mt07',
         tracking: false,
+        trackingPinned: true,
         records: {},
         line: 7
       },

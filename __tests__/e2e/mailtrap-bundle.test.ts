@@ -246,4 +246,57 @@ describe('dist/cli.js with a Mailtrap token (a fake Mailtrap API on loopback)', 
     expect(md).toContain('❌ unverified&#95;dns, DNS not verified')
     expect(md).toContain('✅ compliant, DNS verified')
   })
+
+  describe('the verified gate', () => {
+    // DNS findings aside (--fail-on never): the gate stands on Mailtrap's word alone.
+    const gate = [
+      '--require-verified',
+      '--fail-on',
+      'never',
+      '--mailtrap-url',
+      '',
+      '--mailtrap-account',
+      '31001'
+    ]
+    const withUrl = () => gate.map((a) => (a === '' ? mailtrap.url : a))
+
+    it('passes the verified, compliant domain and sets it apart from the unverified one', async () => {
+      const ok = await cli([...withUrl(), '--domain', 'news.acme-mail.test', '--format', 'json'])
+      expect(ok.code).toBe(0)
+      const bad = await cli([...withUrl(), '--domain', 'acme-mail.test', '--format', 'json'])
+      expect(bad.code).toBe(1)
+      const report = JSON.parse(bad.stdout) as Report
+      expect(report.domains[0]!.findings.map((f) => f.detail.kind)).toEqual(
+        expect.arrayContaining(['not-verified', 'compliance'])
+      )
+      expect(ok.stdout + ok.stderr + bad.stdout + bad.stderr).not.toContain(TOKEN)
+    })
+
+    it('is inconclusive (exit 3), never a pass, when the API answers 500', async () => {
+      mailtrap.failNext(500, { error: 'boom' }, {}, 20)
+      const result = await cli([...withUrl(), '--domain', 'news.acme-mail.test'])
+      expect(result.code).toBe(3)
+      expect(result.stdout).toContain("Mailtrap's API could not be asked")
+    }, 120_000)
+
+    it('counts an unreachable API as a warning under --fail-on warning', async () => {
+      const result = await cli([
+        '--mailtrap-url',
+        'http://127.0.0.1:9',
+        '--mailtrap-account',
+        '31001',
+        '--domain',
+        'news.acme-mail.test',
+        '--fail-on',
+        'warning'
+      ])
+      expect(result.code).toBe(1)
+    })
+
+    it('needs a token', async () => {
+      const result = await cli(['--require-verified'], { MAILTRAP_API_TOKEN: '' })
+      expect(result.code).toBe(2)
+      expect(result.stderr).toContain('needs Mailtrap')
+    })
+  })
 })

@@ -22,7 +22,6 @@ describe('expandExpected', () => {
       ['verification', 'mt42.acme.test', 'smtp.mailtrap.live', 'mailtrap'],
       ['dkim1', 'rwmt1._domainkey.acme.test', 'rwmt1.dkim.smtp.mailtrap.live', 'config'],
       ['dkim2', 'rwmt2._domainkey.acme.test', 'rwmt2.dkim.smtp.mailtrap.live', 'default'],
-      ['link_verification', 'mt-link.acme.test', 't.mailtrap.live', 'default'],
       ['dmarc', '_dmarc.acme.test', expect.stringContaining('v=DMARC1; p=none'), 'default'],
       ['spf', 'acme.test', 'v=spf1 include:_spf.smtp.mailtrap.live ~all', 'mailtrap']
     ])
@@ -51,5 +50,34 @@ describe('expandExpected', () => {
       ]
     })
     expect([...drift]).toEqual([])
+  })
+})
+
+describe('what the API lists', () => {
+  it('checks a record under a key the tool does not know, and follows the API on tracking', () => {
+    const records = expandExpected(
+      { ...domain, trackingPinned: true },
+      {
+        trackingEnabled: false,
+        records: [
+          { key: 'link_verification', host: 'mt-link', value: 't.mailtrap.live' },
+          { key: 'inbound_mx', host: '@', value: '10 MX.Mailtrap.Live.', type: 'MX' }
+        ]
+      }
+    ).records
+    expect(records.find((r) => r.key === 'link_verification')).toBeUndefined()
+    expect(records.find((r) => r.key === 'inbound_mx')).toMatchObject({
+      type: 'MX',
+      name: 'acme.test',
+      value: '10 mx.mailtrap.live',
+      source: 'mailtrap'
+    })
+    const drift = configDrift(
+      { ...domain, trackingPinned: true },
+      { trackingEnabled: false, records: [] }
+    )
+    expect(drift.get('link_verification')).toEqual([
+      { field: 'tracking', pinned: 'true', api: 'false' }
+    ])
   })
 })

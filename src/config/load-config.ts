@@ -20,6 +20,10 @@ export interface DomainConfig {
   /** Relative host of the verification CNAME, when known. */
   verification?: string
   tracking: boolean
+  /** `tracking:` was written in the config (not the default): then it can drift from the API. */
+  trackingPinned?: boolean
+  /** Add the domain in Mailtrap when the account lacks it (opt-in; needs a token). */
+  create?: boolean
   records: Partial<Record<RecordKey, PinnedRecord>>
   /** Line of the domain's entry in the config file, for annotations. */
   line: number
@@ -134,6 +138,8 @@ function toDomainConfig(entry: Entry, line: number): DomainConfig {
     zone: entry.zone ?? entry.name,
     verification: entry.verification ?? records.verification?.name,
     tracking: entry.tracking ?? true,
+    ...(entry.tracking === undefined ? {} : { trackingPinned: true }),
+    ...(entry.create ? { create: true } : {}),
     records,
     line
   }

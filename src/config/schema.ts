@@ -80,6 +80,10 @@ const domainObject = z.strictObject({
     .boolean()
     .optional()
     .describe('Expect the click-tracking CNAME (mt-link); default true'),
+  create: z
+    .boolean()
+    .optional()
+    .describe('Add the domain in Mailtrap when the account lacks it (needs a Mailtrap token)'),
   records: recordsSchema.optional().describe('Pin the expected name or value of any record')
 })
 

@@ -4,7 +4,8 @@
  * for one resolver's answer, and fleet.ts reaches one verdict across resolvers. Pure.
  */
 import type { DnsQuestion, QueryOutcome } from '../dns/types.js'
-import type { ExpectedRecord } from '../records/expected.js'
+import { isKnownKey, type ExpectedRecord } from '../records/expected.js'
+import { GENERIC_RULES } from './generic-rules.js'
 import { cnameRules, type Rule, type Scene } from './cname-rules.js'
 import { draft, finding } from './finding.js'
 import { isReferral, judgeFleet } from './fleet.js'
@@ -20,6 +21,7 @@ import type {
 } from './types.js'
 
 function rulesFor(scene: Scene): Rule[] {
+  if (!isKnownKey(scene.expected.key)) return GENERIC_RULES
   return scene.expected.type === 'CNAME' ? cnameRules(scene) : txtRules(scene)
 }
 

@@ -1,4 +1,3 @@
-import type { RecordKey } from '../config/schema.js'
 import type { Severity } from './codes.js'
 import { finding, statusOf } from './finding.js'
 import type { ConfigDifference } from '../records/expected.js'
@@ -14,7 +13,7 @@ const fromMailtrap = { resolvers: ['mailtrap'] }
  * hourly, so either may be behind. Pure; undefined when they agree or nothing can be said.
  */
 export function mailtrapStatusFinding(
-  key: RecordKey,
+  key: string,
   dnsStatus: RecordStatus,
   mailtrapStatus: string | undefined
 ): Finding | undefined {
@@ -70,17 +69,21 @@ export function notInAccountFinding(domain: string): Finding {
 }
 
 /**
- * Only a `compliant` domain may send (DESIGN). Any other status is a warning that says what
- * the next step is, so `--fail-on warning` gates a release on it.
+ * Only a `compliant` domain may send (DESIGN). Any other status says what the next step is: a
+ * warning, so `--fail-on warning` gates on it, and an error under the release gate.
  */
-export function complianceFinding(domain: string, complianceStatus: string): Finding | undefined {
+export function complianceFinding(
+  domain: string,
+  complianceStatus: string,
+  gate = false
+): Finding | undefined {
   if (complianceStatus === 'compliant') return undefined
   return finding(
     'mailtrap-status',
     { kind: 'compliance', domain, status: complianceStatus },
     {
       ...fromMailtrap,
-      severity: 'warning',
+      severity: gate ? 'error' : 'warning',
       fix: [{ action: 'compliance', status: complianceStatus }]
     }
   )

@@ -6,7 +6,6 @@
  */
 import type { DnsQuestion, QueryOutcome, ResolverKind } from '../dns/types.js'
 import type { ConfigDifference, ExpectedRecord } from '../records/expected.js'
-import type { RecordKey } from '../config/schema.js'
 import type { DiagnosisCode, Severity } from './codes.js'
 import type { DmarcDifference } from './dmarc-compare.js'
 import type { DmarcProblem, DmarcReading } from './dmarc.js'
@@ -56,7 +55,7 @@ export type Detail =
   | { kind: 'cname-ok'; name: string; target: string }
   | { kind: 'cname-beside-data'; name: string; target: string; others: SeenRecord[] }
   | { kind: 'value-suffixed'; name: string; target: string; expected: string }
-  | { kind: 'swapped'; name: string; target: string; sibling: RecordKey; suffixed: boolean }
+  | { kind: 'swapped'; name: string; target: string; sibling: string; suffixed: boolean }
   | { kind: 'cname-loop'; name: string; target: string; chain: string[] }
   | { kind: 'cname-chain'; name: string; expected: string; chain: string[] }
   | { kind: 'other-provider'; name: string; target: string; provider: string }
@@ -66,7 +65,7 @@ export type Detail =
       name: string
       doubled: string
       apex: string
-      type: 'CNAME' | 'TXT'
+      type: string
       /** The doubled CNAME's target, when it is not the expected one either. */
       otherTarget?: string
       expected: string
@@ -108,6 +107,11 @@ export type Detail =
   | { kind: 'mailtrap-stale'; key: string; status: string }
   | { kind: 'mailtrap-will-fail'; key: string }
   | { kind: 'config-drift'; differences: ConfigDifference[] }
+  | { kind: 'mailtrap-unreachable'; error: string }
+  | { kind: 'create-failed'; domain: string; error: string }
+  | { kind: 'not-verified'; domain: string }
+  | { kind: 'generic-ok'; name: string; type: string }
+  | { kind: 'generic-wrong'; name: string; type: string; found: string[]; expected: string }
   | { kind: 'not-in-account'; domain: string }
   | { kind: 'compliance'; domain: string; status: string }
 
@@ -126,7 +130,7 @@ export type FixStep =
   | { action: 'add'; record: FixRecord }
   | { action: 'set-value'; record: FixRecord; provider?: string }
   | { action: 'delete'; record: FixRecord; note?: 'old-beside-cname' | 'dmarc' }
-  | { action: 'keep-only'; name: string; keep: 'CNAME' | 'TXT'; drop: string[] }
+  | { action: 'keep-only'; name: string; keep: string; drop: string[] }
   | { action: 'replace-with-txt'; record: FixRecord }
   | { action: 'keep-one'; record: FixRecord }
   | { action: 'merge-spf'; record: FixRecord }
@@ -134,6 +138,7 @@ export type FixStep =
   | { action: 'pin-or-set'; record: FixRecord }
   | { action: 'wait'; until: string }
   | { action: 'retry-resolver' }
+  | { action: 'retry-mailtrap' }
   | { action: 'ask-authoritative' }
   | { action: 'fix-transfer' }
   | { action: 'fix-lame' }

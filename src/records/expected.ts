@@ -2,6 +2,14 @@ import type { DomainConfig } from '../config/load-config.js'
 import type { RecordKey } from '../config/schema.js'
 import { normalizeHost, normalizeName, qualify } from '../names/dns-names.js'
 
+/** The keys the tool knows, and any other Mailtrap lists: each is checked under its own key. */
+export type ExpectedKey = RecordKey | (string & {})
+
+/** True for a key the tool knows and diagnoses richly. */
+export function isKnownKey(key: string): key is RecordKey {
+  return key in RECORD_LABELS
+}
+
 /** Where an expected value came from, strongest first. */
 export type ExpectationSource = 'mailtrap' | 'config' | 'default'
 
@@ -11,8 +19,9 @@ export type ExpectationSource = 'mailtrap' | 'config' | 'default'
  * record when neither the API nor the config says which random host Mailtrap chose.
  */
 export interface ExpectedRecord {
-  key: RecordKey
-  type: 'CNAME' | 'TXT'
+  /** A key the tool knows, or any other key Mailtrap's API lists (inbound MX, …). */
+  key: ExpectedKey
+  type: 'CNAME' | 'TXT' | (string & {})
   /** Host relative to the domain (`rwmt1._domainkey`, `@` for the apex), or null when unknown. */
   host: string | null
   name: string | null
@@ -62,9 +71,23 @@ export const RECORD_LABELS: Record<RecordKey, string> = {
   spf: 'SPF'
 }
 
+/** A record's label in reports: the known keys by name, any other key the API lists as it is. */
+export function recordLabel(key: string): string {
+  return (RECORD_LABELS as Record<string, string>)[key] ?? `${key} (listed by Mailtrap)`
+}
+
 /** What Mailtrap's API says a domain needs: one entry per record it lists (plain data). */
 export interface ApiExpectation {
   records: { key: string; host?: string; value?: string; type?: string; status?: string }[]
+  /** Custom-domain click tracking as the API says (it lists `link_verification` either way). */
+  trackingEnabled?: boolean
+}
+
+/** Whether click tracking's CNAME is expected: as the API lists it, else as the config says. */
+export function trackingOf(domain: DomainConfig, api?: ApiExpectation): boolean {
+  if (!api) return domain.tracking
+  const listed = api.records.some((r) => r.key === 'link_verification' && r.value)
+  return listed && api.trackingEnabled !== false
 }
 
 /**
@@ -81,7 +104,7 @@ export function expandExpected(domain: DomainConfig, api?: ApiExpectation): Doma
     return { ...record, host }
   }
   const keys = (Object.keys(MAILTRAP_DEFAULTS) as (keyof typeof MAILTRAP_DEFAULTS)[]).filter(
-    (key) => key !== 'link_verification' || domain.tracking
+    (key) => key !== 'link_verification' || trackingOf(domain, api)
   )
   const records: ExpectedRecord[] = keys.map((key) => {
     const base = MAILTRAP_DEFAULTS[key]
@@ -115,12 +138,26 @@ export function expandExpected(domain: DomainConfig, api?: ApiExpectation): Doma
       source: spf ? 'mailtrap' : 'config'
     })
   }
+  // Every other record the API lists is checked too, by type, name and value.
+  for (const record of api?.records ?? []) {
+    if (isKnownKey(record.key) || !record.value || record.host === undefined) continue
+    const host = normalizeHost(record.host)
+    const type = (record.type ?? 'TXT').toUpperCase()
+    records.push({
+      key: record.key,
+      type,
+      host,
+      name: qualify(host, domain.name),
+      value: type === 'TXT' ? record.value.trim() : normalizeName(record.value.trim()),
+      source: 'mailtrap'
+    })
+  }
   return { domain: domain.name, zone: domain.zone, line: domain.line, records }
 }
 
 /** One way domains.yaml differs from Mailtrap's API. */
 export interface ConfigDifference {
-  field: 'host' | 'value'
+  field: 'host' | 'value' | 'tracking'
   pinned: string
   api: string
 }
@@ -131,8 +168,14 @@ export interface ConfigDifference {
 export function configDrift(
   domain: DomainConfig,
   api: ApiExpectation
-): Map<RecordKey, ConfigDifference[]> {
-  const drift = new Map<RecordKey, ConfigDifference[]>()
+): Map<string, ConfigDifference[]> {
+  const drift = new Map<string, ConfigDifference[]>()
+  const tracking = trackingOf(domain, api)
+  if (domain.trackingPinned && tracking !== domain.tracking) {
+    drift.set('link_verification', [
+      { field: 'tracking', pinned: String(domain.tracking), api: String(tracking) }
+    ])
+  }
   for (const record of api.records) {
     const key = record.key as RecordKey
     if (!(key in RECORD_LABELS) || !record.value) continue

@@ -1,5 +1,5 @@
 import type { RecordStatus } from '../diagnose/types.js'
-import { RECORD_LABELS } from '../records/expected.js'
+import { recordLabel } from '../records/expected.js'
 import { wordsFor, type FindingReport } from './findings.js'
 import type { FixWords } from './fix-words.js'
 import { escapeMarkdown, toMarkdown } from './rich.js'
@@ -54,7 +54,7 @@ function overview(report: Report, domains: DomainReport[]): string[] {
   const withMailtrap = report.domains.some((d) => d.mailtrap !== null)
   const extra = withMailtrap ? ' Mailtrap |' : ''
   const lines = [
-    `| Domain | Status | ${COLUMNS.map((k) => RECORD_LABELS[k]).join(' | ')} |${extra}`,
+    `| Domain | Status | ${COLUMNS.map((k) => recordLabel(k)).join(' | ')} |${extra}`,
     `|---|---|${COLUMNS.map(() => '---').join('|')}|${withMailtrap ? '---|' : ''}`
   ]
   for (const d of domains) {
@@ -78,14 +78,12 @@ function domainDetails(d: DomainReport, detail: Detail): string[] {
   lines.push('| Record | Type | Name | Expected | Status |', '|---|---|---|---|---|')
   for (const r of d.records) {
     lines.push(
-      `| ${RECORD_LABELS[r.key]} | ${r.type} | ${r.name ? code(r.name) : '_not known_'} | ${code(r.expected)} | ${statusCell(r)} |`
+      `| ${recordLabel(r.key)} | ${r.type} | ${r.name ? code(r.name) : '_not known_'} | ${code(r.expected)} | ${statusCell(r)} |`
     )
   }
   const findings = [
     ...d.findings.map((f) => ({ label: 'Domain', finding: f })),
-    ...d.records.flatMap((r) =>
-      r.findings.map((f) => ({ label: RECORD_LABELS[r.key], finding: f }))
-    )
+    ...d.records.flatMap((r) => r.findings.map((f) => ({ label: recordLabel(r.key), finding: f })))
   ]
   if (findings.length > 0) {
     lines.push('')
@@ -123,7 +121,7 @@ function domainDetails(d: DomainReport, detail: Detail): string[] {
           : o.answers.length
             ? o.answers.map((a) => code(`${a.type} ${a.data} (TTL ${a.ttl})`)).join('<br>')
             : String(o.rcode)
-        lines.push(`| ${RECORD_LABELS[r.key]} | ${escapeMarkdown(o.resolver)} | ${answer} |`)
+        lines.push(`| ${recordLabel(r.key)} | ${escapeMarkdown(o.resolver)} | ${answer} |`)
       }
     }
     lines.push('', '</details>')
@@ -159,7 +157,7 @@ function matrix(records: RecordReport[], resolvers: string[]): string[] {
       if (!verdict) return '–'
       return verdict === 'ok' ? '✅' : verdict === 'unknown' ? '❔ unknown' : `❌ ${verdict}`
     })
-    lines.push(`| ${RECORD_LABELS[r.key]} | ${cells.join(' | ')} |`)
+    lines.push(`| ${recordLabel(r.key)} | ${cells.join(' | ')} |`)
   }
   return lines
 }

@@ -1,4 +1,4 @@
-import type { RecordKey } from '../config/schema.js'
+import type { ExpectedKey } from '../records/expected.js'
 import { reaches, type DiagnosisCode } from '../diagnose/codes.js'
 import { statusOf, worse } from '../diagnose/finding.js'
 import type { Finding, RecordStatus } from '../diagnose/types.js'
@@ -34,8 +34,8 @@ export interface ObservationReport {
 }
 
 export interface RecordReport {
-  key: RecordKey
-  type: 'CNAME' | 'TXT'
+  key: ExpectedKey
+  type: 'CNAME' | 'TXT' | (string & {})
   /** FQDN, or null when the name is not known (verification host without pull or config). */
   name: string | null
   expected: string
@@ -134,11 +134,30 @@ export function exitCodeFor(report: Report, failOn: 'error' | 'warning' | 'never
   ]
   if (findings.some((f) => f.code !== 'unknown' && reaches(f.severity, failOn)))
     return EXIT.findings
-  if (records.some((r) => r.checked && r.status === 'unknown')) return EXIT.inconclusive
+  const domainUnknown = report.domains.some((d) => d.findings.some((f) => f.code === 'unknown'))
+  if (domainUnknown || records.some((r) => r.checked && r.status === 'unknown'))
+    return EXIT.inconclusive
   return EXIT.pass
 }
 
 /** Domains whose status is fail, for the `failed-domains` output. */
 export function failedDomains(report: Report): string[] {
   return report.domains.filter((d) => d.status === 'fail').map((d) => d.domain)
+}
+
+/**
+ * The release gate: every domain DNS-verified and compliant in Mailtrap. Undefined when a
+ * domain's Mailtrap view is not known (no token, or the API could not be asked).
+ */
+export function verifiedAll(report: Report): boolean | undefined {
+  let known = true
+  const verified = report.domains.every((d) => {
+    const m = d.mailtrap
+    if (!m || 'error' in m) {
+      known = false
+      return true
+    }
+    return !('found' in m) && m.dnsVerified && m.complianceStatus === 'compliant'
+  })
+  return verified ? (known ? true : undefined) : false
 }

@@ -1,5 +1,5 @@
 import type { RecordStatus } from '../diagnose/types.js'
-import { RECORD_LABELS } from '../records/expected.js'
+import { recordLabel } from '../records/expected.js'
 import type { DomainReport, Report } from './report.js'
 
 const SGR: Record<RecordStatus | 'dim' | 'bold', string> = {
@@ -45,7 +45,7 @@ export function renderText(report: Report, options: { color: boolean }): string 
       if (f.hint) lines.push(`  ${paint('dim', 'fix:')} ${clean(f.hint)}`)
     }
     for (const r of d.records) {
-      const label = RECORD_LABELS[r.key].padEnd(20)
+      const label = recordLabel(r.key).padEnd(20)
       const status = paint(
         r.checked ? r.status : 'dim',
         (r.checked ? r.status : 'not known').padEnd(10)

@@ -3,8 +3,7 @@
  * its fix steps become the hint in the words of the zone's DNS host. Each medium renders the
  * result its own way (rich.ts). Pure.
  */
-import { RECORD_LABELS } from '../records/expected.js'
-import type { RecordKey } from '../config/schema.js'
+import { recordLabel } from '../records/expected.js'
 import type { Detail, FixStep, ResolverGroup, SeenRecord } from '../diagnose/types.js'
 import {
   describeDmarcDifference,
@@ -46,19 +45,25 @@ function groupsText(groups: ResolverGroup[]): Rich {
 }
 
 const COMPLIANCE_HINTS: Record<string, string> = {
+  initial:
+    'Mailtrap has not started checking the domain: open its page in Mailtrap and finish the setup.',
+  pending: 'Mailtrap is still checking the domain; run the check again later.',
+  pending_cc: "Mailtrap waits for the payment card: verify it in Mailtrap's billing settings.",
+  exhausted: "The domain's sending quota is used up: upgrade the plan or wait for the next period.",
   unverified_dns:
     'Fix the DNS records as the other findings say; Mailtrap verifies them within the hour, or at once with "Re-check DNS Records".',
   missing_company_info: "Fill in the company information in Mailtrap's compliance form.",
   awaiting_questionnaire: "Answer the compliance questionnaire on the domain's page in Mailtrap.",
   awaiting_card_verification: "Verify the payment card in Mailtrap's billing settings.",
-  under_review: 'Mailtrap is reviewing the domain; nothing to do but wait.',
-  demo: "This is Mailtrap's demo domain: add a domain of your own to send to anybody.",
+  under_review: 'Mailtrap is reviewing the domain, usually for minutes; nothing to do but wait.',
+  demo: "This is Mailtrap's demo domain: it sends only to the account owner's address; add a domain of your own to send to anybody.",
   demo_exhausted: "The demo domain's quota is used up: add a domain of your own.",
-  non_compliant: 'Mailtrap found the domain non-compliant: contact Mailtrap support.',
+  non_compliant:
+    "Mailtrap found the domain non-compliant: read the reason on the domain's page in Mailtrap and contact Mailtrap support.",
   suspended: 'Mailtrap suspended the domain: contact Mailtrap support.'
 }
 
-const label = (key: string): string => RECORD_LABELS[key as RecordKey] ?? key
+const label = recordLabel
 
 /** The message of a finding: what was found, in one or two sentences. */
 export function describe(d: Detail): Rich {
@@ -154,7 +159,9 @@ export function describe(d: Detail): Rich {
       const parts = d.differences.map((p) =>
         p.field === 'host'
           ? `the host ${p.pinned}, where Mailtrap's API has ${p.api}`
-          : `the value "${p.pinned}", where Mailtrap's API has "${p.api}"`
+          : p.field === 'tracking'
+            ? `tracking: ${p.pinned}, where Mailtrap's API has custom-domain tracking ${p.api === 'true' ? 'on' : 'off'}`
+            : `the value "${p.pinned}", where Mailtrap's API has "${p.api}"`
       )
       return rich`domains.yaml pins ${parts.join(', and ')}. The API's value is what is checked.`
     }
@@ -162,6 +169,16 @@ export function describe(d: Detail): Rich {
       return rich`${d.domain} is not a sending domain of the Mailtrap account: Mailtrap will not send for it.`
     case 'compliance':
       return rich`Mailtrap's compliance status of ${d.domain} is ${d.status}: only compliant domains may send.`
+    case 'mailtrap-unreachable':
+      return rich`Mailtrap's API could not be asked, so Mailtrap's view of the domain is not known: ${d.error}`
+    case 'create-failed':
+      return rich`${d.domain} could not be added in Mailtrap: ${d.error}`
+    case 'not-verified':
+      return rich`Mailtrap has not verified the DNS records of ${d.domain} yet: it does not send for it until it has.`
+    case 'generic-ok':
+      return rich`${d.name} has the ${d.type} record Mailtrap lists.`
+    case 'generic-wrong':
+      return rich`${d.name} has ${d.type} ${quoted(d.found)}, not the ${d.type} record Mailtrap lists (${code(d.expected)}).`
   }
 }
 
@@ -201,6 +218,8 @@ function step(s: FixStep, w: FixWords): Rich {
       return rich`If the policy is yours on purpose, pin it in domains.yaml (${code('records: { dmarc: { value: "..." } }')}); else edit the TXT record at ${code(w.label(s.record.name))} and enter ${w.text(s.record.value ?? '')}.`
     case 'wait':
       return rich`Nothing to change: wait until ${untilTime(s.until)}, or run ${code('mailtrap-dns-verify wait')} to gate on it.`
+    case 'retry-mailtrap':
+      return rich`Check the token, the account and that Mailtrap's API is reachable from here, then run the check again.`
     case 'retry-resolver':
       return rich`Check that this resolver is reachable from here, then run the check again.`
     case 'ask-authoritative':
