@@ -1,4 +1,5 @@
-import { canonicalIpv6, parseZoneFile, ZoneFileError } from '../../src/dns/zone-file.js'
+import { parseZoneFile, ZoneFileError } from '../../src/dns/zone-file.js'
+import { canonicalIpv6 } from '../../src/dns/server-address.js'
 
 const FILE = 'zones/example.com.zone'
 

@@ -5,6 +5,7 @@
  * than once per question, and `close()` settling everything. Kept in one place so the resolvers
  * cache, limit and word their outcomes alike; each keeps only how it puts a question to a server.
  */
+import { canonicalType } from './codec.js'
 import { normalizeName, type DnsQuestion, type QueryOutcome } from './types.js'
 import { errorText } from '../net/errors.js'
 
@@ -12,7 +13,7 @@ import { errorText } from '../net/errors.js'
 export interface Flight {
   /** Normalised, as {@link normalizeName} leaves it. */
   readonly name: string
-  /** Canonical, as {@link QueryGateOptions.canonicalType} leaves it. */
+  /** Canonical, as {@link canonicalType} leaves it: `TYPE16` and `TXT` are one question. */
   readonly type: string
   /** The question as messages show it, from {@link showQuestion}. */
   readonly what: string
@@ -38,10 +39,10 @@ export interface QueryGateOptions {
   /** Questions in flight at once; the rest wait, first come first asked. */
   maxInFlight: number
   /**
-   * The form a type is keyed and asked in, so `TYPE16` and `TXT` are one question. Passed in
-   * because it takes the wire codec, which itself uses this module.
+   * @deprecated Ignored: the gate takes {@link canonicalType} from the codec itself. Kept only
+   * until doh-client.ts stops passing it.
    */
-  canonicalType(type: string): string
+  canonicalType?: (type: string) => string
   /**
    * Puts a question to the server once it has a slot. The transport settles the flight with
    * its outcome, calls {@link QueryGate.markAnswered} on hearing from the server, and
@@ -164,7 +165,7 @@ export function createQueryGate(options: QueryGateOptions): QueryGate {
       let type: string
       try {
         name = normalizeName(String(question.name))
-        type = options.canonicalType(String(question.type))
+        type = canonicalType(String(question.type))
       } catch (err) {
         return Promise.resolve(failure(`${prefix}: cannot ask: ${errorText(err)}`))
       }

@@ -3,7 +3,8 @@ import { RESOLVER_PRESETS, type ResolverEntry } from '../config/schema.js'
 import { createAuthoritativeDiscovery, type AuthoritativeDiscovery } from './authoritative.js'
 import type { Resolver } from './types.js'
 import { createDohResolver, DOH_PRESETS } from './doh-client.js'
-import { createWireResolver, parseServerAddress } from './wire-client.js'
+import { createWireResolver } from './wire-client.js'
+import { parseServerAddress } from './server-address.js'
 import { createZoneFileResolver, type ZoneFileResolver } from './zone-source.js'
 
 /** How the user asked for resolvers, from the CLI, the action inputs and the config. */

@@ -1,0 +1,67 @@
+/** The DNS message codec, fed bytes made by dns-packet: no sockets. */
+import dnsPacket from 'dns-packet'
+import { describe, expect, it } from '@jest/globals'
+import { decodeResponse, encodeQuery } from '../../src/dns/codec.js'
+
+describe('encodeQuery and decodeResponse', () => {
+  it('encodes the question with RD as asked and an EDNS0 OPT of 1232 bytes', () => {
+    const packet = dnsPacket.decode(
+      encodeQuery({ name: 'Example.COM.', type: 'TXT' }, { id: 4242, recursionDesired: true })
+    )
+    expect(packet.id).toBe(4242)
+    expect(packet.flag_rd).toBe(true)
+    expect(packet.flag_qr).toBe(false)
+    expect(packet.questions).toEqual([{ name: 'example.com', type: 'TXT', class: 'IN' }])
+    expect(packet.additionals).toEqual([
+      expect.objectContaining({ type: 'OPT', name: '.', udpPayloadSize: 1232 })
+    ])
+    const plain = dnsPacket.decode(
+      encodeQuery({ name: 'example.com', type: 'TYPE65' }, { id: 1, recursionDesired: false })
+    )
+    expect(plain.flag_rd).toBe(false)
+    expect(plain.questions?.[0]?.type).toBe('UNKNOWN_65')
+  })
+
+  it('throws on bytes that are not a DNS response', () => {
+    expect(() => decodeResponse(Buffer.from('hello'))).toThrow(/shorter than a DNS header/)
+    expect(() => decodeResponse(Buffer.from('this is certainly not DNS'))).toThrow(/cannot decode/)
+    const query = encodeQuery({ name: 'example.com', type: 'A' }, { id: 1, recursionDesired: true })
+    expect(() => decodeResponse(query)).toThrow(/QR bit clear/)
+  })
+
+  it('gives other types a readable text and unknown rcodes and types a mnemonic', () => {
+    const buf = dnsPacket.encode({
+      type: 'response',
+      id: 1,
+      flags: 12,
+      questions: [{ name: 'example.com', type: 'A' }],
+      answers: [
+        {
+          name: 'Example.com.',
+          type: 'SRV',
+          ttl: 1,
+          data: { priority: 1, weight: 2, port: 443, target: 'Host.Example.' }
+        },
+        {
+          name: 'example.com',
+          type: 'CAA',
+          ttl: 1,
+          data: { flags: 0, tag: 'issue', value: 'letsencrypt.org' }
+        },
+        {
+          name: 'example.com',
+          type: 'UNKNOWN_65' as dnsPacket.OtherRecordType,
+          ttl: 1,
+          data: Buffer.from([1, 2])
+        }
+      ]
+    })
+    const response = decodeResponse(buf)
+    expect(response.rcode).toBe('RCODE12')
+    expect(response.answers.map((a) => [a.name, a.type, a.data])).toEqual([
+      ['example.com', 'SRV', '1 2 443 host.example'],
+      ['example.com', 'CAA', '0 issue "letsencrypt.org"'],
+      ['example.com', 'TYPE65', '\\# 2 0102']
+    ])
+  })
+})

@@ -1,0 +1,129 @@
+/**
+ * The lexical layer of the zone-file reader (RFC 1035 section 5.1): text into entries of
+ * tokens, comments dropped and parenthesised lines joined, and `\X`/`\DDD` escapes into octets.
+ */
+
+/** One token; `line` is where it starts, for messages. */
+export interface Token {
+  /** Source text; for a quoted string, what is between the quotes, escapes still encoded. */
+  text: string
+  quoted: boolean
+  line: number
+}
+
+/** One logical entry: a physical line, or several joined by parentheses. */
+export interface Entry {
+  line: number
+  /** The entry starts with white space: the owner is the previous record's. */
+  blankOwner: boolean
+  tokens: Token[]
+}
+
+/** Throws the reader's error for `line`; it never returns. */
+export type Fail = (line: number, detail: string) => never
+
+/** Splits the text into entries, dropping comments and joining parenthesised lines. */
+export function tokenize(text: string, fail: Fail): Entry[] {
+  const entries: Entry[] = []
+  const src = text.startsWith('\uFEFF') ? text.slice(1) : text
+  let line = 1
+  let depth = 0
+  let parenLine = 0
+  let atLineStart = true
+  let entry: Entry | undefined
+  let i = 0
+  const flush = (): void => {
+    if (entry && entry.tokens.length > 0) entries.push(entry)
+    entry = undefined
+  }
+
+  while (i < src.length) {
+    const c = src[i] as string
+    if (atLineStart) {
+      atLineStart = false
+      if (depth === 0) {
+        flush()
+        entry = { line, blankOwner: c === ' ' || c === '\t', tokens: [] }
+      }
+    }
+    const current = entry as Entry
+    if (c === '\n') {
+      line++
+      atLineStart = true
+      i++
+    } else if (c === ' ' || c === '\t' || c === '\r') {
+      i++
+    } else if (c === ';') {
+      while (i < src.length && src[i] !== '\n') i++
+    } else if (c === '(') {
+      if (depth > 0) fail(line, "nested '(': parentheses cannot be nested")
+      depth = 1
+      parenLine = line
+      i++
+    } else if (c === ')') {
+      if (depth === 0) fail(line, "')' without a matching '('")
+      depth = 0
+      i++
+    } else if (c === '"') {
+      const start = line
+      let j = i + 1
+      while (j < src.length && src[j] !== '"') {
+        if (src[j] === '\n') fail(start, 'unterminated quoted string (a string cannot span lines)')
+        if (src[j] === '\\') {
+          if (j + 1 >= src.length || src[j + 1] === '\n') {
+            fail(start, 'unterminated quoted string (backslash at the end of the line)')
+          }
+          j++
+        }
+        j++
+      }
+      if (j >= src.length) fail(start, 'unterminated quoted string')
+      current.tokens.push({ text: src.slice(i + 1, j), quoted: true, line: start })
+      i = j + 1
+    } else {
+      let j = i
+      while (j < src.length && !' \t\r\n;()"'.includes(src[j] as string)) {
+        if (src[j] === '\\') {
+          if (j + 1 >= src.length || src[j + 1] === '\n')
+            fail(line, 'backslash at the end of the line')
+          j++
+        }
+        j++
+      }
+      current.tokens.push({ text: src.slice(i, j), quoted: false, line })
+      i = j
+    }
+  }
+  if (depth > 0) fail(parenLine, "'(' is never closed")
+  flush()
+  return entries
+}
+
+/** Decodes `\X` and `\DDD` escapes into octets; other characters become their UTF-8. */
+export function decodeEscapes(token: Token, text: string, fail: Fail): Uint8Array {
+  const out: number[] = []
+  const chars = Array.from(text)
+  for (let i = 0; i < chars.length; i++) {
+    const c = chars[i] as string
+    if (c !== '\\') {
+      out.push(...Buffer.from(c, 'utf8'))
+      continue
+    }
+    const next = chars[i + 1]
+    if (next === undefined) fail(token.line, `bad escape at the end of '${token.text}'`)
+    if (/^\d$/.test(next as string)) {
+      const digits = chars.slice(i + 1, i + 4).join('')
+      if (!/^\d{3}$/.test(digits)) {
+        fail(token.line, `bad escape '\\${digits}' in '${token.text}' (\\DDD needs three digits)`)
+      }
+      const value = Number(digits)
+      if (value > 255) fail(token.line, `bad escape '\\${digits}' in '${token.text}' (over 255)`)
+      out.push(value)
+      i += 3
+    } else {
+      out.push(...Buffer.from(next as string, 'utf8'))
+      i += 1
+    }
+  }
+  return Uint8Array.from(out)
+}
