@@ -6,6 +6,7 @@
  */
 
 import type { DnsRecord } from './types.js'
+import { escapeControls, excerpt } from './excerpt.js'
 import { tokenize, type Token } from './zone-lexer.js'
 import { nameText, parseName, parseRdata, parseTtl, parseType, type Labels } from './zone-rdata.js'
 
@@ -30,7 +31,9 @@ export interface ZoneFileOptions {
 
 /**
  * A zone file that cannot be read. `line` is 1-based; 0 means the error concerns the whole
- * file (the message is then `FILE: what is wrong`).
+ * file (the message is then `FILE: what is wrong`). The message is safe to print: control and
+ * invisible characters in it (a file name from a pull request may hold any) are escaped, and
+ * the detail never quotes more than a short excerpt of the file.
  */
 export class ZoneFileError extends Error {
   readonly file: string
@@ -39,11 +42,13 @@ export class ZoneFileError extends Error {
   readonly detail: string
 
   constructor(file: string, line: number, detail: string) {
-    super(line > 0 ? `${file}:${line}: ${detail}` : `${file}: ${detail}`)
+    const shown = escapeControls(file)
+    const safe = escapeControls(detail)
+    super(line > 0 ? `${shown}:${line}: ${safe}` : `${shown}: ${safe}`)
     this.name = 'ZoneFileError'
     this.file = file
     this.line = line
-    this.detail = detail
+    this.detail = safe
   }
 }
 
@@ -77,12 +82,13 @@ export function parseZoneFile(text: string, options: ZoneFileOptions): ZoneRecor
         fail(first.line, '$INCLUDE is not supported; put the records in this file')
       }
       if (directive !== '$ORIGIN' && directive !== '$TTL') {
-        fail(first.line, `unknown directive ${first.text}`)
+        fail(first.line, `unknown directive ${excerpt(first.text)}`)
       }
       const arg = args[0]
       if (arg === undefined) fail(first.line, `${directive} needs a value`)
       const extra = args[1]
-      if (extra !== undefined) fail(extra.line, `unexpected '${extra.text}' after ${directive}`)
+      if (extra !== undefined)
+        fail(extra.line, `unexpected '${excerpt(extra.text)}' after ${directive}`)
       if (directive === '$ORIGIN') {
         // Knot insists on an absolute origin; BIND and RFC 1035 append a relative one to the
         // current origin, which reads the same as a relative owner name.
@@ -116,7 +122,7 @@ export function parseZoneFile(text: string, options: ZoneFileOptions): ZoneRecor
       if (!classSeen && (upper === 'IN' || upper === 'CLASS1')) {
         classSeen = true
       } else if (!classSeen && (OTHER_CLASSES.has(upper) || /^CLASS\d+$/.test(upper))) {
-        fail(token.line, `class ${token.text} is not supported (only IN)`)
+        fail(token.line, `class ${excerpt(token.text)} is not supported (only IN)`)
       } else if (ttl === undefined && /^\d/.test(token.text)) {
         ttl = parseTtl(token, fail, 'TTL')
       } else {

@@ -2,6 +2,7 @@
  * The lexical layer of the zone-file reader (RFC 1035 section 5.1): text into entries of
  * tokens, comments dropped and parenthesised lines joined, and `\X`/`\DDD` escapes into octets.
  */
+import { excerpt } from './excerpt.js'
 
 /** One token; `line` is where it starts, for messages. */
 export interface Token {
@@ -22,19 +23,36 @@ export interface Entry {
 /** Throws the reader's error for `line`; it never returns. */
 export type Fail = (line: number, detail: string) => never
 
-/** Splits the text into entries, dropping comments and joining parenthesised lines. */
-export function tokenize(text: string, fail: Fail): Entry[] {
-  const entries: Entry[] = []
+/**
+ * Longest physical line, and longest entry (parenthesised lines together), in characters.
+ * The largest record a server accepts (65,535 octets of RDATA, every octet written `\DDD`)
+ * takes about 270,000; anything longer is refused before it is split into tokens, so a
+ * hostile file cannot make the reader hold millions of labels or strings.
+ */
+export const MAX_LINE_CHARS = 512 * 1024
+
+/**
+ * Splits the text into entries, dropping comments and joining parenthesised lines. A
+ * generator, so only one entry's tokens are held at a time.
+ */
+export function* tokenize(text: string, fail: Fail): Generator<Entry> {
   const src = text.startsWith('\uFEFF') ? text.slice(1) : text
   let line = 1
   let depth = 0
   let parenLine = 0
   let atLineStart = true
   let entry: Entry | undefined
+  /** Where the current physical line and the current entry start, to bound their length. */
+  let lineStart = 0
+  let entryStart = 0
   let i = 0
-  const flush = (): void => {
-    if (entry && entry.tokens.length > 0) entries.push(entry)
-    entry = undefined
+  const checkLength = (end: number, tokenLine: number): void => {
+    if (end - lineStart > MAX_LINE_CHARS) {
+      fail(tokenLine, `line longer than ${MAX_LINE_CHARS} characters`)
+    }
+    if (end - entryStart > MAX_LINE_CHARS) {
+      fail(entry?.line ?? tokenLine, `record longer than ${MAX_LINE_CHARS} characters`)
+    }
   }
 
   while (i < src.length) {
@@ -42,8 +60,9 @@ export function tokenize(text: string, fail: Fail): Entry[] {
     if (atLineStart) {
       atLineStart = false
       if (depth === 0) {
-        flush()
+        if (entry && entry.tokens.length > 0) yield entry
         entry = { line, blankOwner: c === ' ' || c === '\t', tokens: [] }
+        entryStart = i
       }
     }
     const current = entry as Entry
@@ -51,10 +70,14 @@ export function tokenize(text: string, fail: Fail): Entry[] {
       line++
       atLineStart = true
       i++
+      lineStart = i
     } else if (c === ' ' || c === '\t' || c === '\r') {
       i++
     } else if (c === ';') {
-      while (i < src.length && src[i] !== '\n') i++
+      const end = src.indexOf('\n', i)
+      i = end === -1 ? src.length : end
+      if (i - lineStart > MAX_LINE_CHARS)
+        fail(line, `line longer than ${MAX_LINE_CHARS} characters`)
     } else if (c === '(') {
       if (depth > 0) fail(line, "nested '(': parentheses cannot be nested")
       depth = 1
@@ -76,8 +99,10 @@ export function tokenize(text: string, fail: Fail): Entry[] {
           j++
         }
         j++
+        if ((j & 0xffff) === 0) checkLength(j, start)
       }
       if (j >= src.length) fail(start, 'unterminated quoted string')
+      checkLength(j, start)
       current.tokens.push({ text: src.slice(i + 1, j), quoted: true, line: start })
       i = j + 1
     } else {
@@ -89,18 +114,20 @@ export function tokenize(text: string, fail: Fail): Entry[] {
           j++
         }
         j++
+        if ((j & 0xffff) === 0) checkLength(j, line)
       }
+      checkLength(j, line)
       current.tokens.push({ text: src.slice(i, j), quoted: false, line })
       i = j
     }
   }
   if (depth > 0) fail(parenLine, "'(' is never closed")
-  flush()
-  return entries
+  if (entry && entry.tokens.length > 0) yield entry
 }
 
 /** Decodes `\X` and `\DDD` escapes into octets; other characters become their UTF-8. */
 export function decodeEscapes(token: Token, text: string, fail: Fail): Uint8Array {
+  if (!text.includes('\\')) return Buffer.from(text, 'utf8')
   const out: number[] = []
   const chars = Array.from(text)
   for (let i = 0; i < chars.length; i++) {
@@ -110,14 +137,19 @@ export function decodeEscapes(token: Token, text: string, fail: Fail): Uint8Arra
       continue
     }
     const next = chars[i + 1]
-    if (next === undefined) fail(token.line, `bad escape at the end of '${token.text}'`)
+    if (next === undefined) fail(token.line, `bad escape at the end of '${excerpt(token.text)}'`)
     if (/^\d$/.test(next as string)) {
       const digits = chars.slice(i + 1, i + 4).join('')
       if (!/^\d{3}$/.test(digits)) {
-        fail(token.line, `bad escape '\\${digits}' in '${token.text}' (\\DDD needs three digits)`)
+        fail(
+          token.line,
+          `bad escape '\\${excerpt(digits)}' in '${excerpt(token.text)}' (\\DDD needs three digits)`
+        )
       }
       const value = Number(digits)
-      if (value > 255) fail(token.line, `bad escape '\\${digits}' in '${token.text}' (over 255)`)
+      if (value > 255) {
+        fail(token.line, `bad escape '\\${digits}' in '${excerpt(token.text)}' (over 255)`)
+      }
       out.push(value)
       i += 3
     } else {

@@ -4,11 +4,14 @@
  */
 import { isIPv4, isIPv6 } from 'node:net'
 import { canonicalIpv6 } from './server-address.js'
+import { excerpt } from './excerpt.js'
 import { decodeEscapes, type Fail, type Token } from './zone-lexer.js'
 
 export const MAX_U32 = 4294967295
 /** The longest character-string RFC 1035 allows; longer text is split, as Knot does. */
 const MAX_CHAR_STRING = 255
+/** The most RDATA one record holds (its length is a 16-bit field). */
+export const MAX_RDATA = 65535
 
 /** Registered record types that may appear in a zone file (meta types such as ANY cannot). */
 const KNOWN_TYPES = new Set([
@@ -57,7 +60,7 @@ export type Labels = Uint8Array[]
 
 /** Reads a domain name; `@` is the origin, a name without a trailing dot is relative to it. */
 export function parseName(token: Token, origin: Labels, fail: Fail, what: string): Labels {
-  if (token.quoted) fail(token.line, `${what} "${token.text}" must not be quoted`)
+  if (token.quoted) fail(token.line, `${what} "${excerpt(token.text)}" must not be quoted`)
   const text = token.text
   if (text === '@') return origin
   if (text === '.') return []
@@ -70,23 +73,32 @@ export function parseName(token: Token, origin: Labels, fail: Fail, what: string
       label += c + (text[i + 1] ?? '')
       i++
     } else if (c === '.') {
-      if (label === '') fail(token.line, `bad ${what} '${text}': empty label`)
+      if (label === '') fail(token.line, `bad ${what} '${excerpt(text)}': empty label`)
+      // 128 labels take at least 257 octets: stop before holding millions of them.
+      if (rawLabels.length >= 127) {
+        fail(token.line, `bad ${what} '${excerpt(text)}': longer than 255 octets`)
+      }
       rawLabels.push(label)
       label = ''
       if (i === text.length - 1) absolute = true
     } else {
       label += c
+      // A label of 64 octets or more (`\DDD` is 4 characters for one) is wrong already.
+      if (label.length > 63 * 4) {
+        fail(token.line, `bad ${what} '${excerpt(text)}': label longer than 63 octets`)
+      }
     }
   }
   if (!absolute) rawLabels.push(label)
   const labels = rawLabels.map((raw) => {
     const bytes = decodeEscapes(token, raw, fail)
-    if (bytes.length > 63) fail(token.line, `bad ${what} '${text}': label longer than 63 octets`)
+    if (bytes.length > 63)
+      fail(token.line, `bad ${what} '${excerpt(text)}': label longer than 63 octets`)
     return bytes.map((b) => (b >= 0x41 && b <= 0x5a ? b + 0x20 : b))
   })
   const full = absolute ? labels : [...labels, ...origin]
   const wireLength = full.reduce((sum, l) => sum + l.length + 1, 1)
-  if (wireLength > 255) fail(token.line, `bad ${what} '${text}': longer than 255 octets`)
+  if (wireLength > 255) fail(token.line, `bad ${what} '${excerpt(text)}': longer than 255 octets`)
   return full
 }
 
@@ -121,9 +133,10 @@ export function parseTtl(token: Token, fail: Fail, what: string): number {
       seconds += Number(n) * (unit[(u as string).toLowerCase()] as number)
     }
   } else {
-    return fail(token.line, `bad ${what} '${text}' (seconds, or units like 1h, 1d, 1w2d)`)
+    return fail(token.line, `bad ${what} '${excerpt(text)}' (seconds, or units like 1h, 1d, 1w2d)`)
   }
-  if (seconds > MAX_U32) fail(token.line, `bad ${what} '${text}' (more than ${MAX_U32} seconds)`)
+  if (seconds > MAX_U32)
+    fail(token.line, `bad ${what} '${excerpt(text)}' (more than ${MAX_U32} seconds)`)
   return seconds
 }
 
@@ -132,18 +145,18 @@ export function parseType(token: Token, fail: Fail): string {
   const generic = /^TYPE(\d+)$/.exec(upper)
   if (!token.quoted && generic) {
     const n = Number(generic[1])
-    if (n > 65535) fail(token.line, `unknown record type '${token.text}'`)
+    if (n > 65535) fail(token.line, `unknown record type '${excerpt(token.text)}'`)
     return TYPE_NUMBERS[n] ?? `TYPE${n}`
   }
   if (token.quoted || !KNOWN_TYPES.has(upper)) {
-    fail(token.line, `unknown record type '${token.text}'`)
+    fail(token.line, `unknown record type '${excerpt(token.text)}'`)
   }
   return upper
 }
 
 function parseNumber(token: Token, max: number, what: string, fail: Fail): number {
   if (token.quoted || !/^\d+$/.test(token.text) || Number(token.text) > max) {
-    fail(token.line, `bad ${what} '${token.text}' (a number from 0 to ${max})`)
+    fail(token.line, `bad ${what} '${excerpt(token.text)}' (a number from 0 to ${max})`)
   }
   return Number(token.text)
 }
@@ -159,15 +172,26 @@ function expectFields(type: string, rdata: Token[], names: string[], fail: Fail)
   }
   const extra = rdata[names.length]
   if (extra !== undefined) {
-    fail(extra.line, `unexpected '${extra.text}' after the ${type} rdata (${names.join(' ')})`)
+    fail(
+      extra.line,
+      `unexpected '${excerpt(extra.text)}' after the ${type} rdata (${names.join(' ')})`
+    )
   }
 }
 
-/** Joins character-strings as RFC 7208/7489 read them; split over 255 octets as Knot does. */
+/**
+ * Joins character-strings as RFC 7208/7489 read them; split over 255 octets as Knot does.
+ * Refuses more than {@link MAX_RDATA} octets, which no server can load.
+ */
 function charStrings(tokens: Token[], fail: Fail): { data: string; strings: string[] } {
   const chunks: Uint8Array[] = []
+  let wireLength = 0
   for (const token of tokens) {
     const bytes = decodeEscapes(token, token.text, fail)
+    wireLength += bytes.length + Math.max(1, Math.ceil(bytes.length / MAX_CHAR_STRING))
+    if (wireLength > MAX_RDATA) {
+      fail(token.line, `record data longer than ${MAX_RDATA} octets, the most a record can hold`)
+    }
     if (bytes.length === 0) chunks.push(bytes)
     for (let at = 0; at < bytes.length; at += MAX_CHAR_STRING) {
       chunks.push(bytes.subarray(at, at + MAX_CHAR_STRING))
@@ -195,13 +219,14 @@ export function parseRdata(
   switch (type) {
     case 'A': {
       expectFields(type, rdata, ['address'], fail)
-      if (first.quoted || !isIPv4(first.text)) fail(first.line, `bad IPv4 address '${first.text}'`)
+      if (first.quoted || !isIPv4(first.text))
+        fail(first.line, `bad IPv4 address '${excerpt(first.text)}'`)
       return { data: first.text }
     }
     case 'AAAA': {
       expectFields(type, rdata, ['address'], fail)
       if (first.quoted || first.text.includes('%') || !isIPv6(first.text)) {
-        fail(first.line, `bad IPv6 address '${first.text}'`)
+        fail(first.line, `bad IPv6 address '${excerpt(first.text)}'`)
       }
       return { data: canonicalIpv6(first.text) }
     }
@@ -240,7 +265,7 @@ export function parseRdata(
       const flags = parseNumber(first, 255, 'CAA flags', fail)
       const tag = field(1)
       if (tag.quoted || !/^[A-Za-z0-9]{1,15}$/.test(tag.text)) {
-        fail(tag.line, `bad CAA tag '${tag.text}' (1 to 15 letters or digits)`)
+        fail(tag.line, `bad CAA tag '${excerpt(tag.text)}' (1 to 15 letters or digits)`)
       }
       const value = Buffer.from(decodeEscapes(field(2), field(2).text, fail)).toString('utf8')
       // The presentation form dig and kdig print: flags, tag, the value quoted.

@@ -4,8 +4,6 @@
  * served zone would say before it is deployed.
  */
 
-import fs from 'node:fs/promises'
-import path from 'node:path'
 import {
   normalizeName,
   type DnsQuestion,
@@ -14,6 +12,7 @@ import {
   type Resolver
 } from './types.js'
 import { parseZoneFile, ZoneFileError, type ZoneRecord } from './zone-file.js'
+import { readZoneDir, ZONE_SUFFIX } from './zone-dir.js'
 
 /** One zone read from a file. */
 export interface Zone {
@@ -34,7 +33,6 @@ export interface ZoneSet {
   readonly zones: readonly Zone[]
 }
 
-const ZONE_SUFFIX = '.zone'
 /** Bounds a CNAME chain; loops are caught before this, it only caps absurd chains. */
 const MAX_CHAIN = 64
 
@@ -98,26 +96,10 @@ export function buildZone(name: string, file: string, records: readonly ZoneReco
  *   is wrong (the message names the file and, where there is one, the line).
  */
 export async function loadZoneDir(dir: string): Promise<ZoneSet> {
-  let entries: string[]
-  try {
-    entries = await fs.readdir(dir)
-  } catch (error) {
-    throw new ZoneFileError(dir, 0, `cannot read the zone directory: ${messageOf(error)}`)
-  }
-  const names = entries.filter((e) => e.endsWith(ZONE_SUFFIX) && !e.startsWith('.')).sort()
   const zones: Zone[] = []
   const seen = new Map<string, string>()
-  for (const entry of names) {
-    const file = path.join(dir, entry)
-    const stat = await fs.stat(file).catch(() => undefined)
-    if (stat?.isDirectory()) continue
-    let text: string
-    try {
-      text = await fs.readFile(file, 'utf8')
-    } catch (error) {
-      throw new ZoneFileError(file, 0, `cannot read the zone file: ${messageOf(error)}`)
-    }
-    const zoneName = normalizeName(entry.slice(0, -ZONE_SUFFIX.length))
+  for await (const { file, zone, text } of readZoneDir(dir)) {
+    const zoneName = normalizeName(zone)
     const earlier = seen.get(zoneName)
     if (earlier !== undefined) {
       throw new ZoneFileError(file, 0, `zone ${zoneName} is already read from ${earlier}`)
@@ -126,8 +108,9 @@ export async function loadZoneDir(dir: string): Promise<ZoneSet> {
     const records = parseZoneFile(text, { origin: zoneName, file })
     zones.push(buildZone(zoneName, file, records))
   }
-  if (zones.length === 0)
+  if (zones.length === 0) {
     throw new ZoneFileError(dir, 0, `no *${ZONE_SUFFIX} files in the directory`)
+  }
   return { dir, zones }
 }
 
