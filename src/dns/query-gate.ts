@@ -1,9 +1,10 @@
 /**
  * The query discipline the network resolvers (wire-client.ts, doh-client.ts) share, whatever
  * carries their questions: each question asked once per resolver, at most `maxInFlight` asked
- * at a time while the rest wait in order, a server that never answered given up on once rather
- * than once per question, and `close()` settling everything. Kept in one place so the resolvers
- * cache, limit and word their outcomes alike; each keeps only how it puts a question to a server.
+ * at a time while the rest wait in order, a server that never answered (or stopped answering
+ * for a run of questions) given up on once rather than once per question, and `close()`
+ * settling everything. Kept in one place so the resolvers cache, limit and word their outcomes
+ * alike; each keeps only how it puts a question to a server.
  */
 import { canonicalType } from './codec.js'
 import { normalizeName, type DnsQuestion, type QueryOutcome } from './types.js'
@@ -53,7 +54,20 @@ export interface QueryGateOptions {
   start(flight: Flight): void
   /** Releases what the transport keeps between questions (sockets, connections) on close. */
   release(): Promise<void>
+  /**
+   * Unanswered questions in a row, since the server's last answer, after which it is given
+   * up on. Default {@link GIVE_UP_AFTER}.
+   */
+  giveUpAfter?: number
 }
+
+/**
+ * How many questions in a row may go unanswered (each after all its tries) before a server
+ * that answered earlier is given up on. High enough that random loss does not reach it (at
+ * 50 % loss and two tries, eight in a row happen about once in 65,000 runs of eight), low
+ * enough that a server that went quiet costs a few timeouts, not one per question.
+ */
+export const GIVE_UP_AFTER = 8
 
 /** The shared part of a resolver; see {@link createQueryGate}. */
 export interface QueryGate {
@@ -70,7 +84,10 @@ export interface QueryGate {
   /**
    * Fails a question that used up its tries with `error`. If the server has never answered
    * anything, also gives it up: the questions in flight and waiting fail now, and every later
-   * one at once, saying it `has not answered anything (gave up after <gaveUpAfter>)`.
+   * one at once, saying it `has not answered anything (gave up after <gaveUpAfter>)`. A server
+   * that answered before is given up on the same way once
+   * {@link QueryGateOptions.giveUpAfter} questions in a row went unanswered (rate limiting looks
+   * like that), every remaining question failing with one message that says so.
    */
   failUnanswered(flight: Flight, error: string, gaveUpAfter: string): void
   /**
@@ -105,11 +122,19 @@ export function createQueryGate(options: QueryGateOptions): QueryGate {
   let pumping = false
   /** Set once anything from the server was taken as an answer: it is alive. */
   let answered = false
+  /** Questions in a row that used up their tries since the server last answered. */
+  let unansweredRun = 0
+  const giveUpAfter = options.giveUpAfter ?? GIVE_UP_AFTER
   /** Set when the server is given up on: why, for the questions that follow. */
   let deadReason: string | undefined
+  /** Set when a server that had answered stopped: one message for every question left. */
+  let stoppedError: string | undefined
 
   const deadError = (name: string, type: string): QueryOutcome =>
-    failure(`${prefix}: no answer for ${showQuestion(name, type)}: not asked, ${deadReason}`)
+    failure(
+      stoppedError ??
+        `${prefix}: no answer for ${showQuestion(name, type)}: not asked, ${deadReason}`
+    )
 
   function launch(q: Waiting): void {
     if (deadReason !== undefined) {
@@ -188,14 +213,24 @@ export function createQueryGate(options: QueryGateOptions): QueryGate {
     },
     markAnswered(): void {
       answered = true
+      unansweredRun = 0
     },
     get answered(): boolean {
       return answered
     },
     failUnanswered(flight: Flight, error: string, gaveUpAfter: string): void {
-      const giveUp = !answered && deadReason === undefined
+      unansweredRun++
+      const stopped = answered && unansweredRun >= giveUpAfter
+      const giveUp = (!answered || stopped) && deadReason === undefined
       // Set before settle(), whose pump() would otherwise start the waiting questions.
-      if (giveUp) deadReason = `the server has not answered anything (gave up after ${gaveUpAfter})`
+      if (giveUp && stopped) {
+        deadReason = `the server stopped answering`
+        stoppedError =
+          `${prefix}: gave up on the server after ${unansweredRun} unanswered questions in a ` +
+          `row (${gaveUpAfter} each); it answered before, then stopped (rate limiting?)`
+      } else if (giveUp) {
+        deadReason = `the server has not answered anything (gave up after ${gaveUpAfter})`
+      }
       flight.settle(failure(error))
       if (giveUp) {
         for (const other of [...inFlight]) other.settle(deadError(other.name, other.type))

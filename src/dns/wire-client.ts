@@ -82,7 +82,9 @@ interface Pending {
  * Creates a resolver that asks one server over UDP (TCP when the answer is truncated).
  * Each question is asked once per resolver: answers, failures included, are kept for its
  * life, and a server that has never answered is given up on after one question's full tries,
- * so a dead server costs `timeoutMs × tries` once per run rather than per question.
+ * so a dead server costs `timeoutMs × tries` once per run rather than per question; one that
+ * answered and then went quiet is given up on after a run of unanswered questions (`GIVE_UP_AFTER`
+ * in query-gate.ts).
  * Throws only on invalid options; `query` never throws.
  */
 export function createWireResolver(options: WireResolverOptions): WireResolver {
