@@ -22,6 +22,42 @@ describe('encodeQuery and decodeResponse', () => {
     expect(plain.questions?.[0]?.type).toBe('UNKNOWN_65')
   })
 
+  it('writes the same bytes dns-packet writes for the same query', () => {
+    for (const [name, type, rd] of [
+      ['Example.COM.', 'TXT', true],
+      ['rwmt1._domainkey.example.com', 'CNAME', false],
+      ['', 'NS', false],
+      ['x.example', 'TYPE65', true]
+    ] as const) {
+      const ours = encodeQuery({ name, type }, { id: 513, recursionDesired: rd })
+      const theirs = dnsPacket.encode({
+        type: 'query',
+        id: 513,
+        flags: rd ? dnsPacket.RECURSION_DESIRED : 0,
+        questions: [
+          {
+            name: name.toLowerCase().replace(/\.$/, '') || '.',
+            type: (type === 'TYPE65' ? 'UNKNOWN_65' : type) as dnsPacket.RecordType,
+            class: 'IN'
+          }
+        ],
+        additionals: [
+          {
+            type: 'OPT',
+            name: '.',
+            udpPayloadSize: 1232,
+            extendedRcode: 0,
+            ednsVersion: 0,
+            flags: 0,
+            flag_do: false,
+            options: []
+          }
+        ]
+      })
+      expect(ours.toString('hex')).toBe(theirs.toString('hex'))
+    }
+  })
+
   it('throws on bytes that are not a DNS response', () => {
     expect(() => decodeResponse(Buffer.from('hello'))).toThrow(/shorter than a DNS header/)
     expect(() => decodeResponse(Buffer.from('this is certainly not DNS'))).toThrow(/cannot decode/)

@@ -6,6 +6,7 @@
 import dnsPacket from 'dns-packet'
 import type { Answer, DecodedPacket, OptAnswer } from 'dns-packet'
 import { canonicalIpv6 } from './server-address.js'
+import { encodeName } from './wire-name.js'
 import { errorText } from '../net/errors.js'
 import {
   normalizeName,
@@ -30,34 +31,51 @@ export interface EncodeQueryOptions {
  * Throws on a name that cannot be put on the wire or a type we cannot name.
  */
 export function encodeQuery(question: DnsQuestion, options: EncodeQueryOptions): Buffer {
-  const name = normalizeName(question.name)
-  const nameLength = checkWireName(name)
+  const name = encodeName(normalizeName(question.name))
   if (!Number.isInteger(options.id) || options.id < 0 || options.id > 0xffff) {
     throw new Error(`invalid DNS message id ${options.id}: must be 0-65535`)
   }
-  const opt: OptAnswer = {
-    type: 'OPT',
-    name: '.',
-    udpPayloadSize: EDNS_UDP_PAYLOAD_SIZE,
-    extendedRcode: 0,
-    ednsVersion: 0,
-    flags: 0,
-    flag_do: false,
-    options: []
-  }
-  const buf = dnsPacket.encode({
-    type: 'query',
-    id: options.id,
-    flags: options.recursionDesired ? dnsPacket.RECURSION_DESIRED : 0,
-    // dns-packet names unknown types UNKNOWN_<n>, which is how RFC 3597 TYPE<n> reaches it.
-    questions: [{ name: name === '' ? '.' : name, type: toPacketType(question.type), class: 'IN' }],
-    additionals: [opt]
-  })
-  // dns-packet encodes a type it does not know as 0 instead of refusing it.
-  if (buf.readUInt16BE(12 + nameLength) === 0) {
-    throw new Error(`unknown record type ${question.type}`)
-  }
+  const type = typeNumber(question.type)
+  // Header, question, and an OPT record (root owner, type 41, payload size as class, no TTL
+  // flags, no options), written directly: this runs once per question of a fleet run.
+  const buf = Buffer.allocUnsafe(12 + name.length + 4 + 11)
+  buf.writeUInt16BE(options.id, 0)
+  buf.writeUInt16BE(options.recursionDesired ? RECURSION_DESIRED : 0, 2)
+  buf.writeUInt16BE(1, 4)
+  buf.writeUInt32BE(0, 6)
+  buf.writeUInt16BE(1, 10)
+  name.copy(buf, 12)
+  let at = 12 + name.length
+  buf.writeUInt16BE(type, at)
+  buf.writeUInt16BE(1, at + 2)
+  at += 4
+  buf[at] = 0
+  buf.writeUInt16BE(41, at + 1)
+  buf.writeUInt16BE(EDNS_UDP_PAYLOAD_SIZE, at + 3)
+  buf.writeUInt32BE(0, at + 5)
+  buf.writeUInt16BE(0, at + 9)
   return buf
+}
+
+const RECURSION_DESIRED = 0x0100
+
+/** Type numbers by the names questions use, learnt from dns-packet once per name. */
+const typeNumbers = new Map<string, number>()
+
+/**
+ * The number of a type given as its mnemonic or as RFC 3597 `TYPE<n>`. Throws on a type we
+ * cannot name (dns-packet would encode it as 0) or a number out of range.
+ */
+function typeNumber(type: string): number {
+  const upper = type.toUpperCase()
+  const known = typeNumbers.get(upper)
+  if (known !== undefined) return known
+  // dns-packet names unknown types UNKNOWN_<n>, which is how RFC 3597 TYPE<n> reaches it.
+  const packet = dnsPacket.encode({ questions: [{ name: '.', type: toPacketType(type) }] })
+  const value = packet.readUInt16BE(13)
+  if (value === 0) throw new Error(`unknown record type ${type}`)
+  if (typeNumbers.size < 1024) typeNumbers.set(upper, value)
+  return value
 }
 
 /**
@@ -161,23 +179,6 @@ export function canonicalType(type: string): string {
   } catch {
     return upper
   }
-}
-
-/**
- * Checks that a normalised name fits the wire (labels 1-63 bytes, 255 bytes in all), because
- * dns-packet writes whatever it is given. Returns its encoded length.
- */
-function checkWireName(name: string): number {
-  if (name === '') return 1
-  let length = 1
-  for (const label of name.split('.')) {
-    const bytes = Buffer.byteLength(label)
-    if (bytes === 0) throw new Error(`invalid name "${name}": empty label`)
-    if (bytes > 63) throw new Error(`invalid name "${name}": a label is longer than 63 bytes`)
-    length += bytes + 1
-  }
-  if (length > 255) throw new Error(`invalid name "${name}": longer than 255 bytes`)
-  return length
 }
 
 function toRecords(answers: Answer[] | undefined): DnsRecord[] {

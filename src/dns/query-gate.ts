@@ -7,6 +7,7 @@
  * alike; each keeps only how it puts a question to a server.
  */
 import { canonicalType } from './codec.js'
+import { Fifo } from './fifo.js'
 import { normalizeName, type DnsQuestion, type QueryOutcome } from './types.js'
 import { errorText } from '../net/errors.js'
 
@@ -117,7 +118,7 @@ export function createQueryGate(options: QueryGateOptions): QueryGate {
   const { prefix, maxInFlight } = options
   const cache = new Map<string, Promise<QueryOutcome>>()
   const inFlight = new Set<GateFlight>()
-  const queue: Waiting[] = []
+  const queue = new Fifo<Waiting>()
   let closed = false
   let pumping = false
   /** Set once anything from the server was taken as an answer: it is alive. */
@@ -234,7 +235,7 @@ export function createQueryGate(options: QueryGateOptions): QueryGate {
       flight.settle(failure(error))
       if (giveUp) {
         for (const other of [...inFlight]) other.settle(deadError(other.name, other.type))
-        for (const q of queue.splice(0)) q.resolve(deadError(q.name, q.type))
+        for (const q of queue.drain()) q.resolve(deadError(q.name, q.type))
       }
     },
     async close(): Promise<void> {
@@ -243,7 +244,7 @@ export function createQueryGate(options: QueryGateOptions): QueryGate {
       for (const f of [...inFlight]) {
         f.settle(failure(`${prefix}: closed before ${f.what} was answered`))
       }
-      for (const q of queue.splice(0)) {
+      for (const q of queue.drain()) {
         q.resolve(failure(`${prefix}: closed before ${showQuestion(q.name, q.type)} was asked`))
       }
       await options.release()

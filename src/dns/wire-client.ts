@@ -6,7 +6,7 @@
  */
 import dgram from 'node:dgram'
 import net from 'node:net'
-import { randomInt } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { answersQuestion, decodeMessage, encodeQuery, type DecodedMessage } from './codec.js'
 import { formatServerAddress } from './server-address.js'
 import {
@@ -100,46 +100,83 @@ export function createWireResolver(options: WireResolverOptions): WireResolver {
   const address = formatServerAddress(host, port)
   const prefix = `${options.name} (${address})`
 
-  // BlockList compares addresses by value, so `::1` matches `0:0:0:0:0:0:0:1`.
-  const serverAddress = new net.BlockList()
-  serverAddress.addAddress(stripZone(host), family === 6 ? 'ipv6' : 'ipv4')
-
   /** The questions on the wire by message id, to match answers to them. */
   const pending = new Map<number, Pending>()
   const stats: WireResolverStats = { sent: 0, received: 0, tcp: 0 }
   let socket: dgram.Socket | undefined
+  /** Whether `socket` is connected; until then tries wait in `unsent`. */
+  let connected = false
+  let unsent: Pending[] = []
   const gate = createQueryGate({ prefix, maxInFlight, start, release })
 
   const finish = (p: Pending, outcome: QueryOutcome): void => p.flight.settle(outcome)
 
+  /**
+   * The resolver's UDP socket, connected to the server: the kernel then delivers only the
+   * server's datagrams (nothing spoofed from another address or port reaches us) and each send
+   * skips the address, which at fleet scale is a good part of the cost of a question.
+   */
   function getSocket(): dgram.Socket {
     if (socket) return socket
     const created = dgram.createSocket(family === 6 ? 'udp6' : 'udp4')
     created.on('message', onMessage)
-    created.on('error', (err) => {
-      // A socket error leaves the socket unusable; the next question makes a new one.
-      if (socket === created) socket = undefined
-      try {
-        created.close()
-      } catch {
-        // Already closed: nothing to release.
-      }
-      for (const p of [...pending.values()]) {
-        if (p.phase === 'udp') {
-          finish(p, failure(`${prefix}: socket error asking ${p.flight.what}: ${err.message}`))
-        }
-      }
+    created.on('error', (err: NodeJS.ErrnoException) => {
+      // A connected socket reports the ICMP "port unreachable" of an earlier send. An
+      // unconnected one never did: the question waits for its timeout either way, so a server
+      // that is down reads the same whichever socket asked it.
+      if (err.code === 'ECONNREFUSED' && socket === created && connected) return
+      socketFailed(created, err)
     })
+    // Node passes the error of a failed connect (no route, say) to this callback.
+    const onConnect = (err?: Error): void => {
+      if (socket !== created) return
+      if (err) {
+        socketFailed(created, err)
+        return
+      }
+      connected = true
+      const waiting = unsent
+      unsent = []
+      for (const p of waiting) if (!p.flight.settled) transmit(p, created)
+    }
+    created.connect(port, host, onConnect as () => void)
     // The per-try timers keep the process alive while a question waits; an idle resolver
     // someone forgot to close should not.
     created.unref()
     socket = created
+    connected = false
     return created
   }
 
+  /** A socket error leaves the socket unusable; the next question makes a new one. */
+  function socketFailed(s: dgram.Socket, err: Error): void {
+    if (socket === s) {
+      socket = undefined
+      unsent = []
+    }
+    try {
+      s.close()
+    } catch {
+      // Already closed: nothing to release.
+    }
+    for (const p of [...pending.values()]) {
+      if (p.phase === 'udp') {
+        finish(p, failure(`${prefix}: socket error asking ${p.flight.what}: ${err.message}`))
+      }
+    }
+  }
+
+  /** Message ids come from a buffer of random bytes, refilled now and then. */
+  let ids = Buffer.alloc(0)
+  let idAt = 0
   function freshId(): number {
     for (;;) {
-      const id = randomInt(0, 0x10000)
+      if (idAt >= ids.length) {
+        ids = randomBytes(4096)
+        idAt = 0
+      }
+      const id = ids.readUInt16BE(idAt)
+      idAt += 2
       if (!pending.has(id)) return id
     }
   }
@@ -164,6 +201,7 @@ export function createWireResolver(options: WireResolverOptions): WireResolver {
   async function release(): Promise<void> {
     const s = socket
     socket = undefined
+    unsent = []
     if (s) await new Promise<void>((resolve) => s.close(() => resolve()))
   }
 
@@ -177,17 +215,21 @@ export function createWireResolver(options: WireResolverOptions): WireResolver {
     }
     p.triesDone++
     stats.sent++
-    const sendFailed = (err: unknown): void =>
-      finish(p, failure(`${prefix}: cannot send ${p.flight.what}: ${errorText(err)}`))
-    try {
-      s.send(p.packet, port, host, (err) => {
-        if (err) sendFailed(err)
-      })
-    } catch (err) {
-      sendFailed(err)
-      return
-    }
+    if (connected) transmit(p, s)
+    else unsent.push(p)
     p.timer = setTimeout(() => onTimeout(p), timeoutMs)
+  }
+
+  /**
+   * Sends one try on the connected socket. Without a callback a send that fails later is not
+   * reported: the try then goes unanswered like a lost datagram, and the timeout deals with it.
+   */
+  function transmit(p: Pending, s: dgram.Socket): void {
+    try {
+      s.send(p.packet)
+    } catch (err) {
+      finish(p, failure(`${prefix}: cannot send ${p.flight.what}: ${errorText(err)}`))
+    }
   }
 
   function onTimeout(p: Pending): void {
@@ -201,18 +243,10 @@ export function createWireResolver(options: WireResolverOptions): WireResolver {
     gate.failUnanswered(p.flight, `${prefix}: no answer for ${p.flight.what} after ${after}`, after)
   }
 
-  function fromServer(rinfo: dgram.RemoteInfo): boolean {
-    if (rinfo.port !== port) return false
-    const remote = stripZone(rinfo.address)
-    const remoteFamily = net.isIP(remote)
-    if (remoteFamily !== family) return false
-    return serverAddress.check(remote, family === 6 ? 'ipv6' : 'ipv4')
-  }
-
   function onMessage(msg: Buffer, rinfo: dgram.RemoteInfo): void {
     stats.received++
-    // Anything from elsewhere could be spoofed or stray; only the server's own address counts.
-    if (!fromServer(rinfo)) return
+    // The connected socket only takes the server's datagrams; the port check is a second lock.
+    if (rinfo.port !== port) return
     let decoded: DecodedMessage
     try {
       decoded = decodeMessage(msg)
@@ -313,10 +347,4 @@ export function createWireResolver(options: WireResolverOptions): WireResolver {
       return { ...stats }
     }
   }
-}
-
-/** Drops an IPv6 zone index (`fe80::1%eth0`), which address comparison does not take. */
-function stripZone(address: string): string {
-  const percent = address.indexOf('%')
-  return percent === -1 ? address : address.slice(0, percent)
 }
