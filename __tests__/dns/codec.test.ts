@@ -1,7 +1,7 @@
 /** The DNS message codec, fed bytes made by dns-packet: no sockets. */
 import dnsPacket from 'dns-packet'
 import { describe, expect, it } from '@jest/globals'
-import { decodeResponse, encodeQuery } from '../../src/dns/codec.js'
+import { decodeMessage, decodeResponse, encodeQuery } from '../../src/dns/codec.js'
 
 describe('encodeQuery and decodeResponse', () => {
   it('encodes the question with RD as asked and an EDNS0 OPT of 1232 bytes', () => {
@@ -56,6 +56,75 @@ describe('encodeQuery and decodeResponse', () => {
       })
       expect(ours.toString('hex')).toBe(theirs.toString('hex'))
     }
+  })
+
+  it('reads compressed names, the extended rcode and every section', () => {
+    const buf = dnsPacket.encode({
+      type: 'response',
+      id: 7,
+      flags: dnsPacket.AUTHORITATIVE_ANSWER | dnsPacket.TRUNCATED_RESPONSE,
+      questions: [{ name: 'www.example.com', type: 'A' }],
+      answers: [
+        { name: 'www.example.com', type: 'CNAME', ttl: 5, data: 'Web.Example.com' },
+        { name: 'web.example.com', type: 'A', ttl: 6, data: '192.0.2.1' },
+        { name: 'web.example.com', type: 'AAAA', ttl: 6, data: '2001:DB8:0:0:0:0:0:1' },
+        { name: 'example.com', type: 'MX', ttl: 7, data: { preference: 0, exchange: '.' } }
+      ],
+      authorities: [
+        {
+          name: 'example.com',
+          type: 'SOA',
+          ttl: 8,
+          data: {
+            mname: 'ns1.example.com',
+            rname: 'h.example.com',
+            serial: 1,
+            refresh: 2,
+            retry: 3,
+            expire: 4,
+            minimum: 5
+          }
+        }
+      ],
+      additionals: [
+        {
+          type: 'OPT',
+          name: '.',
+          udpPayloadSize: 1232,
+          extendedRcode: 1,
+          ednsVersion: 0,
+          flags: 0,
+          flag_do: false,
+          options: []
+        }
+      ]
+    })
+    const decoded = decodeMessage(buf)
+    expect(decoded.id).toBe(7)
+    expect(decoded.questions).toEqual([{ name: 'www.example.com', type: 'A' }])
+    // Extended rcode 1 (upper bits) and 0 (header): 16, BADVERS.
+    expect(decoded.response.rcode).toBe('BADVERS')
+    expect(decoded.response.flags).toEqual({ aa: true, tc: true, rd: false, ra: false })
+    expect(decoded.response.answers.map((a) => [a.name, a.type, a.ttl, a.data])).toEqual([
+      ['www.example.com', 'CNAME', 5, 'web.example.com'],
+      ['web.example.com', 'A', 6, '192.0.2.1'],
+      ['web.example.com', 'AAAA', 6, '2001:db8::1'],
+      ['example.com', 'MX', 7, '0 .']
+    ])
+    expect(decoded.response.authority[0]?.data).toBe('ns1.example.com h.example.com 1 2 3 4 5')
+  })
+
+  it('throws on a message cut short or a record that overruns it', () => {
+    const buf = dnsPacket.encode({
+      type: 'response',
+      id: 1,
+      questions: [{ name: 'example.com', type: 'TXT' }],
+      answers: [{ name: 'example.com', type: 'TXT', ttl: 1, data: ['hello'] }]
+    })
+    expect(() => decodeResponse(buf.subarray(0, buf.length - 2))).toThrow(/cannot decode it/)
+    const overrun = Buffer.from(buf)
+    overrun[overrun.length - 6] = 9 // the string's length, past the record's data
+    expect(() => decodeResponse(overrun)).toThrow(/strings overrun/)
   })
 
   it('throws on bytes that are not a DNS response', () => {

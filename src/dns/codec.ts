@@ -4,9 +4,8 @@
  * feed it bytes.
  */
 import dnsPacket from 'dns-packet'
-import type { Answer, DecodedPacket, OptAnswer } from 'dns-packet'
-import { canonicalIpv6 } from './server-address.js'
-import { encodeName } from './wire-name.js'
+import { decodeName, encodeName, presentationName } from './wire-name.js'
+import { recordFromWire, type WireRecord } from './wire-rdata.js'
 import { errorText } from '../net/errors.js'
 import {
   normalizeName,
@@ -99,31 +98,107 @@ export function decodeMessage(buf: Buffer): DecodedMessage {
   if (buf.length < 12) {
     throw new Error(`${buf.length} bytes, shorter than a DNS header`)
   }
-  let packet: DecodedPacket
+  let parsed: ParsedMessage
   try {
-    packet = dnsPacket.decode(buf)
+    parsed = parseMessage(buf)
   } catch (err) {
     throw new Error(`cannot decode it: ${errorText(err)}`, { cause: err })
   }
-  if (!packet.flag_qr) {
+  const flags = buf.readUInt16BE(2)
+  if ((flags & 0x8000) === 0) {
     throw new Error('it is a query (QR bit clear), not a response')
   }
-  const opt = (packet.additionals ?? []).find((a): a is OptAnswer => a.type === 'OPT')
   // The OPT record carries the upper 8 bits of a 12-bit RCODE (RFC 6891).
-  const rcodeValue = ((opt?.extendedRcode ?? 0) << 4) | (buf.readUInt16BE(2) & 0xf)
+  const rcodeValue = (parsed.extendedRcode << 4) | (flags & 0xf)
   return {
-    id: packet.id ?? buf.readUInt16BE(0),
-    questions: (packet.questions ?? []).map((q) => ({
-      name: normalizeName(q.name),
-      type: typeName(q.type)
-    })),
+    id: buf.readUInt16BE(0),
+    questions: parsed.questions,
     response: {
       rcode: rcodeName(rcodeValue),
-      flags: { aa: packet.flag_aa, tc: packet.flag_tc, rd: packet.flag_rd, ra: packet.flag_ra },
-      answers: toRecords(packet.answers),
-      authority: toRecords(packet.authorities)
+      flags: {
+        aa: (flags & 0x0400) !== 0,
+        tc: (flags & 0x0200) !== 0,
+        rd: (flags & 0x0100) !== 0,
+        ra: (flags & 0x0080) !== 0
+      },
+      answers: parsed.answers,
+      authority: parsed.authority
     }
   }
+}
+
+interface ParsedMessage {
+  questions: { name: string; type: string }[]
+  answers: DnsRecord[]
+  authority: DnsRecord[]
+  extendedRcode: number
+}
+
+/**
+ * Reads the sections of a message. Names are read here rather than by dns-packet, whose
+ * decoder joins labels with a plain dot: `a\.b.example` (a dot inside the first label) and
+ * `a.b.example` must not read the same. Throws on anything malformed.
+ */
+function parseMessage(buf: Buffer): ParsedMessage {
+  const counts = [
+    buf.readUInt16BE(4),
+    buf.readUInt16BE(6),
+    buf.readUInt16BE(8),
+    buf.readUInt16BE(10)
+  ]
+  let at = 12
+  const questions: { name: string; type: string }[] = []
+  for (let i = 0; i < (counts[0] as number); i++) {
+    const { name, end } = decodeName(buf, at)
+    if (end + 4 > buf.length) throw new Error('a question runs past the end of the message')
+    questions.push({ name, type: typeMnemonic(buf.readUInt16BE(end)) })
+    at = end + 4
+  }
+  const sections: DnsRecord[][] = [[], []]
+  let extendedRcode = 0
+  for (let section = 0; section < 3; section++) {
+    const count = counts[section + 1] as number
+    for (let i = 0; i < count; i++) {
+      const start = at
+      const { name, end } = decodeName(buf, at)
+      if (end + 10 > buf.length) throw new Error('a record runs past the end of the message')
+      const typeCode = buf.readUInt16BE(end)
+      const ttl = buf.readUInt32BE(end + 4)
+      const rdataAt = end + 10
+      const rdataEnd = rdataAt + buf.readUInt16BE(end + 8)
+      if (rdataEnd > buf.length) throw new Error('a record runs past the end of the message')
+      at = rdataEnd
+      if (typeCode === OPT) {
+        extendedRcode = ttl >>> 24
+        continue
+      }
+      // The additional section is read only for the OPT record.
+      if (section === 2) continue
+      const wire: WireRecord = { buf, start, name, typeCode, ttl, rdataAt, rdataEnd }
+      ;(sections[section] as DnsRecord[]).push(recordFromWire(wire, typeMnemonic(typeCode)))
+    }
+  }
+  return {
+    questions,
+    answers: sections[0] as DnsRecord[],
+    authority: sections[1] as DnsRecord[],
+    extendedRcode
+  }
+}
+
+/** The OPT pseudo-record type (RFC 6891). */
+const OPT = 41
+
+/** Mnemonics by type number, learnt from dns-packet once per number. */
+const typeMnemonics = new Map<number, string>()
+
+/** The mnemonic of a type number; `TYPE<n>` (RFC 3597) for a number without one. */
+function typeMnemonic(code: number): string {
+  const known = typeMnemonics.get(code)
+  if (known !== undefined) return known
+  const mnemonic = code === 0 ? 'TYPE0' : canonicalType(`TYPE${code}`)
+  typeMnemonics.set(code, mnemonic)
+  return mnemonic
 }
 
 const RCODE_NAMES: Record<number, string> = {
@@ -181,157 +256,6 @@ export function canonicalType(type: string): string {
   }
 }
 
-function toRecords(answers: Answer[] | undefined): DnsRecord[] {
-  const records: DnsRecord[] = []
-  for (const answer of answers ?? []) {
-    if (answer.type === 'OPT') continue
-    records.push(toRecord(answer))
-  }
-  return records
-}
-
-function toRecord(answer: Exclude<Answer, OptAnswer>): DnsRecord {
-  const base = {
-    name: normalizeName(answer.name),
-    type: typeName(answer.type),
-    ttl: answer.ttl ?? 0
-  }
-  if (answer.type === 'TXT') {
-    const strings = toArray(answer.data).map((s) => (Buffer.isBuffer(s) ? s.toString('utf8') : s))
-    return { ...base, data: strings.join(''), strings }
-  }
-  if (base.type === 'SPF' && Buffer.isBuffer(answer.data)) {
-    // dns-packet leaves SPF (type 99) undecoded; its RDATA is the same as TXT's.
-    const strings = characterStrings(answer.data)
-    if (strings) return { ...base, data: strings.join(''), strings }
-  }
-  return { ...base, data: recordData(answer) }
-}
-
-function toArray<T>(value: T | T[]): T[] {
-  return Array.isArray(value) ? value : [value]
-}
-
-/** Splits RDATA into RFC 1035 character-strings, or undefined if it is not made of them. */
-function characterStrings(data: Buffer): string[] | undefined {
-  const strings: string[] = []
-  let offset = 0
-  while (offset < data.length) {
-    const length = data[offset] ?? 0
-    if (offset + 1 + length > data.length) return undefined
-    strings.push(data.toString('utf8', offset + 1, offset + 1 + length))
-    offset += 1 + length
-  }
-  return strings
-}
-
-/** The canonical text of one record's value, as types.ts describes it. */
-function recordData(answer: Exclude<Answer, OptAnswer>): string {
-  switch (answer.type) {
-    case 'A':
-      return answer.data
-    case 'AAAA':
-      // RFC 5952 text, as the zone-file source writes it, so both sources compare equal.
-      return canonicalIpv6(answer.data)
-    case 'CNAME':
-    case 'DNAME':
-    case 'NS':
-    case 'PTR':
-      return normalizeName(answer.data)
-    case 'MX':
-      return `${answer.data.preference ?? 0} ${normalizeName(answer.data.exchange) || '.'}`
-    case 'SOA': {
-      const d = answer.data
-      return [
-        normalizeName(d.mname),
-        normalizeName(d.rname),
-        d.serial ?? 0,
-        d.refresh ?? 0,
-        d.retry ?? 0,
-        d.expire ?? 0,
-        d.minimum ?? 0
-      ].join(' ')
-    }
-    case 'SRV': {
-      const d = answer.data
-      return `${d.priority ?? 0} ${d.weight ?? 0} ${d.port} ${normalizeName(d.target) || '.'}`
-    }
-    case 'CAA':
-      return `${answer.data.flags ?? 0} ${answer.data.tag} ${quote(answer.data.value)}`
-    case 'HINFO':
-      return `${quote(answer.data.cpu)} ${quote(answer.data.os)}`
-    case 'NAPTR': {
-      const d = answer.data
-      const fields = [d.order, d.preference, quote(d.flags), quote(d.services), quote(d.regexp)]
-      return `${fields.join(' ')} ${normalizeName(d.replacement) || '.'}`
-    }
-    case 'DS':
-      return `${answer.data.keyTag} ${answer.data.algorithm} ${answer.data.digestType} ${hex(answer.data.digest)}`
-    case 'DNSKEY':
-      return `${answer.data.flags} 3 ${answer.data.algorithm} ${answer.data.key.toString('base64')}`
-    case 'RRSIG': {
-      const d = answer.data
-      return [
-        d.typeCovered,
-        d.algorithm,
-        d.labels,
-        d.originalTTL,
-        d.expiration,
-        d.inception,
-        d.keyTag,
-        normalizeName(d.signersName) || '.',
-        d.signature.toString('base64')
-      ].join(' ')
-    }
-    case 'NSEC':
-      return [normalizeName(answer.data.nextDomain) || '.', ...answer.data.rrtypes].join(' ')
-    case 'NSEC3': {
-      const d = answer.data
-      const salt = d.salt.length > 0 ? hex(d.salt) : '-'
-      const fields = [d.algorithm, d.flags, d.iterations, salt, base32hex(d.nextDomain)]
-      return [...fields, ...d.rrtypes].join(' ')
-    }
-    case 'TLSA':
-      return `${answer.data.usage} ${answer.data.selector} ${answer.data.matchingType} ${hex(answer.data.certificate)}`
-    case 'SSHFP':
-      return `${answer.data.algorithm} ${answer.data.hash} ${answer.data.fingerprint.toUpperCase()}`
-    case 'RP':
-      return `${normalizeName(answer.data.mbox) || '.'} ${normalizeName(answer.data.txt) || '.'}`
-    default: {
-      const data: unknown = answer.data
-      // RFC 3597 generic form for anything dns-packet leaves as bytes.
-      if (Buffer.isBuffer(data)) return `\\# ${data.length}${data.length ? ' ' + hex(data) : ''}`
-      return JSON.stringify(data)
-    }
-  }
-}
-
-function quote(text: string): string {
-  return `"${text.replace(/["\\]/g, '\\$&')}"`
-}
-
-function hex(buf: Buffer): string {
-  return buf.toString('hex').toUpperCase()
-}
-
-/** NSEC3 owner hashes are written in base32hex without padding (RFC 5155). */
-function base32hex(buf: Buffer): string {
-  const alphabet = '0123456789ABCDEFGHIJKLMNOPQRSTUV'
-  let out = ''
-  let bits = 0
-  let value = 0
-  for (const byte of buf) {
-    value = (value << 8) | byte
-    bits += 8
-    while (bits >= 5) {
-      out += alphabet[(value >>> (bits - 5)) & 31]
-      bits -= 5
-    }
-  }
-  if (bits > 0) out += alphabet[(value << (5 - bits)) & 31]
-  return out
-}
-
 /**
  * Whether a response answers the question asked: it repeats that one question, or, as some
  * servers do in an error response (FORMERR, NOTIMP), none at all.
@@ -342,5 +266,7 @@ export function answersQuestion(
 ): boolean {
   if (decoded.questions.length === 0) return decoded.response.rcode !== 'NOERROR'
   const q = decoded.questions[0]
-  return decoded.questions.length === 1 && q?.name === question.name && q.type === question.type
+  if (decoded.questions.length !== 1 || q?.type !== question.type) return false
+  // The asked name may be written another way than the decoder writes it (`é` for `\195\169`).
+  return q.name === question.name || q.name === presentationName(question.name)
 }

@@ -134,3 +134,15 @@ function labelText(buf: Uint8Array, from: number, to: number): string {
   }
   return text
 }
+
+/**
+ * The presentation form {@link decodeName} gives for a name written another way (`é`, `\065`,
+ * upper case); the name itself if it cannot go on the wire.
+ */
+export function presentationName(name: string): string {
+  try {
+    return decodeName(encodeName(name), 0).name
+  } catch {
+    return name
+  }
+}
