@@ -287,7 +287,7 @@ describe('parseZoneFile', () => {
     expect(records.map((r) => [r.type, r.data])).toEqual([
       ['DS', '12345 8 2 0123456789abcdef 0123456789ABCDEF'],
       ['HINFO', '"Intel  PC" Linux'],
-      ['TYPE65280', '\\# 2 abcd']
+      ['TYPE65280', '\\# 2 ABCD']
     ])
   })
 
@@ -396,8 +396,10 @@ describe('parseZoneFile', () => {
       ['a name over 255 octets', `x CNAME ${'abcdefghi.'.repeat(26)}`, 1,
         `bad CNAME target '${'abcdefghi.'.repeat(4)}…': longer than 255 octets`],
       ['a quoted owner name', '"www" A 192.0.2.1', 1, 'owner name "www" must not be quoted'],
-      ['generic rdata for a parsed type', 'x A \\# 4 c0000201', 1,
-        'generic rdata (\\#) is not supported for A; write it in the usual form']
+      ['generic rdata of the wrong length', 'x A \\# 5 c0000201', 1,
+        'bad generic data: the length says 5 octets, the data has 4'],
+      ['generic rdata that does not fit the type', 'x A \\# 3 c00002', 1,
+        'bad generic data for A: an A record that is not 4 octets']
     ])('%s', (_what, text, line, detail) => {
       const error = errorOf(text as string)
       expect(error.message).toBe(`${FILE}:${line}: ${detail}`)

@@ -16,8 +16,22 @@ export { canonicalIpv6 } from './server-address.js'
 /** One record of a zone file, with the line it starts on (for messages that point at it). */
 export type ZoneRecord = DnsRecord & { line: number }
 
+/**
+ * Something in a zone file this reader accepts but some servers refuse to load (Knot 3.x:
+ * CRLF line ends, a byte order mark, bytes outside ASCII, `CLASS1`): the offline check passes
+ * what the server may then reject, so the report should say so.
+ */
+export interface ZoneWarning {
+  file: string
+  /** 1-based: where the first instance is; each kind is reported once per file. */
+  line: number
+  message: string
+}
+
 /** Options for {@link parseZoneFile}. */
 export interface ZoneFileOptions {
+  /** Where to add the file's {@link ZoneWarning}s; they are dropped when not given. */
+  warnings?: ZoneWarning[]
   /** The initial `$ORIGIN`, with or without the trailing dot (usually the zone name). */
   origin: string
   /** The file name used in error messages. */
@@ -54,6 +68,7 @@ export class ZoneFileError extends Error {
 
 /** Knot's default TTL for records without one when no `$TTL` is in effect. */
 const KNOT_DEFAULT_TTL = 3600
+const CLASS1_WARNING = 'class CLASS1 (RFC 3597 for IN), which Knot 3.x refuses: write IN'
 const OTHER_CLASSES = new Set(['CH', 'CHAOS', 'HS', 'HESIOD', 'CS', 'NONE', 'ANY'])
 
 /**
@@ -73,7 +88,14 @@ export function parseZoneFile(text: string, options: ZoneFileOptions): ZoneRecor
   let previousOwner: string | undefined
   const records: ZoneRecord[] = []
 
-  for (const entry of tokenize(text, fail)) {
+  const warned = new Set<string>()
+  const warn = (line: number, message: string): void => {
+    if (warned.has(message)) return
+    warned.add(message)
+    options.warnings?.push({ file, line, message })
+  }
+
+  for (const entry of tokenize(text, fail, warn)) {
     const first = entry.tokens[0] as Token
     if (!entry.blankOwner && !first.quoted && first.text.startsWith('$')) {
       const directive = first.text.toUpperCase()
@@ -121,6 +143,7 @@ export function parseZoneFile(text: string, options: ZoneFileOptions): ZoneRecor
       const upper = token.text.toUpperCase()
       if (!classSeen && (upper === 'IN' || upper === 'CLASS1')) {
         classSeen = true
+        if (upper === 'CLASS1') warn(token.line, CLASS1_WARNING)
       } else if (!classSeen && (OTHER_CLASSES.has(upper) || /^CLASS\d+$/.test(upper))) {
         fail(token.line, `class ${excerpt(token.text)} is not supported (only IN)`)
       } else if (ttl === undefined && /^\d/.test(token.text)) {

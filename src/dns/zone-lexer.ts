@@ -24,6 +24,22 @@ export interface Entry {
 export type Fail = (line: number, detail: string) => never
 
 /**
+ * Notes something a server may refuse although this reader accepts it (see
+ * {@link LEXER_WARNINGS}); each kind is reported once per file, at its first line.
+ */
+export type Warn = (line: number, detail: string) => void
+
+/** What the lexer accepts and warns about: each of these makes Knot 3.x refuse the file. */
+export const LEXER_WARNINGS = {
+  bom: 'the file starts with a UTF-8 byte order mark, which Knot 3.x refuses: save it without one',
+  crlf: 'CRLF line ends, which Knot 3.x refuses: remove the CR bytes',
+  quoted:
+    'a character outside ASCII in a quoted string, which Knot 3.x refuses: write its bytes as \\DDD escapes',
+  unquoted:
+    'a character outside ASCII in a name or field, which Knot 3.x refuses: write its bytes as \\DDD escapes (or use punycode for names)'
+} as const
+
+/**
  * Longest physical line, and longest entry (parenthesised lines together), in characters.
  * The largest record a server accepts (65,535 octets of RDATA, every octet written `\DDD`)
  * takes about 270,000; anything longer is refused before it is split into tokens, so a
@@ -31,12 +47,19 @@ export type Fail = (line: number, detail: string) => never
  */
 export const MAX_LINE_CHARS = 512 * 1024
 
+const NON_ASCII = /[\u0080-\uffff]/
+
 /**
  * Splits the text into entries, dropping comments and joining parenthesised lines. A
  * generator, so only one entry's tokens are held at a time.
  */
-export function* tokenize(text: string, fail: Fail): Generator<Entry> {
-  const src = text.startsWith('\uFEFF') ? text.slice(1) : text
+export function* tokenize(text: string, fail: Fail, warn: Warn = () => {}): Generator<Entry> {
+  const bom = text.startsWith('\uFEFF')
+  if (bom) warn(1, LEXER_WARNINGS.bom)
+  const src = bom ? text.slice(1) : text
+  let crSeen = false
+  let quotedWide = false
+  let unquotedWide = false
   let line = 1
   let depth = 0
   let parenLine = 0
@@ -71,7 +94,11 @@ export function* tokenize(text: string, fail: Fail): Generator<Entry> {
       atLineStart = true
       i++
       lineStart = i
-    } else if (c === ' ' || c === '\t' || c === '\r') {
+    } else if (c === ' ' || c === '\t') {
+      i++
+    } else if (c === '\r') {
+      if (!crSeen) warn(line, LEXER_WARNINGS.crlf)
+      crSeen = true
       i++
     } else if (c === ';') {
       const end = src.indexOf('\n', i)
@@ -103,7 +130,12 @@ export function* tokenize(text: string, fail: Fail): Generator<Entry> {
       }
       if (j >= src.length) fail(start, 'unterminated quoted string')
       checkLength(j, start)
-      current.tokens.push({ text: src.slice(i + 1, j), quoted: true, line: start })
+      const token = src.slice(i + 1, j)
+      if (!quotedWide && NON_ASCII.test(token)) {
+        quotedWide = true
+        warn(start, LEXER_WARNINGS.quoted)
+      }
+      current.tokens.push({ text: token, quoted: true, line: start })
       i = j + 1
     } else {
       let j = i
@@ -117,7 +149,12 @@ export function* tokenize(text: string, fail: Fail): Generator<Entry> {
         if ((j & 0xffff) === 0) checkLength(j, line)
       }
       checkLength(j, line)
-      current.tokens.push({ text: src.slice(i, j), quoted: false, line })
+      const token = src.slice(i, j)
+      if (!unquotedWide && NON_ASCII.test(token)) {
+        unquotedWide = true
+        warn(line, LEXER_WARNINGS.unquoted)
+      }
+      current.tokens.push({ text: token, quoted: false, line })
       i = j
     }
   }

@@ -5,6 +5,7 @@
 import { isIPv4, isIPv6 } from 'node:net'
 import { canonicalIpv6 } from './server-address.js'
 import { excerpt } from './excerpt.js'
+import { recordFromWire } from './wire-rdata.js'
 import { decodeEscapes, type Fail, type Token } from './zone-lexer.js'
 
 export const MAX_U32 = 4294967295
@@ -36,6 +37,7 @@ const TYPE_NUMBERS: Record<string, string> = {
   16: 'TXT',
   28: 'AAAA',
   33: 'SRV',
+  39: 'DNAME',
   99: 'SPF',
   257: 'CAA'
 }
@@ -212,9 +214,7 @@ export function parseRdata(
   const field = (i: number): Token => rdata[i] as Token
   const target = (i: number, what: string): string =>
     targetText(parseName(field(i), origin, fail, what))
-  if (!first.quoted && first.text === '\\#' && PARSED_TYPES.has(type)) {
-    fail(first.line, `generic rdata (\\#) is not supported for ${type}; write it in the usual form`)
-  }
+  if (!first.quoted && first.text === '\\#') return genericRdata(type, rdata, fail)
 
   switch (type) {
     case 'A': {
@@ -273,5 +273,57 @@ export function parseRdata(
     }
     default:
       return { data: rdata.map((t) => (t.quoted ? `"${t.text}"` : t.text)).join(' ') }
+  }
+}
+
+/**
+ * RFC 3597 generic data, `\\# <length> <hex>...`: for the types read field by field, the same
+ * canonical text as the usual form (as servers load it, so `TYPE16 \\# 6 0568656c6c6f` is the
+ * TXT record "hello"); for the others `\\# <length> <HEX>`, as the wire client writes them.
+ */
+function genericRdata(
+  type: string,
+  rdata: Token[],
+  fail: Fail
+): { data: string; strings?: string[] } {
+  const first = rdata[0] as Token
+  const lengthToken = rdata[1]
+  if (lengthToken === undefined) fail(first.line, 'generic data (\\#) needs a length')
+  const length = parseNumber(lengthToken as Token, MAX_RDATA, 'generic data length', fail)
+  const hexText = rdata
+    .slice(2)
+    .map((t) => t.text)
+    .join('')
+  if (rdata.slice(2).some((t) => t.quoted) || !/^(?:[0-9a-fA-F]{2})*$/.test(hexText)) {
+    fail(first.line, 'bad generic data: expected hexadecimal octets after the length')
+  }
+  const bytes = Buffer.from(hexText, 'hex')
+  if (bytes.length !== length) {
+    fail(
+      first.line,
+      `bad generic data: the length says ${length} octets, the data has ${bytes.length}`
+    )
+  }
+  if (!PARSED_TYPES.has(type)) {
+    return { data: `\\# ${length}${length > 0 ? ' ' + bytes.toString('hex').toUpperCase() : ''}` }
+  }
+  if ((type === 'TXT' || type === 'SPF') && length === 0) {
+    fail(first.line, `bad generic data: ${type} data needs at least one character-string`)
+  }
+  const code = Number(Object.keys(TYPE_NUMBERS).find((n) => TYPE_NUMBERS[n] === type))
+  // A record with the root as owner around the data, read by the wire decoder.
+  const rr = Buffer.alloc(11 + length)
+  rr.writeUInt16BE(code, 1)
+  rr.writeUInt16BE(1, 3)
+  rr.writeUInt16BE(length, 9)
+  bytes.copy(rr, 11)
+  try {
+    const record = recordFromWire(
+      { buf: rr, start: 0, name: '', typeCode: code, ttl: 0, rdataAt: 11, rdataEnd: rr.length },
+      type
+    )
+    return record.strings ? { data: record.data, strings: record.strings } : { data: record.data }
+  } catch (error) {
+    return fail(first.line, `bad generic data for ${type}: ${(error as Error).message}`)
   }
 }

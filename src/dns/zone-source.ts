@@ -11,8 +11,9 @@ import {
   type DnsResponse,
   type Resolver
 } from './types.js'
-import { parseZoneFile, ZoneFileError, type ZoneRecord } from './zone-file.js'
+import { parseZoneFile, ZoneFileError, type ZoneRecord, type ZoneWarning } from './zone-file.js'
 import { readZoneDir, ZONE_SUFFIX } from './zone-dir.js'
+import { encodeName } from './wire-name.js'
 
 /** One zone read from a file. */
 export interface Zone {
@@ -31,6 +32,12 @@ export interface ZoneSet {
   /** The directory they were read from, or a label for zones built in memory. */
   readonly dir: string
   readonly zones: readonly Zone[]
+  /**
+   * What the files hold that this reader accepts but some servers refuse to load (CRLF line
+   * ends, a byte order mark, bytes outside ASCII, `CLASS1`), in file order; see
+   * {@link ZoneWarning}. The offline answers stand, but the zone may not load when deployed.
+   */
+  readonly warnings: readonly ZoneWarning[]
 }
 
 /** Bounds a CNAME chain; loops are caught before this, it only caps absurd chains. */
@@ -45,7 +52,17 @@ export function buildZone(name: string, file: string, records: readonly ZoneReco
   const apex = normalizeName(name)
   let soa: ZoneRecord | undefined
   const cnames = new Map<string, ZoneRecord>()
+  const dnames = new Set<string>()
   for (const record of records) {
+    if (record.type === 'DNAME') dnames.add(record.name)
+    if (record.type === 'CNAME' && record.name === apex) {
+      // The apex always holds the SOA and NS records, so a CNAME there is beside other data.
+      throw new ZoneFileError(
+        file,
+        record.line,
+        `a CNAME at the zone apex ${apex || '.'}, beside its SOA and NS records: servers refuse such a zone`
+      )
+    }
     if (record.type === 'CNAME') {
       // Two different CNAMEs at one name make every server refuse the whole zone (RFC 2181
       // 10.1); checking such a file offline must not pass what would take the zone down.
@@ -86,7 +103,32 @@ export function buildZone(name: string, file: string, records: readonly ZoneReco
     soa = record
   }
   if (!soa) throw new ZoneFileError(file, 0, `no SOA record at the zone apex ${apex || '.'}`)
+  if (dnames.size > 0) checkBelowDnames(file, apex, records, dnames)
   return { name: apex, file, records, soa }
+}
+
+/**
+ * Refuses records below a DNAME: a server never answers them (RFC 6672 section 2.3), and Knot
+ * refuses to load such a zone.
+ */
+function checkBelowDnames(
+  file: string,
+  apex: string,
+  records: readonly ZoneRecord[],
+  dnames: ReadonlySet<string>
+): void {
+  for (const record of records) {
+    for (let n = record.name; n !== apex && n !== '';) {
+      n = parentName(n)
+      if (dnames.has(n)) {
+        throw new ZoneFileError(
+          file,
+          record.line,
+          `${record.name} is below the DNAME at ${n || '.'}: servers never answer it and refuse such a zone`
+        )
+      }
+    }
+  }
 }
 
 /**
@@ -97,6 +139,7 @@ export function buildZone(name: string, file: string, records: readonly ZoneReco
  */
 export async function loadZoneDir(dir: string): Promise<ZoneSet> {
   const zones: Zone[] = []
+  const warnings: ZoneWarning[] = []
   const seen = new Map<string, string>()
   for await (const { file, zone, text } of readZoneDir(dir)) {
     const zoneName = normalizeName(zone)
@@ -105,13 +148,13 @@ export async function loadZoneDir(dir: string): Promise<ZoneSet> {
       throw new ZoneFileError(file, 0, `zone ${zoneName} is already read from ${earlier}`)
     }
     seen.set(zoneName, file)
-    const records = parseZoneFile(text, { origin: zoneName, file })
+    const records = parseZoneFile(text, { origin: zoneName, file, warnings })
     zones.push(buildZone(zoneName, file, records))
   }
   if (zones.length === 0) {
     throw new ZoneFileError(dir, 0, `no *${ZONE_SUFFIX} files in the directory`)
   }
-  return { dir, zones }
+  return { dir, zones, warnings }
 }
 
 /**
@@ -140,7 +183,21 @@ export function answerFromZones(zones: ZoneSet, question: DnsQuestion): DnsRespo
 
     const cut = delegationFor(index, zone.name, name, qtype)
     // Knot sets AA from the first name only: a CNAME that leads into a delegation stays AA.
-    if (cut) return response('NOERROR', step > 0, answers, copies(rrset(index, cut, 'NS')))
+    if (cut?.type === 'NS') {
+      return response('NOERROR', step > 0, answers, copies(rrset(index, cut.owner, 'NS')))
+    }
+    if (cut?.type === 'DNAME') {
+      // RFC 6672: the DNAME, then a CNAME synthesised from it with its TTL, then on to the target.
+      const dname = rrset(index, cut.owner, 'DNAME')[0] as DnsRecord
+      if (answers.some((r) => r.type === 'DNAME' && r.name === cut.owner && step > 0)) break
+      const target = substitute(name, cut.owner, dname.data)
+      answers.push(answerRecord(dname, cut.owner))
+      if (target === undefined) return response('YXDOMAIN', true, answers, [])
+      answers.push({ name, type: 'CNAME', ttl: dname.ttl, data: target })
+      if (qtype === 'CNAME') return response('NOERROR', true, answers, [])
+      name = target
+      continue
+    }
 
     let node = name
     if (!index.names.has(name)) {
@@ -199,6 +256,8 @@ function otherData(index: ReturnType<typeof indexOf>, node: string, owner: strin
 /** A resolver over zone files, which can also say whether any of its files holds a name. */
 export interface ZoneFileResolver extends Resolver {
   holds(name: string): boolean
+  /** The files' {@link ZoneSet.warnings}: what some servers would refuse to load. */
+  readonly warnings: readonly ZoneWarning[]
 }
 
 /**
@@ -209,6 +268,7 @@ export async function createZoneFileResolver(dir: string): Promise<ZoneFileResol
   const zones = await loadZoneDir(dir)
   return {
     holds: (name) => closestZone(zones, normalizeName(name)) !== undefined,
+    warnings: zones.warnings,
     name: 'zone-files',
     kind: 'zone-files',
     address: dir,
@@ -290,23 +350,43 @@ function closestZone(zones: ZoneSet, name: string): Zone | undefined {
 const zonesByName = new WeakMap<ZoneSet, Map<string, Zone>>()
 
 /**
- * The zone cut above or at `name`: the name closest to the apex that owns NS records.
- * At the cut itself a DS query is answered from this (the parent) zone, as RFC 4035 says.
+ * What takes over a name before its own records: a zone cut (the name closest to the apex that
+ * owns NS records, below the apex; at the cut itself a DS query is answered from this, the
+ * parent, zone, as RFC 4035 says), or a DNAME at the apex or below, above the name itself.
  */
 function delegationFor(
   index: ZoneIndex,
   apex: string,
   name: string,
   qtype: string
-): string | undefined {
+): { type: 'NS' | 'DNAME'; owner: string } | undefined {
   const labels = splitLabels(name)
   const apexDepth = splitLabels(apex).length
-  for (let depth = apexDepth + 1; depth <= labels.length; depth++) {
+  for (let depth = apexDepth; depth <= labels.length; depth++) {
     const candidate = labels.slice(labels.length - depth).join('.')
-    if (candidate === name && qtype === 'DS') break
-    if (rrset(index, candidate, 'NS').length > 0) return candidate
+    if (depth > apexDepth && !(candidate === name && qtype === 'DS')) {
+      if (rrset(index, candidate, 'NS').length > 0) return { type: 'NS', owner: candidate }
+    }
+    if (candidate !== name && rrset(index, candidate, 'DNAME').length > 0) {
+      return { type: 'DNAME', owner: candidate }
+    }
   }
   return undefined
+}
+
+/**
+ * `name` with its `owner` suffix replaced by `target` (RFC 6672 section 2.2), or undefined
+ * when the result is longer than a name may be (the server then answers YXDOMAIN).
+ */
+function substitute(name: string, owner: string, target: string): string | undefined {
+  const prefix = splitLabels(name).slice(0, splitLabels(name).length - splitLabels(owner).length)
+  const result = [...prefix, ...splitLabels(target)].join('.')
+  try {
+    encodeName(result)
+  } catch {
+    return undefined
+  }
+  return result
 }
 
 /** The longest existing ancestor of a name that does not exist (RFC 4592 closest encloser). */
