@@ -88,7 +88,7 @@ export interface WireName {
  * runs past the message, a pointer loop, a name over 255 octets or a reserved label type.
  */
 export function decodeName(buf: Uint8Array, offset: number): WireName {
-  let name = ''
+  const labels: string[] = []
   let at = offset
   let end = -1
   let wireLength = 1
@@ -98,7 +98,7 @@ export function decodeName(buf: Uint8Array, offset: number): WireName {
     const length = buf[at] as number
     if (length === 0) {
       if (end === -1) end = at + 1
-      return { name, end }
+      return { name: labels.join('.'), end }
     }
     if ((length & 0xc0) === 0xc0) {
       if (at + 1 >= buf.length) throw new Error('a name runs past the end of the message')
@@ -112,27 +112,28 @@ export function decodeName(buf: Uint8Array, offset: number): WireName {
     wireLength += length + 1
     if (wireLength > MAX_NAME) throw new Error('a name longer than 255 octets')
     if (at + 1 + length > buf.length) throw new Error('a name runs past the end of the message')
-    if (name !== '') name += '.'
-    name += labelText(buf, at + 1, at + 1 + length)
+    labels.push(labelText(buf, at + 1, at + 1 + length))
     at += 1 + length
   }
 }
 
 /** One label in presentation form, lower-cased as the zone reader does (ASCII letters only). */
-function labelText(buf: Uint8Array, from: number, to: number): string {
-  let text = ''
-  for (let i = from; i < to; i++) {
-    let b = buf[i] as number
-    if (b === 0x2e || b === 0x5c) {
-      text += b === 0x2e ? '\\.' : '\\\\'
-    } else if (b < 0x21 || b > 0x7e) {
-      text += `\\${b < 10 ? '00' : b < 100 ? '0' : ''}${b}`
-    } else {
-      if (b >= 0x41 && b <= 0x5a) b += 0x20
-      text += String.fromCharCode(b)
-    }
+export function labelText(buf: Uint8Array, from: number, to: number): string {
+  let plain = true
+  for (let i = from; i < to && plain; i++) {
+    const b = buf[i] as number
+    plain = b > 0x20 && b < 0x7f && b !== 0x2e && b !== 0x5c && (b < 0x41 || b > 0x5a)
   }
-  return text
+  // Most labels need no escape: one flat string straight from the octets.
+  if (plain) return String.fromCharCode(...buf.subarray(from, to))
+  const parts: string[] = []
+  for (let i = from; i < to; i++) {
+    const b = buf[i] as number
+    if (b === 0x2e || b === 0x5c) parts.push(b === 0x2e ? '\\.' : '\\\\')
+    else if (b < 0x21 || b > 0x7e) parts.push(`\\${String(b).padStart(3, '0')}`)
+    else parts.push(String.fromCharCode(b >= 0x41 && b <= 0x5a ? b + 0x20 : b))
+  }
+  return parts.join('')
 }
 
 /**

@@ -6,6 +6,7 @@ import { isIPv4, isIPv6 } from 'node:net'
 import { canonicalIpv6 } from './server-address.js'
 import { excerpt } from './excerpt.js'
 import { recordFromWire } from './wire-rdata.js'
+import { labelText } from './wire-name.js'
 import { decodeEscapes, type Fail, type Token } from './zone-lexer.js'
 
 export const MAX_U32 = 4294967295
@@ -106,15 +107,8 @@ export function parseName(token: Token, origin: Labels, fail: Fail, what: string
 
 /** The canonical text of a name: lower-case, no trailing dot, the root as ''. */
 export function nameText(labels: Labels): string {
-  return labels
-    .map((label) =>
-      Array.from(label, (b) => {
-        if (b === 0x2e || b === 0x5c) return `\\${String.fromCharCode(b)}`
-        if (b < 0x21 || b > 0x7e) return `\\${String(b).padStart(3, '0')}`
-        return String.fromCharCode(b)
-      }).join('')
-    )
-    .join('.')
+  // The wire decoder's presentation form, so both sources write a name alike.
+  return labels.map((label) => labelText(label, 0, label.length)).join('.')
 }
 
 /** A name in rdata: the root stays visible as `.` (null MX `0 .`, SRV target `.`). */
@@ -201,7 +195,7 @@ function charStrings(tokens: Token[], fail: Fail): { data: string; strings: stri
   }
   const strings = chunks.map((c) => Buffer.from(c).toString('utf8'))
   // Joined after decoding each string, as the wire client does, so both sources agree.
-  return { data: strings.join(''), strings }
+  return { data: strings.length === 1 ? (strings[0] as string) : strings.join(''), strings }
 }
 
 export function parseRdata(

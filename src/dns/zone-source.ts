@@ -214,7 +214,7 @@ export function answerFromZones(zones: ZoneSet, question: DnsQuestion): DnsRespo
     }
 
     if (qtype === 'ANY') {
-      const all = [...(index.rrsets.get(node)?.values() ?? [])].flat()
+      const all = (index.rrsets.get(node) ?? []).flatMap(members)
       answers.push(...all.map((r) => answerRecord(r, name)))
       return all.length > 0
         ? response('NOERROR', true, answers, [])
@@ -248,9 +248,9 @@ export function answerFromZones(zones: ZoneSet, question: DnsQuestion): DnsRespo
 
 /** Everything but the CNAME (and DNSSEC records) at a name that also has a CNAME. */
 function otherData(index: ReturnType<typeof indexOf>, node: string, owner: string): DnsRecord[] {
-  return [...(index.rrsets.get(node)?.entries() ?? [])]
-    .filter(([type]) => type !== 'CNAME' && type !== 'RRSIG' && type !== 'NSEC')
-    .flatMap(([, records]) => records.map((r) => answerRecord(r, owner)))
+  return (index.rrsets.get(node) ?? [])
+    .filter(({ type }) => type !== 'CNAME' && type !== 'RRSIG' && type !== 'NSEC')
+    .flatMap((set) => members(set).map((r) => answerRecord(r, owner)))
 }
 
 /** A resolver over zone files, which can also say whether any of its files holds a name. */
@@ -296,9 +296,19 @@ export async function createZoneFileResolver(dir: string): Promise<ZoneFileResol
   }
 }
 
+/**
+ * One RRset: its records as read (identical ones once), with the TTL the server gives them
+ * all. The records are the zone's own, not copies, so the index costs little beside them.
+ */
+interface RRset {
+  type: string
+  ttl: number
+  records: ZoneRecord[]
+}
+
 interface ZoneIndex {
-  /** owner → type → the RRset, deduplicated, every record with the RRset's TTL. */
-  rrsets: Map<string, Map<string, DnsRecord[]>>
+  /** owner → its RRsets, in the order their types first appear. */
+  rrsets: Map<string, RRset[]>
   /** Every owner and every name between it and the apex (empty non-terminals exist too). */
   names: Set<string>
 }
@@ -308,18 +318,22 @@ const indexes = new WeakMap<Zone, ZoneIndex>()
 function indexOf(zone: Zone): ZoneIndex {
   const cached = indexes.get(zone)
   if (cached) return cached
-  const rrsets = new Map<string, Map<string, DnsRecord[]>>()
+  const rrsets = new Map<string, RRset[]>()
   const names = new Set<string>([zone.name])
-  for (const record of zone.records.map(plainRecord)) {
-    let byType = rrsets.get(record.name)
-    if (!byType) rrsets.set(record.name, (byType = new Map()))
-    const set = byType.get(record.type) ?? []
-    byType.set(record.type, set)
-    // Knot keeps one copy of identical records and gives the RRset the TTL read last.
-    for (const r of set) r.ttl = record.ttl
-    const same = (r: DnsRecord): boolean =>
-      r.data === record.data && JSON.stringify(r.strings) === JSON.stringify(record.strings)
-    if (!set.some(same)) set.push({ ...record })
+  for (const record of zone.records) {
+    // Arrays made as literals of one: a pushed-to empty array reserves room for 17, which
+    // for a zone of millions of names is most of the index.
+    const sets = rrsets.get(record.name)
+    const set = sets?.find((s) => s.type === record.type)
+    if (!sets) {
+      rrsets.set(record.name, [{ type: record.type, ttl: record.ttl, records: [record] }])
+    } else if (!set) {
+      sets.push({ type: record.type, ttl: record.ttl, records: [record] })
+    } else {
+      // Knot keeps one copy of identical records and gives the RRset the TTL read last.
+      set.ttl = record.ttl
+      if (!set.records.some((r) => sameData(r, record))) set.records.push(record)
+    }
     for (let n = record.name; n !== zone.name && n !== '' && !names.has(n); n = parentName(n))
       names.add(n)
   }
@@ -328,8 +342,20 @@ function indexOf(zone: Zone): ZoneIndex {
   return index
 }
 
+function sameData(a: DnsRecord, b: DnsRecord): boolean {
+  if (a.data !== b.data) return false
+  if (a.strings === undefined || b.strings === undefined) return a.strings === b.strings
+  return a.strings.length === b.strings.length && a.strings.every((x, i) => x === b.strings?.[i])
+}
+
+/** The records of an RRset as answered: copies, with the RRset's TTL. */
+function members(set: RRset): DnsRecord[] {
+  return set.records.map((r) => ({ ...plainRecord(r), ttl: set.ttl }))
+}
+
 function rrset(index: ZoneIndex, name: string, type: string): DnsRecord[] {
-  return index.rrsets.get(name)?.get(type) ?? []
+  const set = index.rrsets.get(name)?.find((s) => s.type === type)
+  return set ? members(set) : []
 }
 
 /** The zone with the longest apex that is `name` or one of its ancestors. */
