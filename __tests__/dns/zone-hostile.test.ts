@@ -107,6 +107,15 @@ describe('error messages quote at most a short escaped excerpt', () => {
     expect(message).not.toContain('x'.repeat(41))
   })
 
+  it('quotes only an excerpt of a long name in the checks of the whole zone', async () => {
+    const name = `${'b'.repeat(50)}\\027[2J.elsewhere.`
+    await fs.writeFile(path.join(dir, 'example.com.zone'), `${SOA}${name} A 192.0.2.1\n`)
+    const error = await loadError()
+    expect(error.message).toBe(
+      `${path.join(dir, 'example.com.zone')}:2: ${'b'.repeat(40)}… is outside the zone example.com`
+    )
+  })
+
   it('excerpt keeps 40 characters and escapes C0, C1 and bidi controls', () => {
     expect(excerpt('a'.repeat(41))).toBe(`${'a'.repeat(40)}…`)
     expect(excerpt('a'.repeat(40))).toBe('a'.repeat(40))

@@ -5,6 +5,7 @@
  * outside `!`..`~` as `\DDD`. So `rwmt1\.dkim.example` (two labels) and `rwmt1.dkim.example`
  * (three) stay different from the wire to the verdict.
  */
+import { excerpt } from './excerpt.js'
 
 /** The longest name on the wire, in octets, length bytes and the root included. */
 const MAX_NAME = 255
@@ -22,7 +23,7 @@ export function encodeName(name: string): Buffer {
   let lengthAt = 0
   let labelLength = 0
   const fail = (why: string): never => {
-    throw new Error(`invalid name "${name.slice(0, 300)}": ${why}`)
+    throw new Error(`invalid name "${excerpt(name)}": ${why}`)
   }
   const put = (byte: number): void => {
     if (labelLength === MAX_LABEL) fail('a label is longer than 63 bytes')

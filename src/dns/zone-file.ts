@@ -157,7 +157,7 @@ export function parseZoneFile(text: string, options: ZoneFileOptions): ZoneRecor
     const typeToken = rest[0]
     if (typeToken === undefined) {
       const last = entry.tokens[entry.tokens.length - 1] as Token
-      fail(last.line, `missing record type for ${owner || '.'}`)
+      fail(last.line, `missing record type for ${owner === '' ? '.' : excerpt(owner)}`)
     }
     const type = parseType(typeToken as Token, fail)
     const rdata = rest.slice(1)

@@ -14,6 +14,7 @@ import {
 import { parseZoneFile, ZoneFileError, type ZoneRecord, type ZoneWarning } from './zone-file.js'
 import { readZoneDir, ZONE_SUFFIX } from './zone-dir.js'
 import { encodeName } from './wire-name.js'
+import { excerpt } from './excerpt.js'
 
 /** One zone read from a file. */
 export interface Zone {
@@ -60,7 +61,7 @@ export function buildZone(name: string, file: string, records: readonly ZoneReco
       throw new ZoneFileError(
         file,
         record.line,
-        `a CNAME at the zone apex ${apex || '.'}, beside its SOA and NS records: servers refuse such a zone`
+        `a CNAME at the zone apex ${show(apex)}, beside its SOA and NS records: servers refuse such a zone`
       )
     }
     if (record.type === 'CNAME') {
@@ -71,7 +72,7 @@ export function buildZone(name: string, file: string, records: readonly ZoneReco
         throw new ZoneFileError(
           file,
           record.line,
-          `a second CNAME at ${record.name} (the first is on line ${first.line}): a name holds one CNAME at most, and servers refuse the zone`
+          `a second CNAME at ${show(record.name)} (the first is on line ${first.line}): a name holds one CNAME at most, and servers refuse the zone`
         )
       }
       if (!first) cnames.set(record.name, record)
@@ -82,7 +83,7 @@ export function buildZone(name: string, file: string, records: readonly ZoneReco
       throw new ZoneFileError(
         file,
         record.line,
-        `${record.name || '.'} is outside the zone ${apex || '.'}`
+        `${show(record.name)} is outside the zone ${show(apex)}`
       )
     }
     if (record.type !== 'SOA') continue
@@ -90,7 +91,7 @@ export function buildZone(name: string, file: string, records: readonly ZoneReco
       throw new ZoneFileError(
         file,
         record.line,
-        `SOA record at ${record.name}, not at the zone apex ${apex || '.'}`
+        `SOA record at ${show(record.name)}, not at the zone apex ${show(apex)}`
       )
     }
     if (soa) {
@@ -102,7 +103,7 @@ export function buildZone(name: string, file: string, records: readonly ZoneReco
     }
     soa = record
   }
-  if (!soa) throw new ZoneFileError(file, 0, `no SOA record at the zone apex ${apex || '.'}`)
+  if (!soa) throw new ZoneFileError(file, 0, `no SOA record at the zone apex ${show(apex)}`)
   if (dnames.size > 0) checkBelowDnames(file, apex, records, dnames)
   return { name: apex, file, records, soa }
 }
@@ -124,7 +125,7 @@ function checkBelowDnames(
         throw new ZoneFileError(
           file,
           record.line,
-          `${record.name} is below the DNAME at ${n || '.'}: servers never answer it and refuse such a zone`
+          `${show(record.name)} is below the DNAME at ${show(n)}: servers never answer it and refuse such a zone`
         )
       }
     }
@@ -494,6 +495,11 @@ function isAtOrBelow(name: string, apex: string): boolean {
   const n = splitLabels(name)
   const a = splitLabels(apex)
   return a.length <= n.length && a.every((label, i) => n[n.length - a.length + i] === label)
+}
+
+/** A name as error messages quote it: a short escaped excerpt, the root as `.`. */
+function show(name: string): string {
+  return name === '' ? '.' : excerpt(name)
 }
 
 function messageOf(error: unknown): string {
