@@ -83,8 +83,8 @@ interface Pending {
  * Each question is asked once per resolver: answers, failures included, are kept for its
  * life, and a server that has never answered is given up on after one question's full tries,
  * so a dead server costs `timeoutMs × tries` once per run rather than per question; one that
- * answered and then went quiet is given up on after a run of unanswered questions (`GIVE_UP_AFTER`
- * in query-gate.ts).
+ * answered and then went quiet is given up on after a run of unanswered questions
+ * (`GIVE_UP_AFTER` in query-gate.ts).
  * Throws only on invalid options; `query` never throws.
  */
 export function createWireResolver(options: WireResolverOptions): WireResolver {
@@ -124,7 +124,7 @@ export function createWireResolver(options: WireResolverOptions): WireResolver {
       // A connected socket reports the ICMP "port unreachable" of an earlier send. An
       // unconnected one never did: the question waits for its timeout either way, so a server
       // that is down reads the same whichever socket asked it.
-      if (err.code === 'ECONNREFUSED' && socket === created && connected) return
+      if (err.code === 'ECONNREFUSED') return
       socketFailed(created, err)
     })
     // Node passes the error of a failed connect (no route, say) to this callback.
@@ -150,15 +150,15 @@ export function createWireResolver(options: WireResolverOptions): WireResolver {
 
   /** A socket error leaves the socket unusable; the next question makes a new one. */
   function socketFailed(s: dgram.Socket, err: Error): void {
-    if (socket === s) {
-      socket = undefined
-      unsent = []
-    }
     try {
       s.close()
     } catch {
       // Already closed: nothing to release.
     }
+    // A socket already replaced has no questions of its own left to fail.
+    if (socket !== s) return
+    socket = undefined
+    unsent = []
     for (const p of [...pending.values()]) {
       if (p.phase === 'udp') {
         finish(p, failure(`${prefix}: socket error asking ${p.flight.what}: ${err.message}`))
