@@ -5,7 +5,10 @@ import type { DiagnosisContext, Observation } from './diagnose/types.js'
 import { detectDnsHost } from './diagnose/dns-hosts.js'
 import { UsageError } from './errors.js'
 import { FixWords } from './report/fix-words.js'
-import { reportFinding } from './report/findings.js'
+import { reportFinding, wordsFor } from './report/findings.js'
+import { finding } from './diagnose/finding.js'
+import type { ZoneWarning } from './dns/zone-file.js'
+import { basename } from 'node:path'
 import { findZoneCut } from './dns/authoritative.js'
 import { renderBindSnippet } from './records/bind.js'
 import type { AuthoritativeDiscovery } from './dns/authoritative.js'
@@ -33,6 +36,8 @@ export interface CheckPorts {
   mailtrap?: MailtrapPort
   /** The time the report is stamped with, and stale caches are counted from. */
   now: () => Date
+  /** Offline: what the zone files hold that some servers refuse to load. */
+  zoneWarnings?: readonly ZoneWarning[]
 }
 
 export interface CheckOptions {
@@ -97,7 +102,8 @@ export async function check(
     async (domain): Promise<DomainReport> => {
       const view = mailtrap.views?.get(domain.name)
       const report = await checkDomain(expandExpected(domain, view), ports, now)
-      return joinMailtrap(report, domain, view, mailtrap, ports.mailtrap, gate)
+      const joined = await joinMailtrap(report, domain, view, mailtrap, ports.mailtrap, gate)
+      return withZoneWarnings(joined, ports.zoneWarnings ?? [])
     }
   )
   const resolvers = [...(ports.discovery?.known() ?? []), ...ports.resolvers]
@@ -292,4 +298,26 @@ function toObservationReport(o: Observation): ObservationReport {
   }))
   if (probes.length > 0) report.probes = probes
   return report
+}
+
+/** A zone file's warnings on the domains whose records it holds: they count as warnings. */
+function withZoneWarnings(report: DomainReport, warnings: readonly ZoneWarning[]): DomainReport {
+  const mine = warnings.filter((w) => basename(w.file) === `${report.zone}.zone`)
+  if (mine.length === 0) return report
+  const words = wordsFor(report.zone, report.dnsHost?.id)
+  const added = mine.map((w) =>
+    reportFinding(
+      finding(
+        'zone-file',
+        { kind: 'zone-file', file: w.file, line: w.line, message: w.message },
+        {
+          resolvers: ['zone-files'],
+          fix: [{ action: 'fix-zone-file', file: w.file, line: w.line }]
+        }
+      ),
+      words
+    )
+  )
+  const findings = [...report.findings, ...added]
+  return { ...report, findings, status: domainStatus(report.records, findings) }
 }

@@ -107,7 +107,7 @@ export async function checkOnce(
   try {
     const report = await check(
       config,
-      { ...fleet, mailtrap, now },
+      { ...fleet, mailtrap, now, zoneWarnings: fleet.zoneFiles?.warnings },
       {
         domains: options.domains,
         shard: options.shard,

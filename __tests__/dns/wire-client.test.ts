@@ -10,12 +10,10 @@ import dnsPacket from 'dns-packet'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import {
   createWireResolver,
-  decodeResponse,
-  encodeQuery,
-  parseServerAddress,
   type WireResolver,
   type WireResolverOptions
 } from '../../src/dns/wire-client.js'
+import { parseServerAddress } from '../../src/dns/server-address.js'
 import { startKnot, zoneFileSerial, type KnotServer } from '../support/knot.js'
 
 /** Twenty 100-character strings: about 2.2 KB of TXT, more than fits in 1232 bytes. */
@@ -417,7 +415,11 @@ describe('wire client against misbehaving peers', () => {
         ok: false,
         error: `peer (127.0.0.1:${peer.port}): no answer for example.com A after 2 tries of 150 ms`
       })
-      expect(r.stats()).toEqual({ sent: 2, received: 2, tcp: 0 })
+      expect(peer.queries).toBe(2)
+      // The socket is connected to the server: the kernel drops datagrams from another port
+      // before they reach us; the others arrive and are ignored.
+      const received = peer === spoofed ? 0 : 2
+      expect(r.stats()).toEqual({ sent: 2, received, tcp: 0 })
       await r.close()
       await peer.close()
     }
@@ -501,97 +503,5 @@ describe('wire client against misbehaving peers', () => {
     expect(!unknown.ok && unknown.error).toMatch(/unknown record type BOGUS/)
     expect(r.stats().sent).toBe(0)
     await r.close()
-  })
-})
-
-describe('encodeQuery and decodeResponse', () => {
-  it('encodes the question with RD as asked and an EDNS0 OPT of 1232 bytes', () => {
-    const packet = dnsPacket.decode(
-      encodeQuery({ name: 'Example.COM.', type: 'TXT' }, { id: 4242, recursionDesired: true })
-    )
-    expect(packet.id).toBe(4242)
-    expect(packet.flag_rd).toBe(true)
-    expect(packet.flag_qr).toBe(false)
-    expect(packet.questions).toEqual([{ name: 'example.com', type: 'TXT', class: 'IN' }])
-    expect(packet.additionals).toEqual([
-      expect.objectContaining({ type: 'OPT', name: '.', udpPayloadSize: 1232 })
-    ])
-    const plain = dnsPacket.decode(
-      encodeQuery({ name: 'example.com', type: 'TYPE65' }, { id: 1, recursionDesired: false })
-    )
-    expect(plain.flag_rd).toBe(false)
-    expect(plain.questions?.[0]?.type).toBe('UNKNOWN_65')
-  })
-
-  it('throws on bytes that are not a DNS response', () => {
-    expect(() => decodeResponse(Buffer.from('hello'))).toThrow(/shorter than a DNS header/)
-    expect(() => decodeResponse(Buffer.from('this is certainly not DNS'))).toThrow(/cannot decode/)
-    const query = encodeQuery({ name: 'example.com', type: 'A' }, { id: 1, recursionDesired: true })
-    expect(() => decodeResponse(query)).toThrow(/QR bit clear/)
-  })
-
-  it('gives other types a readable text and unknown rcodes and types a mnemonic', () => {
-    const buf = dnsPacket.encode({
-      type: 'response',
-      id: 1,
-      flags: 12,
-      questions: [{ name: 'example.com', type: 'A' }],
-      answers: [
-        {
-          name: 'Example.com.',
-          type: 'SRV',
-          ttl: 1,
-          data: { priority: 1, weight: 2, port: 443, target: 'Host.Example.' }
-        },
-        {
-          name: 'example.com',
-          type: 'CAA',
-          ttl: 1,
-          data: { flags: 0, tag: 'issue', value: 'letsencrypt.org' }
-        },
-        {
-          name: 'example.com',
-          type: 'UNKNOWN_65' as dnsPacket.OtherRecordType,
-          ttl: 1,
-          data: Buffer.from([1, 2])
-        }
-      ]
-    })
-    const response = decodeResponse(buf)
-    expect(response.rcode).toBe('RCODE12')
-    expect(response.answers.map((a) => [a.name, a.type, a.data])).toEqual([
-      ['example.com', 'SRV', '1 2 443 host.example'],
-      ['example.com', 'CAA', '0 issue "letsencrypt.org"'],
-      ['example.com', 'TYPE65', '\\# 2 0102']
-    ])
-  })
-})
-
-describe('parseServerAddress', () => {
-  it.each([
-    ['1.2.3.4', { host: '1.2.3.4', port: 53 }],
-    ['1.2.3.4:5353', { host: '1.2.3.4', port: 5353 }],
-    ['::1', { host: '::1', port: 53 }],
-    ['[::1]:5353', { host: '::1', port: 5353 }],
-    ['[2606:4700:4700::1111]', { host: '2606:4700:4700::1111', port: 53 }],
-    [' 9.9.9.9 ', { host: '9.9.9.9', port: 53 }]
-  ])('accepts %s', (text, expected) => {
-    expect(parseServerAddress(text)).toEqual(expected)
-  })
-
-  it.each([
-    ['dns.google', /not.*|expected an IP address/],
-    ['dns.google:53', /expected an IP address/],
-    ['1.2.3', /expected an IP address/],
-    ['1.2.3.4:', /invalid port/],
-    ['1.2.3.4:0', /invalid port/],
-    ['1.2.3.4:65536', /invalid port/],
-    ['1.2.3.4:53x', /invalid port/],
-    ['::1:5353x', /expected an IP address/],
-    ['[1.2.3.4]:53', /not an IPv6 address/],
-    ['[::1]:', /invalid port/],
-    ['', /expected an IP address/]
-  ])('rejects %j', (text, message) => {
-    expect(() => parseServerAddress(text)).toThrow(message)
   })
 })

@@ -71,6 +71,7 @@ www IN A   198.51.100.80
 function zoneSet(files: Record<string, string>): ZoneSet {
   return {
     dir: 'memory',
+    warnings: [],
     zones: Object.entries(files).map(([name, text]) => {
       const file = `${name}.zone`
       return buildZone(name, file, parseZoneFile(text, { origin: name, file }))

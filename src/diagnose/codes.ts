@@ -46,6 +46,10 @@ export const DIAGNOSES = {
     severity: 'warning',
     title: "domains.yaml pins a record that Mailtrap's API expects otherwise"
   },
+  'zone-file': {
+    severity: 'warning',
+    title: 'The zone file reads here, but some DNS servers refuse to load it'
+  },
   unconfigured: {
     severity: 'notice',
     title: 'The expected name is not known: run pull or set it in domains.yaml'

@@ -110,6 +110,7 @@ export type Detail =
   | { kind: 'mailtrap-unreachable'; error: string }
   | { kind: 'create-failed'; domain: string; error: string }
   | { kind: 'not-verified'; domain: string }
+  | { kind: 'zone-file'; file: string; line: number; message: string }
   | { kind: 'generic-ok'; name: string; type: string }
   | { kind: 'generic-wrong'; name: string; type: string; found: string[]; expected: string }
   | { kind: 'not-in-account'; domain: string }
@@ -139,6 +140,7 @@ export type FixStep =
   | { action: 'wait'; until: string }
   | { action: 'retry-resolver' }
   | { action: 'retry-mailtrap' }
+  | { action: 'fix-zone-file'; file: string; line: number }
   | { action: 'ask-authoritative' }
   | { action: 'fix-transfer' }
   | { action: 'fix-lame' }

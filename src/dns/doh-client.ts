@@ -11,13 +11,7 @@ import {
   triesText,
   type Flight
 } from './query-gate.js'
-import {
-  answersQuestion,
-  canonicalType,
-  decodeMessage,
-  encodeQuery,
-  type DecodedMessage
-} from './wire-client.js'
+import { answersQuestion, decodeMessage, encodeQuery, type DecodedMessage } from './codec.js'
 import type { DnsResponse, Resolver } from './types.js'
 import { errorText, headerValue } from '../net/errors.js'
 import { systemClock, type Clock } from '../net/clock.js'
@@ -118,7 +112,7 @@ export function createDohResolver(options: DohResolverOptions): Resolver {
   if (target.basicAuth) headers['authorization'] = target.basicAuth
 
   // Every request was aborted before release, so nothing is left to wait for.
-  const gate = createQueryGate({ prefix, maxInFlight, canonicalType, start, release: http.close })
+  const gate = createQueryGate({ prefix, maxInFlight, start, release: http.close })
 
   function start(flight: Flight): void {
     // RFC 8484 §4.1: id 0, so identical questions make identical, cacheable requests.

@@ -1,10 +1,13 @@
 /**
  * The query discipline the network resolvers (wire-client.ts, doh-client.ts) share, whatever
  * carries their questions: each question asked once per resolver, at most `maxInFlight` asked
- * at a time while the rest wait in order, a server that never answered given up on once rather
- * than once per question, and `close()` settling everything. Kept in one place so the resolvers
- * cache, limit and word their outcomes alike; each keeps only how it puts a question to a server.
+ * at a time while the rest wait in order, a server that never answered (or stopped answering
+ * for a run of questions) given up on once rather than once per question, and `close()`
+ * settling everything. Kept in one place so the resolvers cache, limit and word their outcomes
+ * alike; each keeps only how it puts a question to a server.
  */
+import { canonicalType } from './codec.js'
+import { Fifo } from './fifo.js'
 import { normalizeName, type DnsQuestion, type QueryOutcome } from './types.js'
 import { errorText } from '../net/errors.js'
 
@@ -12,7 +15,7 @@ import { errorText } from '../net/errors.js'
 export interface Flight {
   /** Normalised, as {@link normalizeName} leaves it. */
   readonly name: string
-  /** Canonical, as {@link QueryGateOptions.canonicalType} leaves it. */
+  /** Canonical, as {@link canonicalType} leaves it: `TYPE16` and `TXT` are one question. */
   readonly type: string
   /** The question as messages show it, from {@link showQuestion}. */
   readonly what: string
@@ -38,11 +41,6 @@ export interface QueryGateOptions {
   /** Questions in flight at once; the rest wait, first come first asked. */
   maxInFlight: number
   /**
-   * The form a type is keyed and asked in, so `TYPE16` and `TXT` are one question. Passed in
-   * because it takes the wire codec, which itself uses this module.
-   */
-  canonicalType(type: string): string
-  /**
    * Puts a question to the server once it has a slot. The transport settles the flight with
    * its outcome, calls {@link QueryGate.markAnswered} on hearing from the server, and
    * {@link QueryGate.failUnanswered} when the question used up its tries without that.
@@ -52,7 +50,20 @@ export interface QueryGateOptions {
   start(flight: Flight): void
   /** Releases what the transport keeps between questions (sockets, connections) on close. */
   release(): Promise<void>
+  /**
+   * Unanswered questions in a row, since the server's last answer, after which it is given
+   * up on. Default {@link GIVE_UP_AFTER}.
+   */
+  giveUpAfter?: number
 }
+
+/**
+ * How many questions in a row may go unanswered (each after all its tries) before a server
+ * that answered earlier is given up on. High enough that random loss does not reach it (at
+ * 50 % loss and two tries, eight in a row happen about once in 65,000 runs of eight), low
+ * enough that a server that went quiet costs a few timeouts, not one per question.
+ */
+export const GIVE_UP_AFTER = 8
 
 /** The shared part of a resolver; see {@link createQueryGate}. */
 export interface QueryGate {
@@ -69,7 +80,10 @@ export interface QueryGate {
   /**
    * Fails a question that used up its tries with `error`. If the server has never answered
    * anything, also gives it up: the questions in flight and waiting fail now, and every later
-   * one at once, saying it `has not answered anything (gave up after <gaveUpAfter>)`.
+   * one at once, saying it `has not answered anything (gave up after <gaveUpAfter>)`. A server
+   * that answered before is given up on the same way once
+   * {@link QueryGateOptions.giveUpAfter} questions in a row went unanswered (rate limiting looks
+   * like that), every remaining question failing with one message that says so.
    */
   failUnanswered(flight: Flight, error: string, gaveUpAfter: string): void
   /**
@@ -99,16 +113,24 @@ export function createQueryGate(options: QueryGateOptions): QueryGate {
   const { prefix, maxInFlight } = options
   const cache = new Map<string, Promise<QueryOutcome>>()
   const inFlight = new Set<GateFlight>()
-  const queue: Waiting[] = []
+  const queue = new Fifo<Waiting>()
   let closed = false
   let pumping = false
   /** Set once anything from the server was taken as an answer: it is alive. */
   let answered = false
+  /** Questions in a row that used up their tries since the server last answered. */
+  let unansweredRun = 0
+  const giveUpAfter = options.giveUpAfter ?? GIVE_UP_AFTER
   /** Set when the server is given up on: why, for the questions that follow. */
   let deadReason: string | undefined
+  /** Set when a server that had answered stopped: one message for every question left. */
+  let stoppedError: string | undefined
 
   const deadError = (name: string, type: string): QueryOutcome =>
-    failure(`${prefix}: no answer for ${showQuestion(name, type)}: not asked, ${deadReason}`)
+    failure(
+      stoppedError ??
+        `${prefix}: no answer for ${showQuestion(name, type)}: not asked, ${deadReason}`
+    )
 
   function launch(q: Waiting): void {
     if (deadReason !== undefined) {
@@ -164,7 +186,7 @@ export function createQueryGate(options: QueryGateOptions): QueryGate {
       let type: string
       try {
         name = normalizeName(String(question.name))
-        type = options.canonicalType(String(question.type))
+        type = canonicalType(String(question.type))
       } catch (err) {
         return Promise.resolve(failure(`${prefix}: cannot ask: ${errorText(err)}`))
       }
@@ -187,18 +209,28 @@ export function createQueryGate(options: QueryGateOptions): QueryGate {
     },
     markAnswered(): void {
       answered = true
+      unansweredRun = 0
     },
     get answered(): boolean {
       return answered
     },
     failUnanswered(flight: Flight, error: string, gaveUpAfter: string): void {
-      const giveUp = !answered && deadReason === undefined
+      unansweredRun++
+      const stopped = answered && unansweredRun >= giveUpAfter
+      const giveUp = (!answered || stopped) && deadReason === undefined
       // Set before settle(), whose pump() would otherwise start the waiting questions.
-      if (giveUp) deadReason = `the server has not answered anything (gave up after ${gaveUpAfter})`
+      if (giveUp && stopped) {
+        deadReason = `the server stopped answering`
+        stoppedError =
+          `${prefix}: gave up on the server after ${unansweredRun} unanswered questions in a ` +
+          `row (${gaveUpAfter} each); it answered before, then stopped (rate limiting?)`
+      } else if (giveUp) {
+        deadReason = `the server has not answered anything (gave up after ${gaveUpAfter})`
+      }
       flight.settle(failure(error))
       if (giveUp) {
         for (const other of [...inFlight]) other.settle(deadError(other.name, other.type))
-        for (const q of queue.splice(0)) q.resolve(deadError(q.name, q.type))
+        for (const q of queue.drain()) q.resolve(deadError(q.name, q.type))
       }
     },
     async close(): Promise<void> {
@@ -207,7 +239,7 @@ export function createQueryGate(options: QueryGateOptions): QueryGate {
       for (const f of [...inFlight]) {
         f.settle(failure(`${prefix}: closed before ${f.what} was answered`))
       }
-      for (const q of queue.splice(0)) {
+      for (const q of queue.drain()) {
         q.resolve(failure(`${prefix}: closed before ${showQuestion(q.name, q.type)} was asked`))
       }
       await options.release()

@@ -1,14 +1,14 @@
 /**
  * A DNS client that speaks the wire protocol itself (UDP with a TCP retry on truncation), so
  * the checks can ask one exact server, with or without recursion, and see the flags and
- * sections the OS resolver hides.
+ * sections the OS resolver hides. The message codec is in codec.ts, server addresses in
+ * server-address.ts; this module is the transport.
  */
 import dgram from 'node:dgram'
 import net from 'node:net'
-import { randomInt } from 'node:crypto'
-import dnsPacket from 'dns-packet'
-import type { Answer, DecodedPacket, OptAnswer } from 'dns-packet'
-import { canonicalIpv6 } from './zone-file.js'
+import { randomBytes } from 'node:crypto'
+import { answersQuestion, decodeMessage, encodeQuery, type DecodedMessage } from './codec.js'
+import { formatServerAddress } from './server-address.js'
 import {
   checkInteger,
   createQueryGate,
@@ -18,387 +18,20 @@ import {
   type Flight
 } from './query-gate.js'
 import { errorText } from '../net/errors.js'
-import {
-  normalizeName,
-  type DnsQuestion,
-  type DnsRecord,
-  type DnsResponse,
-  type QueryOutcome,
-  type Rcode,
-  type Resolver,
-  type ResolverKind
-} from './types.js'
+import type { QueryOutcome, Resolver, ResolverKind } from './types.js'
 
-/** EDNS0 UDP payload size: the DNS Flag Day 2020 value, small enough to avoid fragmentation. */
-export const EDNS_UDP_PAYLOAD_SIZE = 1232
-
-/** Options for {@link encodeQuery}. */
-export interface EncodeQueryOptions {
-  id: number
-  recursionDesired: boolean
-}
-
-/**
- * Encodes one question as a DNS query message with an EDNS0 OPT record.
- * The name is sent lower-case; `TYPEnnn` (RFC 3597) asks for a type by number.
- * Throws on a name that cannot be put on the wire or a type we cannot name.
- */
-export function encodeQuery(question: DnsQuestion, options: EncodeQueryOptions): Buffer {
-  const name = normalizeName(question.name)
-  const nameLength = checkWireName(name)
-  if (!Number.isInteger(options.id) || options.id < 0 || options.id > 0xffff) {
-    throw new Error(`invalid DNS message id ${options.id}: must be 0-65535`)
-  }
-  const opt: OptAnswer = {
-    type: 'OPT',
-    name: '.',
-    udpPayloadSize: EDNS_UDP_PAYLOAD_SIZE,
-    extendedRcode: 0,
-    ednsVersion: 0,
-    flags: 0,
-    flag_do: false,
-    options: []
-  }
-  const buf = dnsPacket.encode({
-    type: 'query',
-    id: options.id,
-    flags: options.recursionDesired ? dnsPacket.RECURSION_DESIRED : 0,
-    // dns-packet names unknown types UNKNOWN_<n>, which is how RFC 3597 TYPE<n> reaches it.
-    questions: [{ name: name === '' ? '.' : name, type: toPacketType(question.type), class: 'IN' }],
-    additionals: [opt]
-  })
-  // dns-packet encodes a type it does not know as 0 instead of refusing it.
-  if (buf.readUInt16BE(12 + nameLength) === 0) {
-    throw new Error(`unknown record type ${question.type}`)
-  }
-  return buf
-}
-
-/**
- * Decodes a DNS response into our plain data. Throws when the bytes are not a DNS message
- * or are a query rather than a response; the resolver turns that into an outcome.
- */
-export function decodeResponse(buf: Buffer): DnsResponse {
-  return decodeMessage(buf).response
-}
-
-/** A decoded response with what is needed to match it to the query it answers. */
-export interface DecodedMessage {
-  id: number
-  /** Names normalised, types as {@link canonicalType} gives them. */
-  questions: { name: string; type: string }[]
-  response: DnsResponse
-}
-
-/** {@link decodeResponse}, keeping the message id and questions; throws as it does. */
-export function decodeMessage(buf: Buffer): DecodedMessage {
-  if (buf.length < 12) {
-    throw new Error(`${buf.length} bytes, shorter than a DNS header`)
-  }
-  let packet: DecodedPacket
-  try {
-    packet = dnsPacket.decode(buf)
-  } catch (err) {
-    throw new Error(`cannot decode it: ${errorText(err)}`, { cause: err })
-  }
-  if (!packet.flag_qr) {
-    throw new Error('it is a query (QR bit clear), not a response')
-  }
-  const opt = (packet.additionals ?? []).find((a): a is OptAnswer => a.type === 'OPT')
-  // The OPT record carries the upper 8 bits of a 12-bit RCODE (RFC 6891).
-  const rcodeValue = ((opt?.extendedRcode ?? 0) << 4) | (buf.readUInt16BE(2) & 0xf)
-  return {
-    id: packet.id ?? buf.readUInt16BE(0),
-    questions: (packet.questions ?? []).map((q) => ({
-      name: normalizeName(q.name),
-      type: typeName(q.type)
-    })),
-    response: {
-      rcode: rcodeName(rcodeValue),
-      flags: { aa: packet.flag_aa, tc: packet.flag_tc, rd: packet.flag_rd, ra: packet.flag_ra },
-      answers: toRecords(packet.answers),
-      authority: toRecords(packet.authorities)
-    }
-  }
-}
-
-const RCODE_NAMES: Record<number, string> = {
-  0: 'NOERROR',
-  1: 'FORMERR',
-  2: 'SERVFAIL',
-  3: 'NXDOMAIN',
-  4: 'NOTIMP',
-  5: 'REFUSED',
-  6: 'YXDOMAIN',
-  7: 'YXRRSET',
-  8: 'NXRRSET',
-  9: 'NOTAUTH',
-  10: 'NOTZONE',
-  11: 'DSOTYPENI',
-  16: 'BADVERS',
-  23: 'BADCOOKIE'
-}
-
-function rcodeName(value: number): Rcode {
-  return RCODE_NAMES[value] ?? `RCODE${value}`
-}
-
-/** Our mnemonic for a dns-packet type: its `UNKNOWN_<n>` becomes RFC 3597 `TYPE<n>`. */
-function typeName(type: string): string {
-  const unknown = /^UNKNOWN_(\d+)$/.exec(type)
-  return unknown ? `TYPE${unknown[1]}` : type.toUpperCase()
-}
-
-/** The reverse of {@link typeName}, for encoding. */
-function toPacketType(type: string): dnsPacket.RecordType {
-  const upper = type.toUpperCase()
-  const numbered = /^TYPE(\d+)$/.exec(upper)
-  if (numbered) {
-    const value = Number(numbered[1])
-    if (value < 1 || value > 0xffff) throw new Error(`invalid record type ${type}`)
-    return `UNKNOWN_${value}` as dnsPacket.RecordType
-  }
-  return upper as dnsPacket.RecordType
-}
-
-/**
- * The form a type is keyed and compared in: its upper-case mnemonic, `TYPE<n>` only for a type
- * without one, so `TYPE16` and `TXT` are the same question.
- */
-export function canonicalType(type: string): string {
-  const upper = type.toUpperCase()
-  if (!/^TYPE\d+$/.test(upper)) return upper
-  try {
-    // Round-trip through dns-packet, which knows the mnemonics for the numbers.
-    const packet = dnsPacket.encode({ questions: [{ name: '.', type: toPacketType(upper) }] })
-    return typeName(dnsPacket.decode(packet).questions?.[0]?.type ?? upper)
-  } catch {
-    return upper
-  }
-}
-
-/**
- * Checks that a normalised name fits the wire (labels 1-63 bytes, 255 bytes in all), because
- * dns-packet writes whatever it is given. Returns its encoded length.
- */
-function checkWireName(name: string): number {
-  if (name === '') return 1
-  let length = 1
-  for (const label of name.split('.')) {
-    const bytes = Buffer.byteLength(label)
-    if (bytes === 0) throw new Error(`invalid name "${name}": empty label`)
-    if (bytes > 63) throw new Error(`invalid name "${name}": a label is longer than 63 bytes`)
-    length += bytes + 1
-  }
-  if (length > 255) throw new Error(`invalid name "${name}": longer than 255 bytes`)
-  return length
-}
-
-function toRecords(answers: Answer[] | undefined): DnsRecord[] {
-  const records: DnsRecord[] = []
-  for (const answer of answers ?? []) {
-    if (answer.type === 'OPT') continue
-    records.push(toRecord(answer))
-  }
-  return records
-}
-
-function toRecord(answer: Exclude<Answer, OptAnswer>): DnsRecord {
-  const base = {
-    name: normalizeName(answer.name),
-    type: typeName(answer.type),
-    ttl: answer.ttl ?? 0
-  }
-  if (answer.type === 'TXT') {
-    const strings = toArray(answer.data).map((s) => (Buffer.isBuffer(s) ? s.toString('utf8') : s))
-    return { ...base, data: strings.join(''), strings }
-  }
-  if (base.type === 'SPF' && Buffer.isBuffer(answer.data)) {
-    // dns-packet leaves SPF (type 99) undecoded; its RDATA is the same as TXT's.
-    const strings = characterStrings(answer.data)
-    if (strings) return { ...base, data: strings.join(''), strings }
-  }
-  return { ...base, data: recordData(answer) }
-}
-
-function toArray<T>(value: T | T[]): T[] {
-  return Array.isArray(value) ? value : [value]
-}
-
-/** Splits RDATA into RFC 1035 character-strings, or undefined if it is not made of them. */
-function characterStrings(data: Buffer): string[] | undefined {
-  const strings: string[] = []
-  let offset = 0
-  while (offset < data.length) {
-    const length = data[offset] ?? 0
-    if (offset + 1 + length > data.length) return undefined
-    strings.push(data.toString('utf8', offset + 1, offset + 1 + length))
-    offset += 1 + length
-  }
-  return strings
-}
-
-/** The canonical text of one record's value, as types.ts describes it. */
-function recordData(answer: Exclude<Answer, OptAnswer>): string {
-  switch (answer.type) {
-    case 'A':
-      return answer.data
-    case 'AAAA':
-      // RFC 5952 text, as the zone-file source writes it, so both sources compare equal.
-      return canonicalIpv6(answer.data)
-    case 'CNAME':
-    case 'DNAME':
-    case 'NS':
-    case 'PTR':
-      return normalizeName(answer.data)
-    case 'MX':
-      return `${answer.data.preference ?? 0} ${normalizeName(answer.data.exchange) || '.'}`
-    case 'SOA': {
-      const d = answer.data
-      return [
-        normalizeName(d.mname),
-        normalizeName(d.rname),
-        d.serial ?? 0,
-        d.refresh ?? 0,
-        d.retry ?? 0,
-        d.expire ?? 0,
-        d.minimum ?? 0
-      ].join(' ')
-    }
-    case 'SRV': {
-      const d = answer.data
-      return `${d.priority ?? 0} ${d.weight ?? 0} ${d.port} ${normalizeName(d.target) || '.'}`
-    }
-    case 'CAA':
-      return `${answer.data.flags ?? 0} ${answer.data.tag} ${quote(answer.data.value)}`
-    case 'HINFO':
-      return `${quote(answer.data.cpu)} ${quote(answer.data.os)}`
-    case 'NAPTR': {
-      const d = answer.data
-      const fields = [d.order, d.preference, quote(d.flags), quote(d.services), quote(d.regexp)]
-      return `${fields.join(' ')} ${normalizeName(d.replacement) || '.'}`
-    }
-    case 'DS':
-      return `${answer.data.keyTag} ${answer.data.algorithm} ${answer.data.digestType} ${hex(answer.data.digest)}`
-    case 'DNSKEY':
-      return `${answer.data.flags} 3 ${answer.data.algorithm} ${answer.data.key.toString('base64')}`
-    case 'RRSIG': {
-      const d = answer.data
-      return [
-        d.typeCovered,
-        d.algorithm,
-        d.labels,
-        d.originalTTL,
-        d.expiration,
-        d.inception,
-        d.keyTag,
-        normalizeName(d.signersName) || '.',
-        d.signature.toString('base64')
-      ].join(' ')
-    }
-    case 'NSEC':
-      return [normalizeName(answer.data.nextDomain) || '.', ...answer.data.rrtypes].join(' ')
-    case 'NSEC3': {
-      const d = answer.data
-      const salt = d.salt.length > 0 ? hex(d.salt) : '-'
-      const fields = [d.algorithm, d.flags, d.iterations, salt, base32hex(d.nextDomain)]
-      return [...fields, ...d.rrtypes].join(' ')
-    }
-    case 'TLSA':
-      return `${answer.data.usage} ${answer.data.selector} ${answer.data.matchingType} ${hex(answer.data.certificate)}`
-    case 'SSHFP':
-      return `${answer.data.algorithm} ${answer.data.hash} ${answer.data.fingerprint.toUpperCase()}`
-    case 'RP':
-      return `${normalizeName(answer.data.mbox) || '.'} ${normalizeName(answer.data.txt) || '.'}`
-    default: {
-      const data: unknown = answer.data
-      // RFC 3597 generic form for anything dns-packet leaves as bytes.
-      if (Buffer.isBuffer(data)) return `\\# ${data.length}${data.length ? ' ' + hex(data) : ''}`
-      return JSON.stringify(data)
-    }
-  }
-}
-
-function quote(text: string): string {
-  return `"${text.replace(/["\\]/g, '\\$&')}"`
-}
-
-function hex(buf: Buffer): string {
-  return buf.toString('hex').toUpperCase()
-}
-
-/** NSEC3 owner hashes are written in base32hex without padding (RFC 5155). */
-function base32hex(buf: Buffer): string {
-  const alphabet = '0123456789ABCDEFGHIJKLMNOPQRSTUV'
-  let out = ''
-  let bits = 0
-  let value = 0
-  for (const byte of buf) {
-    value = (value << 8) | byte
-    bits += 8
-    while (bits >= 5) {
-      out += alphabet[(value >>> (bits - 5)) & 31]
-      bits -= 5
-    }
-  }
-  if (bits > 0) out += alphabet[(value << (5 - bits)) & 31]
-  return out
-}
-
-/**
- * Whether a response answers the question asked: it repeats that one question, or, as some
- * servers do in an error response (FORMERR, NOTIMP), none at all.
- */
-export function answersQuestion(
-  decoded: DecodedMessage,
-  question: { name: string; type: string }
-): boolean {
-  if (decoded.questions.length === 0) return decoded.response.rcode !== 'NOERROR'
-  const q = decoded.questions[0]
-  return decoded.questions.length === 1 && q?.name === question.name && q.type === question.type
-}
-
-/**
- * Parses a server given as text: `1.2.3.4`, `1.2.3.4:5353`, `::1`, `[::1]:5353`.
- * Host names are refused on purpose: resolving them would itself need DNS.
- */
-export function parseServerAddress(text: string): { host: string; port: number } {
-  const expected =
-    'expected an IP address with an optional port, like 1.1.1.1, 1.1.1.1:53, ' +
-    '2606:4700:4700::1111 or [2606:4700:4700::1111]:53'
-  const trimmed = text.trim()
-  let host: string
-  let portText: string | undefined
-  const bracketed = /^\[([^\]]+)\](?::([^:]*))?$/.exec(trimmed)
-  const withPort = /^([^:]+):([^:]*)$/.exec(trimmed)
-  if (bracketed) {
-    host = bracketed[1] ?? ''
-    portText = bracketed[2]
-    if (!net.isIPv6(host)) {
-      throw new Error(`invalid DNS server address "${text}": ${host} is not an IPv6 address`)
-    }
-  } else if (net.isIP(trimmed) !== 0) {
-    host = trimmed
-  } else if (withPort && net.isIPv4(withPort[1] ?? '')) {
-    host = withPort[1] ?? ''
-    portText = withPort[2]
-  } else {
-    throw new Error(`invalid DNS server address "${text}": ${expected}`)
-  }
-  if (portText === undefined) return { host, port: 53 }
-  const port = /^\d{1,5}$/.test(portText) ? Number(portText) : NaN
-  if (!(port >= 1 && port <= 65535)) {
-    throw new Error(
-      `invalid port in DNS server address "${text}": must be a number from 1 to 65535`
-    )
-  }
-  return { host, port }
-}
-
-/** `host:port`, with IPv6 hosts in brackets, as messages and reports show a server. */
-export function formatServerAddress(host: string, port: number): string {
-  return net.isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`
-}
+// The codec and address helpers were first exported from here; importers may still use them.
+export {
+  EDNS_UDP_PAYLOAD_SIZE,
+  answersQuestion,
+  canonicalType,
+  decodeMessage,
+  decodeResponse,
+  encodeQuery,
+  type DecodedMessage,
+  type EncodeQueryOptions
+} from './codec.js'
+export { formatServerAddress, parseServerAddress } from './server-address.js'
 
 /** Options for {@link createWireResolver}. */
 export interface WireResolverOptions {
@@ -449,7 +82,9 @@ interface Pending {
  * Creates a resolver that asks one server over UDP (TCP when the answer is truncated).
  * Each question is asked once per resolver: answers, failures included, are kept for its
  * life, and a server that has never answered is given up on after one question's full tries,
- * so a dead server costs `timeoutMs × tries` once per run rather than per question.
+ * so a dead server costs `timeoutMs × tries` once per run rather than per question; one that
+ * answered and then went quiet is given up on after a run of unanswered questions
+ * (`GIVE_UP_AFTER` in query-gate.ts).
  * Throws only on invalid options; `query` never throws.
  */
 export function createWireResolver(options: WireResolverOptions): WireResolver {
@@ -465,46 +100,83 @@ export function createWireResolver(options: WireResolverOptions): WireResolver {
   const address = formatServerAddress(host, port)
   const prefix = `${options.name} (${address})`
 
-  // BlockList compares addresses by value, so `::1` matches `0:0:0:0:0:0:0:1`.
-  const serverAddress = new net.BlockList()
-  serverAddress.addAddress(stripZone(host), family === 6 ? 'ipv6' : 'ipv4')
-
   /** The questions on the wire by message id, to match answers to them. */
   const pending = new Map<number, Pending>()
   const stats: WireResolverStats = { sent: 0, received: 0, tcp: 0 }
   let socket: dgram.Socket | undefined
-  const gate = createQueryGate({ prefix, maxInFlight, canonicalType, start, release })
+  /** Whether `socket` is connected; until then tries wait in `unsent`. */
+  let connected = false
+  let unsent: Pending[] = []
+  const gate = createQueryGate({ prefix, maxInFlight, start, release })
 
   const finish = (p: Pending, outcome: QueryOutcome): void => p.flight.settle(outcome)
 
+  /**
+   * The resolver's UDP socket, connected to the server: the kernel then delivers only the
+   * server's datagrams (nothing spoofed from another address or port reaches us) and each send
+   * skips the address, which at fleet scale is a good part of the cost of a question.
+   */
   function getSocket(): dgram.Socket {
     if (socket) return socket
     const created = dgram.createSocket(family === 6 ? 'udp6' : 'udp4')
     created.on('message', onMessage)
-    created.on('error', (err) => {
-      // A socket error leaves the socket unusable; the next question makes a new one.
-      if (socket === created) socket = undefined
-      try {
-        created.close()
-      } catch {
-        // Already closed: nothing to release.
-      }
-      for (const p of [...pending.values()]) {
-        if (p.phase === 'udp') {
-          finish(p, failure(`${prefix}: socket error asking ${p.flight.what}: ${err.message}`))
-        }
-      }
+    created.on('error', (err: NodeJS.ErrnoException) => {
+      // A connected socket reports the ICMP "port unreachable" of an earlier send. An
+      // unconnected one never did: the question waits for its timeout either way, so a server
+      // that is down reads the same whichever socket asked it.
+      if (err.code === 'ECONNREFUSED') return
+      socketFailed(created, err)
     })
+    // Node passes the error of a failed connect (no route, say) to this callback.
+    const onConnect = (err?: Error): void => {
+      if (socket !== created) return
+      if (err) {
+        socketFailed(created, err)
+        return
+      }
+      connected = true
+      const waiting = unsent
+      unsent = []
+      for (const p of waiting) if (!p.flight.settled) transmit(p, created)
+    }
+    created.connect(port, host, onConnect as () => void)
     // The per-try timers keep the process alive while a question waits; an idle resolver
     // someone forgot to close should not.
     created.unref()
     socket = created
+    connected = false
     return created
   }
 
+  /** A socket error leaves the socket unusable; the next question makes a new one. */
+  function socketFailed(s: dgram.Socket, err: Error): void {
+    try {
+      s.close()
+    } catch {
+      // Already closed: nothing to release.
+    }
+    // A socket already replaced has no questions of its own left to fail.
+    if (socket !== s) return
+    socket = undefined
+    unsent = []
+    for (const p of [...pending.values()]) {
+      if (p.phase === 'udp') {
+        finish(p, failure(`${prefix}: socket error asking ${p.flight.what}: ${err.message}`))
+      }
+    }
+  }
+
+  /** Message ids come from a buffer of random bytes, refilled now and then. */
+  let ids = Buffer.alloc(0)
+  let idAt = 0
   function freshId(): number {
     for (;;) {
-      const id = randomInt(0, 0x10000)
+      if (idAt >= ids.length) {
+        ids = randomBytes(4096)
+        idAt = 0
+      }
+      const id = ids.readUInt16BE(idAt)
+      idAt += 2
       if (!pending.has(id)) return id
     }
   }
@@ -529,6 +201,7 @@ export function createWireResolver(options: WireResolverOptions): WireResolver {
   async function release(): Promise<void> {
     const s = socket
     socket = undefined
+    unsent = []
     if (s) await new Promise<void>((resolve) => s.close(() => resolve()))
   }
 
@@ -542,17 +215,21 @@ export function createWireResolver(options: WireResolverOptions): WireResolver {
     }
     p.triesDone++
     stats.sent++
-    const sendFailed = (err: unknown): void =>
-      finish(p, failure(`${prefix}: cannot send ${p.flight.what}: ${errorText(err)}`))
-    try {
-      s.send(p.packet, port, host, (err) => {
-        if (err) sendFailed(err)
-      })
-    } catch (err) {
-      sendFailed(err)
-      return
-    }
+    if (connected) transmit(p, s)
+    else unsent.push(p)
     p.timer = setTimeout(() => onTimeout(p), timeoutMs)
+  }
+
+  /**
+   * Sends one try on the connected socket. Without a callback a send that fails later is not
+   * reported: the try then goes unanswered like a lost datagram, and the timeout deals with it.
+   */
+  function transmit(p: Pending, s: dgram.Socket): void {
+    try {
+      s.send(p.packet)
+    } catch (err) {
+      finish(p, failure(`${prefix}: cannot send ${p.flight.what}: ${errorText(err)}`))
+    }
   }
 
   function onTimeout(p: Pending): void {
@@ -566,18 +243,10 @@ export function createWireResolver(options: WireResolverOptions): WireResolver {
     gate.failUnanswered(p.flight, `${prefix}: no answer for ${p.flight.what} after ${after}`, after)
   }
 
-  function fromServer(rinfo: dgram.RemoteInfo): boolean {
-    if (rinfo.port !== port) return false
-    const remote = stripZone(rinfo.address)
-    const remoteFamily = net.isIP(remote)
-    if (remoteFamily !== family) return false
-    return serverAddress.check(remote, family === 6 ? 'ipv6' : 'ipv4')
-  }
-
   function onMessage(msg: Buffer, rinfo: dgram.RemoteInfo): void {
     stats.received++
-    // Anything from elsewhere could be spoofed or stray; only the server's own address counts.
-    if (!fromServer(rinfo)) return
+    // The connected socket only takes the server's datagrams; the port check is a second lock.
+    if (rinfo.port !== port) return
     let decoded: DecodedMessage
     try {
       decoded = decodeMessage(msg)
@@ -678,10 +347,4 @@ export function createWireResolver(options: WireResolverOptions): WireResolver {
       return { ...stats }
     }
   }
-}
-
-/** Drops an IPv6 zone index (`fe80::1%eth0`), which address comparison does not take. */
-function stripZone(address: string): string {
-  const percent = address.indexOf('%')
-  return percent === -1 ? address : address.slice(0, percent)
 }

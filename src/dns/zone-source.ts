@@ -4,8 +4,6 @@
  * served zone would say before it is deployed.
  */
 
-import fs from 'node:fs/promises'
-import path from 'node:path'
 import {
   normalizeName,
   type DnsQuestion,
@@ -13,7 +11,10 @@ import {
   type DnsResponse,
   type Resolver
 } from './types.js'
-import { parseZoneFile, ZoneFileError, type ZoneRecord } from './zone-file.js'
+import { parseZoneFile, ZoneFileError, type ZoneRecord, type ZoneWarning } from './zone-file.js'
+import { readZoneDir, ZONE_SUFFIX } from './zone-dir.js'
+import { encodeName } from './wire-name.js'
+import { excerpt } from './excerpt.js'
 
 /** One zone read from a file. */
 export interface Zone {
@@ -32,9 +33,14 @@ export interface ZoneSet {
   /** The directory they were read from, or a label for zones built in memory. */
   readonly dir: string
   readonly zones: readonly Zone[]
+  /**
+   * What the files hold that this reader accepts but some servers refuse to load (CRLF line
+   * ends, a byte order mark, bytes outside ASCII, `CLASS1`), in file order; see
+   * {@link ZoneWarning}. The offline answers stand, but the zone may not load when deployed.
+   */
+  readonly warnings: readonly ZoneWarning[]
 }
 
-const ZONE_SUFFIX = '.zone'
 /** Bounds a CNAME chain; loops are caught before this, it only caps absurd chains. */
 const MAX_CHAIN = 64
 
@@ -47,7 +53,17 @@ export function buildZone(name: string, file: string, records: readonly ZoneReco
   const apex = normalizeName(name)
   let soa: ZoneRecord | undefined
   const cnames = new Map<string, ZoneRecord>()
+  const dnames = new Set<string>()
   for (const record of records) {
+    if (record.type === 'DNAME') dnames.add(record.name)
+    if (record.type === 'CNAME' && record.name === apex) {
+      // The apex always holds the SOA and NS records, so a CNAME there is beside other data.
+      throw new ZoneFileError(
+        file,
+        record.line,
+        `a CNAME at the zone apex ${show(apex)}, beside its SOA and NS records: servers refuse such a zone`
+      )
+    }
     if (record.type === 'CNAME') {
       // Two different CNAMEs at one name make every server refuse the whole zone (RFC 2181
       // 10.1); checking such a file offline must not pass what would take the zone down.
@@ -56,7 +72,7 @@ export function buildZone(name: string, file: string, records: readonly ZoneReco
         throw new ZoneFileError(
           file,
           record.line,
-          `a second CNAME at ${record.name} (the first is on line ${first.line}): a name holds one CNAME at most, and servers refuse the zone`
+          `a second CNAME at ${show(record.name)} (the first is on line ${first.line}): a name holds one CNAME at most, and servers refuse the zone`
         )
       }
       if (!first) cnames.set(record.name, record)
@@ -67,7 +83,7 @@ export function buildZone(name: string, file: string, records: readonly ZoneReco
       throw new ZoneFileError(
         file,
         record.line,
-        `${record.name || '.'} is outside the zone ${apex || '.'}`
+        `${show(record.name)} is outside the zone ${show(apex)}`
       )
     }
     if (record.type !== 'SOA') continue
@@ -75,7 +91,7 @@ export function buildZone(name: string, file: string, records: readonly ZoneReco
       throw new ZoneFileError(
         file,
         record.line,
-        `SOA record at ${record.name}, not at the zone apex ${apex || '.'}`
+        `SOA record at ${show(record.name)}, not at the zone apex ${show(apex)}`
       )
     }
     if (soa) {
@@ -87,8 +103,33 @@ export function buildZone(name: string, file: string, records: readonly ZoneReco
     }
     soa = record
   }
-  if (!soa) throw new ZoneFileError(file, 0, `no SOA record at the zone apex ${apex || '.'}`)
+  if (!soa) throw new ZoneFileError(file, 0, `no SOA record at the zone apex ${show(apex)}`)
+  if (dnames.size > 0) checkBelowDnames(file, apex, records, dnames)
   return { name: apex, file, records, soa }
+}
+
+/**
+ * Refuses records below a DNAME: a server never answers them (RFC 6672 section 2.3), and Knot
+ * refuses to load such a zone.
+ */
+function checkBelowDnames(
+  file: string,
+  apex: string,
+  records: readonly ZoneRecord[],
+  dnames: ReadonlySet<string>
+): void {
+  for (const record of records) {
+    for (let n = record.name; n !== apex && n !== '';) {
+      n = parentName(n)
+      if (dnames.has(n)) {
+        throw new ZoneFileError(
+          file,
+          record.line,
+          `${show(record.name)} is below the DNAME at ${show(n)}: servers never answer it and refuse such a zone`
+        )
+      }
+    }
+  }
 }
 
 /**
@@ -98,37 +139,23 @@ export function buildZone(name: string, file: string, records: readonly ZoneReco
  *   is wrong (the message names the file and, where there is one, the line).
  */
 export async function loadZoneDir(dir: string): Promise<ZoneSet> {
-  let entries: string[]
-  try {
-    entries = await fs.readdir(dir)
-  } catch (error) {
-    throw new ZoneFileError(dir, 0, `cannot read the zone directory: ${messageOf(error)}`)
-  }
-  const names = entries.filter((e) => e.endsWith(ZONE_SUFFIX) && !e.startsWith('.')).sort()
   const zones: Zone[] = []
+  const warnings: ZoneWarning[] = []
   const seen = new Map<string, string>()
-  for (const entry of names) {
-    const file = path.join(dir, entry)
-    const stat = await fs.stat(file).catch(() => undefined)
-    if (stat?.isDirectory()) continue
-    let text: string
-    try {
-      text = await fs.readFile(file, 'utf8')
-    } catch (error) {
-      throw new ZoneFileError(file, 0, `cannot read the zone file: ${messageOf(error)}`)
-    }
-    const zoneName = normalizeName(entry.slice(0, -ZONE_SUFFIX.length))
+  for await (const { file, zone, text } of readZoneDir(dir)) {
+    const zoneName = normalizeName(zone)
     const earlier = seen.get(zoneName)
     if (earlier !== undefined) {
       throw new ZoneFileError(file, 0, `zone ${zoneName} is already read from ${earlier}`)
     }
     seen.set(zoneName, file)
-    const records = parseZoneFile(text, { origin: zoneName, file })
+    const records = parseZoneFile(text, { origin: zoneName, file, warnings })
     zones.push(buildZone(zoneName, file, records))
   }
-  if (zones.length === 0)
+  if (zones.length === 0) {
     throw new ZoneFileError(dir, 0, `no *${ZONE_SUFFIX} files in the directory`)
-  return { dir, zones }
+  }
+  return { dir, zones, warnings }
 }
 
 /**
@@ -157,7 +184,21 @@ export function answerFromZones(zones: ZoneSet, question: DnsQuestion): DnsRespo
 
     const cut = delegationFor(index, zone.name, name, qtype)
     // Knot sets AA from the first name only: a CNAME that leads into a delegation stays AA.
-    if (cut) return response('NOERROR', step > 0, answers, copies(rrset(index, cut, 'NS')))
+    if (cut?.type === 'NS') {
+      return response('NOERROR', step > 0, answers, copies(rrset(index, cut.owner, 'NS')))
+    }
+    if (cut?.type === 'DNAME') {
+      // RFC 6672: the DNAME, then a CNAME synthesised from it with its TTL, then on to the target.
+      const dname = rrset(index, cut.owner, 'DNAME')[0] as DnsRecord
+      if (answers.some((r) => r.type === 'DNAME' && r.name === cut.owner && step > 0)) break
+      const target = substitute(name, cut.owner, dname.data)
+      answers.push(answerRecord(dname, cut.owner))
+      if (target === undefined) return response('YXDOMAIN', true, answers, [])
+      answers.push({ name, type: 'CNAME', ttl: dname.ttl, data: target })
+      if (qtype === 'CNAME') return response('NOERROR', true, answers, [])
+      name = target
+      continue
+    }
 
     let node = name
     if (!index.names.has(name)) {
@@ -174,7 +215,7 @@ export function answerFromZones(zones: ZoneSet, question: DnsQuestion): DnsRespo
     }
 
     if (qtype === 'ANY') {
-      const all = [...(index.rrsets.get(node)?.values() ?? [])].flat()
+      const all = (index.rrsets.get(node) ?? []).flatMap(members)
       answers.push(...all.map((r) => answerRecord(r, name)))
       return all.length > 0
         ? response('NOERROR', true, answers, [])
@@ -208,14 +249,16 @@ export function answerFromZones(zones: ZoneSet, question: DnsQuestion): DnsRespo
 
 /** Everything but the CNAME (and DNSSEC records) at a name that also has a CNAME. */
 function otherData(index: ReturnType<typeof indexOf>, node: string, owner: string): DnsRecord[] {
-  return [...(index.rrsets.get(node)?.entries() ?? [])]
-    .filter(([type]) => type !== 'CNAME' && type !== 'RRSIG' && type !== 'NSEC')
-    .flatMap(([, records]) => records.map((r) => answerRecord(r, owner)))
+  return (index.rrsets.get(node) ?? [])
+    .filter(({ type }) => type !== 'CNAME' && type !== 'RRSIG' && type !== 'NSEC')
+    .flatMap((set) => members(set).map((r) => answerRecord(r, owner)))
 }
 
 /** A resolver over zone files, which can also say whether any of its files holds a name. */
 export interface ZoneFileResolver extends Resolver {
   holds(name: string): boolean
+  /** The files' {@link ZoneSet.warnings}: what some servers would refuse to load. */
+  readonly warnings: readonly ZoneWarning[]
 }
 
 /**
@@ -226,6 +269,7 @@ export async function createZoneFileResolver(dir: string): Promise<ZoneFileResol
   const zones = await loadZoneDir(dir)
   return {
     holds: (name) => closestZone(zones, normalizeName(name)) !== undefined,
+    warnings: zones.warnings,
     name: 'zone-files',
     kind: 'zone-files',
     address: dir,
@@ -253,9 +297,19 @@ export async function createZoneFileResolver(dir: string): Promise<ZoneFileResol
   }
 }
 
+/**
+ * One RRset: its records as read (identical ones once), with the TTL the server gives them
+ * all. The records are the zone's own, not copies, so the index costs little beside them.
+ */
+interface RRset {
+  type: string
+  ttl: number
+  records: ZoneRecord[]
+}
+
 interface ZoneIndex {
-  /** owner → type → the RRset, deduplicated, every record with the RRset's TTL. */
-  rrsets: Map<string, Map<string, DnsRecord[]>>
+  /** owner → its RRsets, in the order their types first appear. */
+  rrsets: Map<string, RRset[]>
   /** Every owner and every name between it and the apex (empty non-terminals exist too). */
   names: Set<string>
 }
@@ -265,18 +319,22 @@ const indexes = new WeakMap<Zone, ZoneIndex>()
 function indexOf(zone: Zone): ZoneIndex {
   const cached = indexes.get(zone)
   if (cached) return cached
-  const rrsets = new Map<string, Map<string, DnsRecord[]>>()
+  const rrsets = new Map<string, RRset[]>()
   const names = new Set<string>([zone.name])
-  for (const record of zone.records.map(plainRecord)) {
-    let byType = rrsets.get(record.name)
-    if (!byType) rrsets.set(record.name, (byType = new Map()))
-    const set = byType.get(record.type) ?? []
-    byType.set(record.type, set)
-    // Knot keeps one copy of identical records and gives the RRset the TTL read last.
-    for (const r of set) r.ttl = record.ttl
-    const same = (r: DnsRecord): boolean =>
-      r.data === record.data && JSON.stringify(r.strings) === JSON.stringify(record.strings)
-    if (!set.some(same)) set.push({ ...record })
+  for (const record of zone.records) {
+    // Arrays made as literals of one: a pushed-to empty array reserves room for 17, which
+    // for a zone of millions of names is most of the index.
+    const sets = rrsets.get(record.name)
+    const set = sets?.find((s) => s.type === record.type)
+    if (!sets) {
+      rrsets.set(record.name, [{ type: record.type, ttl: record.ttl, records: [record] }])
+    } else if (!set) {
+      sets.push({ type: record.type, ttl: record.ttl, records: [record] })
+    } else {
+      // Knot keeps one copy of identical records and gives the RRset the TTL read last.
+      set.ttl = record.ttl
+      if (!set.records.some((r) => sameData(r, record))) set.records.push(record)
+    }
     for (let n = record.name; n !== zone.name && n !== '' && !names.has(n); n = parentName(n))
       names.add(n)
   }
@@ -285,8 +343,20 @@ function indexOf(zone: Zone): ZoneIndex {
   return index
 }
 
+function sameData(a: DnsRecord, b: DnsRecord): boolean {
+  if (a.data !== b.data) return false
+  if (a.strings === undefined || b.strings === undefined) return a.strings === b.strings
+  return a.strings.length === b.strings.length && a.strings.every((x, i) => x === b.strings?.[i])
+}
+
+/** The records of an RRset as answered: copies, with the RRset's TTL. */
+function members(set: RRset): DnsRecord[] {
+  return set.records.map((r) => ({ ...plainRecord(r), ttl: set.ttl }))
+}
+
 function rrset(index: ZoneIndex, name: string, type: string): DnsRecord[] {
-  return index.rrsets.get(name)?.get(type) ?? []
+  const set = index.rrsets.get(name)?.find((s) => s.type === type)
+  return set ? members(set) : []
 }
 
 /** The zone with the longest apex that is `name` or one of its ancestors. */
@@ -307,23 +377,43 @@ function closestZone(zones: ZoneSet, name: string): Zone | undefined {
 const zonesByName = new WeakMap<ZoneSet, Map<string, Zone>>()
 
 /**
- * The zone cut above or at `name`: the name closest to the apex that owns NS records.
- * At the cut itself a DS query is answered from this (the parent) zone, as RFC 4035 says.
+ * What takes over a name before its own records: a zone cut (the name closest to the apex that
+ * owns NS records, below the apex; at the cut itself a DS query is answered from this, the
+ * parent, zone, as RFC 4035 says), or a DNAME at the apex or below, above the name itself.
  */
 function delegationFor(
   index: ZoneIndex,
   apex: string,
   name: string,
   qtype: string
-): string | undefined {
+): { type: 'NS' | 'DNAME'; owner: string } | undefined {
   const labels = splitLabels(name)
   const apexDepth = splitLabels(apex).length
-  for (let depth = apexDepth + 1; depth <= labels.length; depth++) {
+  for (let depth = apexDepth; depth <= labels.length; depth++) {
     const candidate = labels.slice(labels.length - depth).join('.')
-    if (candidate === name && qtype === 'DS') break
-    if (rrset(index, candidate, 'NS').length > 0) return candidate
+    if (depth > apexDepth && !(candidate === name && qtype === 'DS')) {
+      if (rrset(index, candidate, 'NS').length > 0) return { type: 'NS', owner: candidate }
+    }
+    if (candidate !== name && rrset(index, candidate, 'DNAME').length > 0) {
+      return { type: 'DNAME', owner: candidate }
+    }
   }
   return undefined
+}
+
+/**
+ * `name` with its `owner` suffix replaced by `target` (RFC 6672 section 2.2), or undefined
+ * when the result is longer than a name may be (the server then answers YXDOMAIN).
+ */
+function substitute(name: string, owner: string, target: string): string | undefined {
+  const prefix = splitLabels(name).slice(0, splitLabels(name).length - splitLabels(owner).length)
+  const result = [...prefix, ...splitLabels(target)].join('.')
+  try {
+    encodeName(result)
+  } catch {
+    return undefined
+  }
+  return result
 }
 
 /** The longest existing ancestor of a name that does not exist (RFC 4592 closest encloser). */
@@ -405,6 +495,11 @@ function isAtOrBelow(name: string, apex: string): boolean {
   const n = splitLabels(name)
   const a = splitLabels(apex)
   return a.length <= n.length && a.every((label, i) => n[n.length - a.length + i] === label)
+}
+
+/** A name as error messages quote it: a short escaped excerpt, the root as `.`. */
+function show(name: string): string {
+  return name === '' ? '.' : excerpt(name)
 }
 
 function messageOf(error: unknown): string {

@@ -175,6 +175,8 @@ export function describe(d: Detail): Rich {
       return rich`${d.domain} could not be added in Mailtrap: ${d.error}`
     case 'not-verified':
       return rich`Mailtrap has not verified the DNS records of ${d.domain} yet: it does not send for it until it has.`
+    case 'zone-file':
+      return rich`${d.file}:${d.line}: ${d.message}. This check reads it, but a server such as Knot refuses to load the zone, so the live records would not change.`
     case 'generic-ok':
       return rich`${d.name} has the ${d.type} record Mailtrap lists.`
     case 'generic-wrong':
@@ -218,6 +220,8 @@ function step(s: FixStep, w: FixWords): Rich {
       return rich`If the policy is yours on purpose, pin it in domains.yaml (${code('records: { dmarc: { value: "..." } }')}); else edit the TXT record at ${code(w.label(s.record.name))} and enter ${w.text(s.record.value ?? '')}.`
     case 'wait':
       return rich`Nothing to change: wait until ${untilTime(s.until)}, or run ${code('mailtrap-dns-verify wait')} to gate on it.`
+    case 'fix-zone-file':
+      return rich`Fix ${code(`${s.file}:${s.line}`)} so that every DNS server loads the file, then run the check again.`
     case 'retry-mailtrap':
       return rich`Check the token, the account and that Mailtrap's API is reachable from here, then run the check again.`
     case 'retry-resolver':
