@@ -5,7 +5,7 @@
  * printed: messages from the API come redacted from the client, and nothing the API lists that
  * holds the token goes into the file or the output.
  */
-import { readFile, realpath, rename, stat, unlink, writeFile } from 'node:fs/promises'
+import { chmod, readFile, realpath, rename, stat, unlink, writeFile } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { loadConfig } from './config/load-config.js'
 import {
@@ -199,7 +199,9 @@ async function writeAtomically(file: string, text: string): Promise<void> {
   const mode = (await stat(target).catch(() => undefined))?.mode
   const temp = join(dirname(target), `.${basename(target)}.pull-${process.pid}.tmp`)
   try {
-    await writeFile(temp, text, mode === undefined ? {} : { mode: mode & 0o777 })
+    await writeFile(temp, text)
+    // The file keeps its permissions, whatever the umask would give a new one.
+    if (mode !== undefined) await chmod(temp, mode & 0o7777)
     await rename(temp, target)
   } catch (error) {
     await unlink(temp).catch(() => undefined)

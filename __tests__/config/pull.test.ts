@@ -234,6 +234,52 @@ domains:
     )
   })
 
+  it('replaces block and multi-line values with one line, keeping the lines around them', () => {
+    const quarantine = 'v=DMARC1; p=quarantine'
+    const api = ['a.test', 'b.test'].map((name, i) =>
+      domain(name, `mt${i}`, { dmarc: { name: '_dmarc', value: quarantine } })
+    )
+    const text = [
+      'version: 1',
+      'domains:',
+      '  - name: a.test',
+      '    records:',
+      '      dmarc:',
+      '        value: >-',
+      '          v=DMARC1;',
+      '          p=reject',
+      '    zone: a.test',
+      '  - name: b.test',
+      '    records:',
+      '      dmarc:',
+      '        value: v=DMARC1;',
+      '          p=none',
+      '',
+      '    # the end',
+      ''
+    ].join('\n')
+    expect(pull(text, api).text).toBe(
+      [
+        'version: 1',
+        'domains:',
+        '  - name: a.test',
+        '    records:',
+        '      dmarc:',
+        `        value: '${quarantine}'`,
+        '    zone: a.test',
+        '    verification: mt0',
+        '  - name: b.test',
+        '    verification: mt1',
+        '    records:',
+        '      dmarc:',
+        `        value: '${quarantine}'`,
+        '',
+        '    # the end',
+        ''
+      ].join('\n')
+    )
+  })
+
   it("pins an older domain's SPF record, which is expected only when pinned", () => {
     const result = pull('version: 1\ndomains:\n  - legacy-acme.test\n')
     expect(result.text).toBe(

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises'
+import { chmod, mkdir, mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -115,8 +115,11 @@ describe('dist/cli.js pull (a fake Mailtrap API on loopback serving the shared s
 
   it('pins the verification hosts into a commented file, keeps every comment, then --check passes', async () => {
     const file = await configFile('domains.yaml', COMMENTED)
+    await chmod(file, 0o640)
     const result = await pull(file)
     expect(result.code).toBe(0)
+    expect((await stat(file)).mode & 0o777).toBe(0o640)
+    expect((await readdir(dir)).filter((name) => name.endsWith('.tmp'))).toEqual([])
     const text = await readFile(file, 'utf8')
     expect(comments(text)).toEqual(comments(COMMENTED))
     expect(text).toBe(

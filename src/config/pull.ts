@@ -159,7 +159,7 @@ function pullOnce(
   // New lines end as the file's lines do.
   if (text.includes('\r\n')) for (const e of edits) e.text = e.text.replace(/(?<!\r)\n/g, '\r\n')
   const result = edits.length === 0 ? text : applyEdits(text, edits)
-  if (add) {
+  if (add && unlisted.length > 0) {
     const counter = new LineCounter()
     const added = parseDocument(result, { lineCounter: counter }).get('domains', true) as YAMLSeq
     const start = added.items.length - unlisted.length
@@ -398,10 +398,12 @@ class Editor {
         ? String(value)
         : style === 'QUOTE_DOUBLE'
           ? JSON.stringify(value)
-          : style === 'QUOTE_SINGLE' && !/^["{]/.test(scalar(value))
+          : style === 'QUOTE_SINGLE' && !scalar(value).startsWith('"')
             ? `'${value.replace(/'/g, "''")}'`
             : scalar(value)
-    this.edit(node.range![0], node.range![1], text)
+    const [start, end] = node.range!
+    // A block scalar's range ends after its last line break, which stays.
+    this.edit(start, end, this.text[end - 1] === '\n' ? `${text}\n` : text)
   }
 
   /** Where a new line goes after the line that holds `offset`. */
