@@ -4,6 +4,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { FAIL_ON, type FailOn } from './config/schema.js'
 import { execute, FORMATS, mergeRun, RENDERERS, type EngineOptions, type Format } from './engine.js'
 import { parseShard } from './report/merge.js'
+import { pullCommand } from './pull.js'
 import { isUserError, UsageError } from './errors.js'
 import { EXIT, exitCodeFor, type Report } from './report/report.js'
 import { TOOL } from './version.js'
@@ -24,11 +25,14 @@ export interface CliIo {
 export const USAGE = `Usage: mailtrap-dns-verify check [options]
        mailtrap-dns-verify wait [options] [--timeout DURATION] [--interval DURATION]
        mailtrap-dns-verify merge REPORT.json... [--format F] [--output FILE] [--fail-on T]
+       mailtrap-dns-verify pull [--config FILE] [--check] [--add]
 
 check: check that every sending domain in domains.yaml has the DNS records Mailtrap expects.
 wait:  check again and again until every domain passes or the time is up (release gates).
 merge: one report from the JSON reports of sharded runs (--shard k/n), as if one run had
        checked every domain; REPORT may be a file, a directory or a pattern like dir/*.json.
+pull:  write what Mailtrap's API knows into domains.yaml (verification host, tracking, records
+       that differ from the defaults), keeping its comments and layout; needs MAILTRAP_API_TOKEN.
 
 Options:
   --config FILE                 domains.yaml to read (default: domains.yaml)
@@ -72,6 +76,10 @@ wait only:
   --timeout DURATION            give up after this long (default: 10m; e.g. 40s, 5m, 1h)
   --interval DURATION           first pause between rounds (default: 30s); pauses grow by half
                                 each round to at most 5m, never shorter than asked
+
+pull only:
+  --check                       write nothing; exit 1 with a diff when the file is not current
+  --add                         also append the domains Mailtrap has that the file lacks
 
 Exit codes: 0 pass, 1 findings at or above --fail-on (wait: still failing or propagating at
 the deadline), 2 usage or config error, 3 inconclusive.
@@ -117,6 +125,8 @@ const OPTIONS = {
   'mailtrap-account': { type: 'string' },
   'mailtrap-url': { type: 'string' },
   'no-color': { type: 'boolean', default: false },
+  check: { type: 'boolean', default: false },
+  add: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
   version: { type: 'boolean', short: 'v', default: false }
 } satisfies ParseArgsConfig['options']
@@ -138,6 +148,21 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
     return EXIT.pass
   }
   const [command, ...extra] = positionals
+  if (command === 'pull') {
+    if (extra.length > 0) return usage(io, `unexpected argument "${extra[0]}"`)
+    return pullCommand(
+      {
+        config: values.config,
+        check: values.check,
+        add: values.add,
+        token: io.env?.MAILTRAP_API_TOKEN,
+        baseUrl: values['mailtrap-url'],
+        accountId: positiveInteger(values['mailtrap-account'], '--mailtrap-account')
+      },
+      io
+    )
+  }
+  if (values.check || values.add) return usage(io, '--check and --add belong to pull')
   if (command !== 'check' && command !== 'wait' && command !== 'merge') {
     return usage(io, command ? `unknown command "${command}"` : 'no command given')
   }
