@@ -157,10 +157,11 @@ export async function runFleet({ cli, dir, count, timeoutMs }) {
 /**
  * The latency case: one healthy domain on Knot, three resolvers and the authoritative server
  * (the default set's shape) each behind a relay port adding `delayMs` each way. The median of
- * `runs` runs, in round trips (wall / 2 × delayMs), and the same runs straight to Knot, whose
- * difference is the time spent waiting on the network.
+ * `runs` runs, in round trips (wall / 2 × delayMs); the same runs straight to Knot, whose
+ * difference is the time spent waiting on the network; and the relay's own view, from the first
+ * question in to the last answer out.
  */
-export async function runLatency({ cli, dir, delayMs = 50, runs = 3, timeoutMs = 60_000 }) {
+export async function runLatency({ cli, dir, delayMs = 50, runs = 5, timeoutMs = 60_000 }) {
   const name = 'latency.fleet.test'
   const config = join(dir, 'latency.yaml')
   await writeConfig(config, [name])
@@ -187,10 +188,12 @@ export async function runLatency({ cli, dir, delayMs = 50, runs = 3, timeoutMs =
     }
     const relayed = []
     const direct = []
+    const spans = []
     let datagrams = []
     for (let i = 0; i < runs; i++) {
       relay.reset()
       relayed.push(await once(relay.ports))
+      spans.push(relay.span())
       datagrams = relay.forwarded()
       direct.push(await once([knot.port, knot.port, knot.port, knot.port]))
     }
@@ -204,6 +207,7 @@ export async function runLatency({ cli, dir, delayMs = 50, runs = 3, timeoutMs =
       roundTrips: wall / rtt,
       directSeconds: base,
       waitingRoundTrips: (wall - base) / rtt,
+      wireRoundTrips: median(spans) / rtt,
       datagrams
     }
   } finally {

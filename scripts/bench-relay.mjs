@@ -12,6 +12,9 @@ export async function startRelay({ target, delayMs, count }) {
   const sockets = []
   const ports = []
   const forwarded = []
+  // The first datagram in and the last answer out: the run's time on the wire.
+  let firstIn
+  let lastOut
   for (let i = 0; i < count; i++) {
     const listener = dgram.createSocket('udp4')
     await new Promise((resolve) => listener.bind(0, '127.0.0.1', resolve))
@@ -19,12 +22,16 @@ export async function startRelay({ target, delayMs, count }) {
     forwarded.push(0)
     listener.on('message', (message, from) => {
       forwarded[i]++
+      firstIn ??= process.hrtime.bigint()
       const key = `${from.address}:${from.port}`
       let upstream = upstreams.get(key)
       if (!upstream) {
         upstream = dgram.createSocket('udp4')
         upstream.on('message', (answer) => {
-          setTimeout(() => listener.send(answer, from.port, from.address), delayMs)
+          setTimeout(() => {
+            listener.send(answer, from.port, from.address)
+            lastOut = process.hrtime.bigint()
+          }, delayMs)
         })
         upstream.on('error', () => {})
         upstreams.set(key, upstream)
@@ -41,7 +48,14 @@ export async function startRelay({ target, delayMs, count }) {
     ports,
     /** Datagrams received from clients on each port so far. */
     forwarded: () => [...forwarded],
-    reset: () => forwarded.fill(0),
+    /** Seconds from the first datagram received to the last answer sent back. */
+    span: () =>
+      firstIn === undefined || lastOut === undefined ? NaN : Number(lastOut - firstIn) / 1e9,
+    reset: () => {
+      forwarded.fill(0)
+      firstIn = undefined
+      lastOut = undefined
+    },
     close: () => Promise.all(sockets.map((s) => new Promise((resolve) => s.close(resolve))))
   }
 }

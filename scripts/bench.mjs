@@ -200,7 +200,7 @@ function render({ results, fleet, latency, cold, dist }) {
     'npm run bench',
     ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])
   ]
-  const mb = (bytes) => (bytes / 1e6).toFixed(2)
+  const mb = (bytes) => (bytes / 1e6).toFixed(3)
   const s = (seconds) => seconds.toFixed(2)
   const mib = (value) => (Number.isNaN(value) ? 'n/a' : value.toFixed(0))
   const fleetRows = fleet.map(
@@ -288,7 +288,9 @@ Cold start (median of ${cold.runs} runs each, interleaved): \`node -e 0\` ${(col
 \`node dist/cli.js --help\` ${(cold.help * 1000).toFixed(0)} ms (${cold.helpRatio.toFixed(2)} ×),
 \`--version\` ${(cold.version * 1000).toFixed(0)} ms (${cold.versionRatio.toFixed(2)} ×).
 
-\`dist/\`: ${mb(dist.total)} MB (${Object.entries(dist.files)
+\`dist/\`: ${mb(dist.total)} MB, ${(dist.total / 2 ** 20).toFixed(2)} MiB (${Object.entries(
+    dist.files
+  )
     .map(([f, size]) => `${f} ${mb(size)}`)
     .join(', ')}).
 
@@ -297,7 +299,8 @@ default set) each behind its own port of a UDP relay on loopback that holds ever
 ${latency.delayMs} ms each way (a round trip is ${2 * latency.delayMs} ms). Median of ${latency.runs} runs:
 ${s(latency.seconds)} s, **${latency.roundTrips.toFixed(1)} round trips** of wall time, start-up included.
 The same run straight to Knot takes ${s(latency.directSeconds)} s, so ${latency.waitingRoundTrips.toFixed(1)} round trips are spent
-waiting on the network. Datagrams sent to each of the four in one run: ${latency.datagrams.join(', ')}.
+waiting on the network; the relay sees ${latency.wireRoundTrips.toFixed(1)} round trips from the first question in to the
+last answer out. Datagrams sent to each of the four in one run: ${latency.datagrams.join(', ')}.
 
 | target (issue 12) | measured | |
 |---|---|---|
