@@ -3,7 +3,7 @@
 // same Knot), against dnsperf sending the same 5 × N questions three times to the same Knot.
 // Also the latency case: one domain, four resolvers behind a relay adding 50 ms each way.
 import { spawnSync } from 'node:child_process'
-import { readFile, writeFile } from 'node:fs/promises'
+import { readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { startKnot } from './bench-knot.mjs'
 import { measure, median } from './bench-measure.mjs'
@@ -91,10 +91,11 @@ async function assertAllPass(file, count) {
 }
 
 /**
- * One fleet run of `count` domains in `dir`: Knot started, the CLI once, dnsperf once, Knot
- * stopped. Throws unless every domain passes and dnsperf loses no question.
+ * One fleet of `count` domains in `dir`: Knot started, the CLI and dnsperf `repeat` times each
+ * (median wall times, their spread, the highest peak RSS), Knot stopped. Throws unless every
+ * domain passes every time and dnsperf loses no question.
  */
-export async function runFleet({ cli, dir, count, timeoutMs }) {
+export async function runFleet({ cli, dir, count, timeoutMs, repeat = 3 }) {
   const names = fleetNames(count)
   const config = join(dir, 'domains.yaml')
   const output = join(dir, 'report.json')
@@ -120,38 +121,66 @@ export async function runFleet({ cli, dir, count, timeoutMs }) {
       '--output',
       output
     ]
-    const tool = await measure(process.execPath, cliArgs, { timeoutMs })
-    if (tool.timedOut) throw new Error(`the CLI did not finish ${count} domains in ${timeoutMs} ms`)
-    if (tool.code !== 0) throw new Error(`the CLI exited with ${tool.code}: ${tool.stderr}`)
-    const report = await assertAllPass(output, count)
-    const recorded = report.domains
-      .flatMap((d) => d.records)
-      .reduce((n, r) => n + r.observations.length, 0)
     const dnsperfArgs = ['-s', '127.0.0.1', '-p', String(knot.port), '-d', data, ...DNSPERF_FLAGS]
-    const perf = await measure('dnsperf', dnsperfArgs, { timeoutMs })
-    if (perf.code !== 0) throw new Error(`dnsperf exited with ${perf.code}: ${perf.stderr}`)
-    const stat = (label) => Number(new RegExp(`${label}:\\s+([\\d.]+)`).exec(perf.stdout)?.[1])
-    const sent = stat('Queries sent')
-    const lost = stat('Queries lost')
-    if (sent !== 15 * count || lost !== 0) {
-      throw new Error(`dnsperf sent ${sent} of ${15 * count} questions and lost ${lost}`)
+    // The CLI and dnsperf in turn, `repeat` times each: a burst of load on a shared machine
+    // then hits both alike, and the medians say more than any one run.
+    const tools = []
+    const perfs = []
+    let recorded = 0
+    for (let i = 0; i < repeat; i++) {
+      const tool = await measure(process.execPath, cliArgs, { timeoutMs })
+      if (tool.timedOut)
+        throw new Error(`the CLI did not finish ${count} domains in ${timeoutMs} ms`)
+      if (tool.code !== 0) throw new Error(`the CLI exited with ${tool.code}: ${tool.stderr}`)
+      const report = await assertAllPass(output, count)
+      recorded = report.domains
+        .flatMap((d) => d.records)
+        .reduce((n, r) => n + r.observations.length, 0)
+      await rm(output)
+      tools.push(tool)
+      perfs.push(await runDnsperf(dnsperfArgs, count, timeoutMs))
     }
+    const toolSeconds = median(tools.map((t) => t.seconds))
+    const perfSeconds = median(perfs.map((p) => p.seconds))
     return {
       count,
-      tool: { seconds: tool.seconds, rssMiB: tool.rssMiB, recorded },
-      dnsperf: {
-        seconds: perf.seconds,
-        rssMiB: perf.rssMiB,
-        runSeconds: stat('Run time \\(s\\)'),
-        qps: stat('Queries per second'),
-        sent
+      repeat,
+      tool: {
+        seconds: toolSeconds,
+        range: range(tools.map((t) => t.seconds)),
+        rssMiB: Math.max(...tools.map((t) => t.rssMiB)),
+        recorded
       },
-      ratio: perf.seconds / tool.seconds,
+      dnsperf: {
+        seconds: perfSeconds,
+        range: range(perfs.map((p) => p.seconds)),
+        rssMiB: Math.max(...perfs.map((p) => p.rssMiB)),
+        qps: median(perfs.map((p) => p.qps)),
+        sent: perfs[0].sent
+      },
+      ratio: perfSeconds / toolSeconds,
       dnsperfCommand: `dnsperf -s 127.0.0.1 -p PORT -d questions.txt ${DNSPERF_FLAGS.join(' ')}`
     }
   } finally {
     await knot.stop()
   }
+}
+
+/** One dnsperf run; throws unless it sent all 15 × count questions and lost none. */
+async function runDnsperf(args, count, timeoutMs) {
+  const perf = await measure('dnsperf', args, { timeoutMs })
+  if (perf.code !== 0) throw new Error(`dnsperf exited with ${perf.code}: ${perf.stderr}`)
+  const stat = (label) => Number(new RegExp(`${label}:\\s+([\\d.]+)`).exec(perf.stdout)?.[1])
+  const sent = stat('Queries sent')
+  const lost = stat('Queries lost')
+  if (sent !== 15 * count || lost !== 0) {
+    throw new Error(`dnsperf sent ${sent} of ${15 * count} questions and lost ${lost}`)
+  }
+  return { seconds: perf.seconds, rssMiB: perf.rssMiB, qps: stat('Queries per second'), sent }
+}
+
+function range(values) {
+  return [Math.min(...values), Math.max(...values)]
 }
 
 /**

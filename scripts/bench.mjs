@@ -4,7 +4,7 @@
 // latency case). Writes the figures to docs/benchmarks.md. Run after `npm run build`, inside a
 // network namespace with only loopback:
 //
-//   npm run bench [-- --domains 1000,10000] [--deadline-minutes 40] [--no-write]
+//   npm run bench [-- --domains 1000,10000] [--repeat 3] [--deadline-minutes 40] [--no-write]
 //
 // The run stops by itself: every child has a timeout, and the whole run a deadline.
 import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises'
@@ -22,6 +22,7 @@ const cli = join(root, 'dist/cli.js')
 const { values: flags } = parseArgs({
   options: {
     domains: { type: 'string', default: '1000,10000' },
+    repeat: { type: 'string', default: '3' },
     'deadline-minutes': { type: 'string', default: '40' },
     'no-write': { type: 'boolean', default: false }
   }
@@ -31,6 +32,9 @@ const sizes = flags.domains.split(',').map((n) => {
   if (!Number.isInteger(count) || count <= 0) throw new Error(`--domains: "${n}" is not a count`)
   return count
 })
+const repeat = Number(flags.repeat)
+if (!Number.isInteger(repeat) || repeat <= 0)
+  throw new Error(`--repeat: "${flags.repeat}" is not a count`)
 const deadlineMs = Number(flags['deadline-minutes']) * 60_000
 setTimeout(() => {
   console.error(`bench: stopped at the deadline of ${flags['deadline-minutes']} minutes`)
@@ -165,7 +169,7 @@ try {
     log(`fleet of ${count} domains`)
     const dir = join(scratch, `fleet-${count}`)
     await mkdir(dir)
-    fleet.push(await runFleet({ cli, dir, count, timeoutMs: 15 * 60_000 }))
+    fleet.push(await runFleet({ cli, dir, count, timeoutMs: 15 * 60_000, repeat }))
     await rm(dir, { recursive: true, force: true })
   }
   log('latency')
@@ -205,7 +209,7 @@ function render({ results, fleet, latency, cold, dist }) {
   const mib = (value) => (Number.isNaN(value) ? 'n/a' : value.toFixed(0))
   const fleetRows = fleet.map(
     (f) =>
-      `| ${f.count.toLocaleString('en')} | ${s(f.tool.seconds)} | ${s(f.dnsperf.seconds)} | ${f.ratio.toFixed(3)} | ${mib(f.tool.rssMiB)} | ${f.tool.recorded.toLocaleString('en')} | ${f.dnsperf.qps.toFixed(0)} |`
+      `| ${f.count.toLocaleString('en')} | ${s(f.tool.seconds)} (${f.tool.range.map(s).join('–')}) | ${s(f.dnsperf.seconds)} (${f.dnsperf.range.map(s).join('–')}) | ${f.ratio.toFixed(3)} | ${mib(f.tool.rssMiB)} | ${f.tool.recorded.toLocaleString('en')} | ${f.dnsperf.qps.toFixed(0)} |`
   )
   const small = fleet.find((f) => f.count === 1000) ?? fleet[0]
   const large = fleet.find((f) => f.count === 10000) ?? fleet.at(-1)
@@ -276,7 +280,9 @@ and must find every domain \`pass\` (the benchmark stops otherwise). dnsperf the
 five questions per domain (four CNAME, one TXT) three times to the same Knot, in the same run:
 \`${large?.dnsperfCommand ?? `dnsperf ${DNSPERF_FLAGS.join(' ')}`}\` (its default 100 queries
 outstanding, one client; the file holds 5 × N questions, \`-n 3\` sends it three times, none may
-be lost). The ratio is dnsperf's wall time over the CLI's: 1 would be as fast as dnsperf.
+be lost). Each size runs the CLI and dnsperf in turn, ${fleet[0]?.repeat} times each: wall times are medians
+(lowest–highest in brackets), peak RSS the highest. The ratio is dnsperf's median wall time over
+the CLI's: 1 would be as fast as dnsperf.
 
 | domains | CLI wall s | dnsperf wall s | ratio | CLI peak MiB | answers recorded | dnsperf q/s |
 |---|---|---|---|---|---|---|
