@@ -1,12 +1,29 @@
 #!/usr/bin/env node
-import { main } from './cli.js'
+// The CLI's entry point. `--help` and `--version` are answered here, before anything else is
+// loaded: the CLI pulls in zod, yaml and undici, which cost more start-up time than Node itself
+// (issue 12). Every other command loads cli.js on demand.
+import { USAGE } from './usage.js'
+import { TOOL } from './version.js'
 
-const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR
-main(process.argv.slice(2), {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-  env: process.env,
-  color
-}).then((code) => {
-  process.exitCode = code
-})
+const argv = process.argv.slice(2)
+
+/** The four flags answered without the CLI; cli.ts answers them the same way. */
+const QUICK = new Set(['-h', '--help', '-v', '--version'])
+
+// Only when every argument is one of them: anything else (a command, an unknown flag that
+// makes it a usage error) goes through the CLI's own parsing. Help wins over version there too.
+if (argv.length > 0 && argv.every((arg) => QUICK.has(arg))) {
+  const help = argv.some((arg) => arg === '-h' || arg === '--help')
+  process.stdout.write(help ? USAGE : `${TOOL.version}\n`)
+} else {
+  // "eager": ncc (webpack) would otherwise split cli.js into chunk files beside dist/cli.js;
+  // eager keeps one file, and cli.js and its imports still run only here.
+  const { main } = await import(/* webpackMode: "eager" */ './cli.js')
+  const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR
+  process.exitCode = await main(argv, {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    env: process.env,
+    color
+  })
+}

@@ -1,4 +1,6 @@
+import { createWriteStream } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
+import { writeJsonReport } from './report/json-stream.js'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { FAIL_ON, type FailOn } from './config/schema.js'
@@ -7,6 +9,7 @@ import { parseShard } from './report/merge.js'
 import { pullCommand } from './pull.js'
 import { isUserError, UsageError } from './errors.js'
 import { EXIT, exitCodeFor, type Report } from './report/report.js'
+import { USAGE } from './usage.js'
 import { TOOL } from './version.js'
 import { parseDuration } from './wait.js'
 
@@ -21,69 +24,6 @@ export interface CliIo {
   now?: () => Date
   sleep?: (ms: number) => Promise<void>
 }
-
-export const USAGE = `Usage: mailtrap-dns-verify check [options]
-       mailtrap-dns-verify wait [options] [--timeout DURATION] [--interval DURATION]
-       mailtrap-dns-verify merge REPORT.json... [--format F] [--output FILE] [--fail-on T]
-       mailtrap-dns-verify pull [--config FILE] [--check] [--add]
-
-check: check that every sending domain in domains.yaml has the DNS records Mailtrap expects.
-wait:  check again and again until every domain passes or the time is up (release gates).
-merge: one report from the JSON reports of sharded runs (--shard k/n), as if one run had
-       checked every domain; REPORT may be a file, a directory or a pattern like dir/*.json.
-pull:  write what Mailtrap's API knows into domains.yaml (verification host, tracking, records
-       that differ from the defaults), keeping its comments and layout; needs MAILTRAP_API_TOKEN.
-
-Options:
-  --config FILE                 domains.yaml to read (default: domains.yaml)
-  --resolver NAME=ADDR[:PORT]   ask this DNS server; repeatable; replaces the configured set.
-  --resolver NAME=https://URL   ... or this DNS-over-HTTPS endpoint (RFC 8484).
-                                Presets: cloudflare, google, quad9, opendns, cloudflare-doh,
-                                google-doh, system, authoritative (the zone's own servers)
-  --authoritative ADDR[:PORT]   ask this authoritative server (recursion off) instead of
-                                discovering the zone's servers; repeatable
-  --authoritative-port PORT     port to ask discovered authoritative servers on (default 53)
-  --zone-dir DIR                answer from BIND zone files DIR/<zone>.zone, no network
-  --domain NAME                 check only this domain; repeatable
-  --shard K/N                   check only slice K of N (by a hash of each name), for a matrix
-  --format text|json|markdown   report format (default: text)
-  --output FILE                 write the report to FILE instead of standard output
-  --fail-on error|warning|never exit 1 when a finding is this severe (default: the config's
-                                defaults.fail-on, else error)
-  --query-timeout MS            per-query timeout in milliseconds (default: 2000)
-  --tries N                     tries per query (default: 2)
-  --max-in-flight N             queries in flight per resolver at most (default: 64)
-  --mailtrap-account ID         with MAILTRAP_API_TOKEN set: the Mailtrap account to read
-                                (needed when the token reaches several)
-  --mailtrap-url URL            Mailtrap's API (default https://mailtrap.io)
-  --require-verified            release gate: exit 1 unless Mailtrap has verified the DNS of
-                                every domain and it is compliant (exit 3 if the API is down)
-  --create                      add the domains the Mailtrap account lacks (opt-in), and list
-                                the records to publish; create: true in domains.yaml does it
-                                for one domain
-  --verbose                     say which Mailtrap API paths are used, and every retry
-  --no-color                    no colour in the text report
-  -h, --help                    show this help
-  -v, --version                 show the version
-
-With MAILTRAP_API_TOKEN in the environment, the expected records come from Mailtrap's API
-and Mailtrap's own status of each domain and record is checked too.
-
-wait only:
-  --until-verified              wait until Mailtrap has verified every domain too (implies
-                                --require-verified)
-  --mailtrap-interval DURATION  ask Mailtrap again no more often than this (default: 5m)
-  --timeout DURATION            give up after this long (default: 10m; e.g. 40s, 5m, 1h)
-  --interval DURATION           first pause between rounds (default: 30s); pauses grow by half
-                                each round to at most 5m, never shorter than asked
-
-pull only:
-  --check                       write nothing; exit 1 with a diff when the file is not current
-  --add                         also append the domains Mailtrap has that the file lacks
-
-Exit codes: 0 pass, 1 findings at or above --fail-on (wait: still failing or propagating at
-the deadline), 2 usage or config error, 3 inconclusive.
-`
 
 /** Run the CLI with `argv` (without node and the script); resolves to the exit code. */
 export async function main(argv: string[], io: CliIo): Promise<number> {
@@ -250,15 +190,28 @@ type Values = ReturnType<
 
 /** Write the report in the format asked for, to the file or standard output. */
 async function emit(report: Report, values: Values, io: CliIo): Promise<void> {
+  const cannot = (error: NodeJS.ErrnoException): never => {
+    throw new UsageError(
+      `cannot write the report to ${values.output}: ${error.code ?? error.message}`
+    )
+  }
+  if (values.format === 'json') {
+    // Streamed domain by domain: a fleet's report is never one string in memory.
+    if (!values.output) return writeJsonReport(report, io.stdout)
+    const stream = createWriteStream(values.output)
+    await writeJsonReport(report, stream)
+      .then(
+        () => new Promise<void>((done, fail) => stream.end((e?: Error) => (e ? fail(e) : done())))
+      )
+      .catch(cannot)
+    io.stderr(`report written to ${values.output}\n`)
+    return
+  }
   const rendered = RENDERERS[values.format as Format](report, {
     color: io.color && !values['no-color'] && !values.output
   })
   if (values.output) {
-    await writeFile(values.output, rendered).catch((error: NodeJS.ErrnoException) => {
-      throw new UsageError(
-        `cannot write the report to ${values.output}: ${error.code ?? error.message}`
-      )
-    })
+    await writeFile(values.output, rendered).catch(cannot)
     io.stderr(`report written to ${values.output}\n`)
   } else {
     io.stdout(rendered)

@@ -1,0 +1,141 @@
+import fc from 'fast-check'
+import { createWriteStream } from 'node:fs'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Writable } from 'node:stream'
+import { check } from '../../src/check.js'
+import { loadConfig } from '../../src/config/load-config.js'
+import { createZoneFileResolver } from '../../src/dns/zone-source.js'
+import { writeJsonReport } from '../../src/report/json-stream.js'
+import type { Report } from '../../src/report/report.js'
+import { renderJson } from '../../src/report/text.js'
+
+const examples = new URL('../../examples/', import.meta.url).pathname
+const now = (): Date => new Date('2026-11-26T08:00:00Z')
+
+async function exampleReport(): Promise<Report> {
+  const config = loadConfig(
+    await readFile(`${examples}domains.yaml`, 'utf8'),
+    'examples/domains.yaml'
+  )
+  return check(config, { resolvers: [await createZoneFileResolver(`${examples}zones`)], now })
+}
+
+/** Every chunk written to a plain function sink, in order. */
+async function chunksOf(report: Report): Promise<string[]> {
+  const chunks: string[] = []
+  await writeJsonReport(report, (chunk) => {
+    chunks.push(chunk)
+  })
+  return chunks
+}
+
+describe('writeJsonReport', () => {
+  it('writes the bytes of renderJson for the examples, one chunk per domain', async () => {
+    const report = await exampleReport()
+    expect(report.domains.length).toBeGreaterThan(5)
+    const chunks = await chunksOf(report)
+    expect(chunks.join('')).toBe(renderJson(report))
+    // The head, one chunk per domain, the close: no chunk holds two domains.
+    expect(chunks).toHaveLength(report.domains.length + 2)
+    for (const [i, domain] of report.domains.entries()) {
+      expect(chunks[i + 1]).toContain(JSON.stringify(domain.domain))
+      expect(chunks[i + 1]!.match(/\n {6}"domain": /g)).toHaveLength(1)
+    }
+  })
+
+  it('writes the bytes of renderJson with no domains, and with a field after domains', async () => {
+    const report = await exampleReport()
+    const empty = { ...report, domains: [], summary: { ...report.summary, domains: 0 } }
+    expect((await chunksOf(empty)).join('')).toBe(renderJson(empty))
+    const { domains, ...rest } = report
+    const reordered = { ...rest, domains, extra: { note: 'added later' }, gone: undefined }
+    expect((await chunksOf(reordered as Report)).join('')).toBe(renderJson(reordered as Report))
+  })
+
+  it('writes what JSON.stringify writes for any JSON in and around the domains', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.dictionary(fc.string(), fc.jsonValue()),
+        fc.array(fc.jsonValue(), { maxLength: 5 }),
+        async (fields, domains) => {
+          const report = { ...fields, domains } as unknown as Report
+          expect((await chunksOf(report)).join('')).toBe(JSON.stringify(report, null, 2) + '\n')
+        }
+      ),
+      { numRuns: 200 }
+    )
+  })
+
+  it('awaits a sink that returns a promise before writing the next chunk', async () => {
+    const report = await exampleReport()
+    let pending = 0
+    let text = ''
+    await writeJsonReport(report, async (chunk) => {
+      expect(pending).toBe(0)
+      pending++
+      await new Promise((resolve) => setImmediate(resolve))
+      text += chunk
+      pending--
+    })
+    expect(text).toBe(renderJson(report))
+  })
+
+  it('waits for drain on a slow Writable, so its buffer never holds more than one chunk over the mark', async () => {
+    const report = await exampleReport()
+    const highWaterMark = 1024
+    const received: string[] = []
+    let maxBuffered = 0
+    const slow = new Writable({
+      highWaterMark,
+      decodeStrings: false,
+      write(chunk: string, _encoding, callback) {
+        received.push(chunk)
+        setTimeout(callback, 1)
+      }
+    })
+    const largestChunk = Math.max(...(await chunksOf(report)).map((c) => c.length))
+    const write = slow.write.bind(slow)
+    slow.write = ((chunk: string) => {
+      const ok = write(chunk)
+      maxBuffered = Math.max(maxBuffered, slow.writableLength)
+      return ok
+    }) as typeof slow.write
+    await writeJsonReport(report, slow)
+    await new Promise<void>((resolve) => slow.end(resolve))
+    expect(received.join('')).toBe(renderJson(report))
+    // Without waiting for drain, every chunk would pile up in the buffer at once.
+    expect(maxBuffered).toBeLessThan(highWaterMark + largestChunk)
+    expect(renderJson(report).length).toBeGreaterThan(highWaterMark + largestChunk)
+  })
+
+  it('rejects when the Writable fails instead of waiting for a drain that never comes', async () => {
+    const report = await exampleReport()
+    const failing = new Writable({
+      highWaterMark: 16,
+      write(_chunk, _encoding, callback) {
+        setTimeout(() => callback(new Error('disk full')), 1)
+      }
+    })
+    failing.on('error', () => {})
+    await expect(writeJsonReport(report, failing)).rejects.toThrow('disk full')
+  })
+
+  it('writes a file through fs.createWriteStream that reads back as renderJson', async () => {
+    const report = await exampleReport()
+    const dir = await mkdtemp(join(tmpdir(), 'json-stream-'))
+    try {
+      const file = join(dir, 'report.json')
+      const stream = createWriteStream(file)
+      await writeJsonReport(report, stream)
+      await new Promise<void>((resolve, reject) => {
+        stream.once('error', reject)
+        stream.end(resolve)
+      })
+      expect(await readFile(file, 'utf8')).toBe(renderJson(report))
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+})
