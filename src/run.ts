@@ -338,7 +338,11 @@ async function talkToGitHub(
   })
   const port = createGitHubPort(client)
   const { owner, repo } = github.context.repo
-  const key = inputs['comment-key'] ?? commentKey(inputs.config)
+  // mode comment and merge: the config the report checked, so the comment is the one a check
+  // run of that config keeps, not a second one under the default key.
+  const config =
+    inputs.mode !== 'check' && 'report' in outcome ? outcome.report.config : inputs.config
+  const key = inputs['comment-key'] ?? commentKey(config)
   const run = {
     url:
       eventName === 'workflow_run' && typeof payload.workflow_run?.html_url === 'string'
