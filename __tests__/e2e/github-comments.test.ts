@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises'
 import {
   eventEnv,
   linesWith,
@@ -68,6 +69,29 @@ describe('the pull request comment of dist/index.js', () => {
     expect(ours()[0]!.body).not.toContain('failing')
     expect(writes().map((r) => r.method)).toEqual(['POST', 'PATCH'])
     for (const run of [first, second, fixed]) expectTokenOnlyMasked(run)
+  })
+
+  it('a config error after a passing run updates the comment to say so, with status error and exit-code 2', async () => {
+    const fleet = await writeFleet([{ name: 'fine.example', state: 'healthy' }])
+    const inputs = { config: fleet.config, 'zone-dir': fleet.zoneDir, 'github-token': token }
+    const passing = await runAction(inputs, env)
+    expect(passing.code).toBe(0)
+    expect(ours()[0]!.body).toContain('1 pass')
+    await writeFile(
+      fleet.config,
+      'version: 1\ndomains:\n  - name: fine.example\n    colour: blue\n'
+    )
+    const broken = await runAction(inputs, env)
+    expect(broken.code).toBe(1)
+    expect(broken.outputs.status).toBe('error')
+    expect(broken.outputs['exit-code']).toBe('2')
+    expect(broken.summary).toContain('could not run')
+    expect(broken.summary).toContain('colour')
+    expect(broken.stdout).toContain(`::error title=Invalid config,file=${fleet.config},line=4::`)
+    expect(broken.stdout).toContain('Pull request comment: updated.')
+    expect(ours()).toHaveLength(1)
+    expect(ours()[0]!.body).toContain(broken.summary)
+    expect(ours()[0]!.body).not.toContain('1 pass')
   })
 
   it('two comment-keys on one pull request keep two comments, each updated by its own key', async () => {
@@ -160,6 +184,14 @@ describe('the pull request comment of dist/index.js', () => {
         expect(text).toMatch(/Cut to fit GitHub's limit/)
         expect(text).toContain('dns-report')
       }
+      // Annotations within GitHub's limits: the worst 10 on domains.yaml, then one count of the rest.
+      const errors = run.stdout
+        .split('\n')
+        .filter((l) => l.startsWith('::error title=') && l.includes(`file=${fleet.config}`))
+      expect(errors).toHaveLength(10)
+      expect(run.stdout).toContain(
+        `::notice title=More findings,file=${fleet.config}::990 more findings`
+      )
       expectTokenOnlyMasked(run)
     }, 180_000)
   })

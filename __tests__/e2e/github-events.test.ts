@@ -21,11 +21,12 @@ const failing = { config: 'examples/domains.yaml', 'zone-dir': 'examples/zones' 
 const marker = '<!-- mailtrap-dns-verify:examples/domains.yaml -->'
 
 /** The token appears in no output but its `::add-mask::` line. */
-function expectTokenOnlyMasked(run: BundleRun): void {
+function expectTokenOnlyMasked(run: BundleRun, github?: FakeGitHub): void {
   expect(linesWith(run.stdout, token)).toEqual([`::add-mask::${token}`])
   expect(linesWith(run.stderr, token)).toEqual([])
-  expect(run.summary).not.toContain(token)
-  expect(JSON.stringify(run.outputs)).not.toContain(token)
+  expect(linesWith(run.summary, token)).toEqual([])
+  expect(linesWith(JSON.stringify(run.outputs), token)).toEqual([])
+  for (const c of github?.comments ?? []) expect(linesWith(c.body, token)).toEqual([])
 }
 
 describe('dist/index.js on each event, against a loopback GitHub', () => {
@@ -55,7 +56,7 @@ describe('dist/index.js on each event, against a loopback GitHub', () => {
     expect(comments[0]!.body).toContain(`${marker}\n${run.summary}`)
     expect(comments[0]!.body).toContain('Checked commit `ec26c3e`')
     expect(comments[0]!.body).toContain(`https://github.com/${repository}/actions/runs/4242`)
-    expectTokenOnlyMasked(run)
+    expectTokenOnlyMasked(run, github)
   })
 
   it('pull_request from a fork: the read-only token cannot comment, healthy DNS still exits 0 with a summary and a one-line hint', async () => {
@@ -65,6 +66,7 @@ describe('dist/index.js on each event, against a loopback GitHub', () => {
     payload.pull_request.head.repo.full_name = 'mallory/Hello-World'
     payload.pull_request.head.repo.fork = true
     github.readOnly = true
+    github.echoToken = true // and its error bodies quote the token, as a careless proxy might
     const fleet = await writeFleet([{ name: 'fine.example', state: 'healthy' }])
     const run = await runAction(
       { config: fleet.config, 'zone-dir': fleet.zoneDir, 'github-token': token },
@@ -83,7 +85,7 @@ describe('dist/index.js on each event, against a loopback GitHub', () => {
     expect(github.requests.some((r) => r.method === 'POST' && r.path.endsWith('/comments'))).toBe(
       true
     )
-    expectTokenOnlyMasked(run)
+    expectTokenOnlyMasked(run, github)
   })
 
   it('pull_request_target: comments on the pull request of the payload', async () => {
@@ -96,7 +98,7 @@ describe('dist/index.js on each event, against a loopback GitHub', () => {
     expect(run.stdout).toContain('Pull request comment: created.')
     expect(onPull(2)).toHaveLength(1)
     expect(onPull(2)[0]!.body.startsWith(marker)).toBe(true)
-    expectTokenOnlyMasked(run)
+    expectTokenOnlyMasked(run, github)
   })
 
   it('workflow_run with pull_requests, mode comment: posts the report of an earlier CLI run on that pull request, with no checkout', async () => {
@@ -138,7 +140,7 @@ describe('dist/index.js on each event, against a loopback GitHub', () => {
     )
     // Nothing asked GitHub where the pull request is: the payload said.
     expect(github.requests.some((r) => r.path.includes('/pulls'))).toBe(false)
-    expectTokenOnlyMasked(run)
+    expectTokenOnlyMasked(run, github)
   })
 
   it("workflow_run without pull_requests (a fork's), mode comment: finds the pull request by head SHA and head repository", async () => {
@@ -171,7 +173,20 @@ describe('dist/index.js on each event, against a loopback GitHub', () => {
     expect(onPull(5)).toHaveLength(1)
     expect(onPull(5)[0]!.body).toContain(`${marker}\n${earlier.summary}`)
     expect(onPull(5)[0]!.body).toContain('Checked commit `5779607`')
-    expectTokenOnlyMasked(run)
+    expectTokenOnlyMasked(run, github)
+  })
+
+  it('without GITHUB_STEP_SUMMARY: a warning, not a failure', async () => {
+    const fleet = await writeFleet([{ name: 'fine.example', state: 'healthy' }])
+    const run = await runAction(
+      { config: fleet.config, 'zone-dir': fleet.zoneDir, 'github-token': token },
+      { ...(await env('pull_request', webhookExample('pull_request', 0))), GITHUB_STEP_SUMMARY: '' }
+    )
+    expect(run.code).toBe(0)
+    expect(run.outputs.status).toBe('pass')
+    expect(run.stdout).toContain('::warning::GITHUB_STEP_SUMMARY is not set')
+    expect(run.stdout).toContain('Pull request comment: created.')
+    expect(onPull(2)[0]!.body).toContain('Mailtrap DNS check: 1 domain, 1 pass')
   })
 
   const schedule = {
@@ -194,6 +209,6 @@ describe('dist/index.js on each event, against a loopback GitHub', () => {
     expect(github.requests).toEqual([])
     const report = JSON.parse(await readFile(run.outputs.report!, 'utf8'))
     expect(report.summary.fail).toBe(7)
-    expectTokenOnlyMasked(run)
+    expectTokenOnlyMasked(run, github)
   })
 })

@@ -142,9 +142,10 @@ function spawnNode(
   })
 }
 
-/** The lines of a log that carry `secret`: only its `::add-mask::` line may. */
+/** The lines of a log that carry `secret` in any case: only its `::add-mask::` line may. */
 export function linesWith(text: string, secret: string): string[] {
-  return text.split('\n').filter((line) => line.includes(secret))
+  const wanted = secret.toLowerCase()
+  return text.split('\n').filter((line) => line.toLowerCase().includes(wanted))
 }
 
 /** Make a directory (and its parents) and return its path. */
