@@ -94,6 +94,40 @@ describe('the pull request comment of dist/index.js', () => {
     expect(ours()[0]!.body).not.toContain('1 pass')
   })
 
+  it("comment-on-pass minimize hides our comment as resolved, delete removes it; another bot's comment with our marker is never touched", async () => {
+    const fleet = await writeFleet([{ name: 'flaky.example', state: 'doubled' }])
+    const marker = `<!-- mailtrap-dns-verify:${fleet.config} -->`
+    github.comments.push({
+      id: 1,
+      body: `${marker}\nrenovate quoting us`,
+      user: { login: 'renovate[bot]', type: 'Bot' }
+    })
+    const inputs = { config: fleet.config, 'zone-dir': fleet.zoneDir, 'github-token': token }
+    const failingRun = await runAction({ ...inputs, 'comment-on-pass': 'minimize' }, env)
+    expect(failingRun.stdout).toContain('Pull request comment: created.')
+    await setZone(fleet, 'flaky.example', 'healthy')
+    const minimized = await runAction({ ...inputs, 'comment-on-pass': 'minimize' }, env)
+    expect(minimized.code).toBe(0)
+    expect(minimized.stdout).toContain('Pull request comment: minimized.')
+    expect(ours()).toHaveLength(1)
+    expect(ours()[0]!.minimized).toEqual({ classifier: 'RESOLVED' })
+    expect(ours()[0]!.body).toContain('1 pass')
+
+    // Broken again: shown again, with the failure.
+    await setZone(fleet, 'flaky.example', 'doubled')
+    const again = await runAction({ ...inputs, 'comment-on-pass': 'minimize' }, env)
+    expect(again.stdout).toContain('Pull request comment: updated.')
+    expect(ours()[0]!.minimized).toBeUndefined()
+
+    await setZone(fleet, 'flaky.example', 'healthy')
+    const deleted = await runAction({ ...inputs, 'comment-on-pass': 'delete' }, env)
+    expect(deleted.stdout).toContain('Pull request comment: deleted.')
+    expect(ours()).toHaveLength(0)
+    expect(github.comments).toEqual([
+      expect.objectContaining({ id: 1, body: `${marker}\nrenovate quoting us` })
+    ])
+  })
+
   it('two comment-keys on one pull request keep two comments, each updated by its own key', async () => {
     const fleet = await writeFleet([
       { name: 'one.example', state: 'doubled' },
