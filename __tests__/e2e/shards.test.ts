@@ -5,7 +5,8 @@ import { eventEnv, runAction, runCli, webhookExample } from '../support/action-r
 import { startFakeGitHub } from '../support/fake-github.js'
 import { writeFleet, type FleetFiles, type ZoneState } from '../support/fleet-files.js'
 
-// Shards on a matrix, with the built bundles: `shard: k/n` runs cover every domain exactly
+// Shards on a matrix, with the built bundles (dist/cli.js and dist/index.js, which the global
+// setup rebuilds when stale): `shard: k/n` runs cover every domain exactly
 // once, and merging their JSON reports (CLI `merge`, action `mode: merge`) gives what one
 // unsharded run gives, field by field, but for the time stamp.
 
