@@ -158,6 +158,7 @@ async function produce(inputs: Inputs): Promise<Outcome> {
               report,
               exitCode: exitCodeFor(report, report.failOn ?? 'error')
             }))
+      printUntrusted(RENDERERS[inputs.format](report, { color: true }))
       return { report, exitCode, failOn: report.failOn ?? 'error' }
     }
     const options: EngineOptions = {
@@ -219,7 +220,7 @@ async function writeReport(inputs: Inputs, report: Report): Promise<string> {
 function whereFull(inputs: Inputs, reportPath: string | undefined): string {
   return inputs.artifact
     ? `The JSON report in the workflow artifact \`${escapeMarkdown(inputs.artifact)}\` has all of it.`
-    : `The JSON report (output \`report\`, ${escapeMarkdown(reportPath ?? 'not written')}) has all of it; upload it as an artifact (input \`artifact\`) to keep it.`
+    : `The log of this workflow run has the whole report (the JSON report, ${escapeMarkdown(reportPath ?? 'not written')}, lives only as long as the runner: upload it as an artifact and name it in the input \`artifact\` to keep it).`
 }
 
 function overallStatus(outcome: Outcome): string {
