@@ -60,6 +60,7 @@ const inputsSchema = z.object({
   'drift-issue': z.enum(['true', 'false']).default('false'),
   'drift-label': z.string().default('dns-drift'),
   artifact: z.string().optional(),
+  deadline: z.string().refine(isDuration, 'deadline must be a duration such as 10m').optional(),
   'require-verified': z.enum(['true', 'false']).default('false'),
   create: z.enum(['true', 'false']).default('false'),
   'allow-create-on-pr': z.enum(['true', 'false']).default('false'),
@@ -178,6 +179,7 @@ async function produce(inputs: Inputs): Promise<Outcome> {
           }
         : undefined,
       requireVerified: inputs['require-verified'] === 'true',
+      deadlineMs: inputs.deadline ? parseDuration(inputs.deadline) : undefined,
       create: inputs.create === 'true',
       // Creating a sending domain from a pull request is refused unless asked for explicitly.
       createAllowed:

@@ -199,6 +199,8 @@ function render(report: Report, detail: Detail, where: string | undefined): stri
   const cuts: string[] = []
   const rows = open.slice(0, detail.rows)
   const lines = [headline(report), '']
+  if (report.deadlinePassed)
+    lines.push('⏱️ The deadline passed: the questions still open were given up on (unknown).', '')
   const tableRows = detail.passingRows ? [...rows, ...passing] : rows
   if (tableRows.length > 0) lines.push(...overview(report, tableRows))
   if (rows.length < open.length) {

@@ -94,6 +94,8 @@ export interface Report {
   configDigest?: string
   /** The slice of the domains this run checked (`--shard k/n`); absent for all of them. */
   shard?: { index: number; count: number }
+  /** The round's deadline passed: the questions still open then were given up on (unknown). */
+  deadlinePassed?: boolean
   /** The `--fail-on` threshold the exit code was decided by. */
   failOn?: 'error' | 'warning' | 'never'
   domains: DomainReport[]
