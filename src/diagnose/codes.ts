@@ -51,7 +51,7 @@ export const DIAGNOSES = {
     title: 'The zone file reads here, but some DNS servers refuse to load it'
   },
   unconfigured: {
-    severity: 'notice',
+    severity: 'warning',
     title: 'The expected name is not known: run pull or set it in domains.yaml'
   }
 } as const satisfies Record<string, { severity: Severity; title: string }>
