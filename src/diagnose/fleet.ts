@@ -28,23 +28,29 @@ export function judgeFleet(
     j.observation.kind === 'authoritative' || j.observation.kind === 'zone-files'
   // A server that answered, but without authority (REFUSED, SERVFAIL, no AA), is lame, and so is
   // a server of the zone's own NS set that does not answer at all. A server the user pinned that
-  // does not answer, or one that refers the name elsewhere, is merely no help: `unknown`.
+  // does not answer is merely no help: `unknown`. One that refers the name elsewhere, or refuses
+  // a name of another zone, is "not mine": it says nothing when anyone else says more.
   const lame = judged.filter((j) => {
     const { kind, outcome, listed } = j.observation
     if (kind !== 'authoritative' || isReferral(outcome)) return false
     return outcome.ok ? !answersWithAuthority(outcome) : listed === true
   })
-  const authority = judged.filter(
-    (j) => isAuthority(j) && !lame.includes(j) && j.draft.code !== 'unknown'
-  )
   const caches = judged.filter((j) => !isAuthority(j))
+  const settled = caches.filter((j) => j.draft.code !== 'unknown')
+  const doubtful = notMineAnswers(judged, settled)
+  const authority = judged.filter(
+    (j) =>
+      isAuthority(j) && !lame.includes(j) && !doubtful.includes(j) && j.draft.code !== 'unknown'
+  )
   const findings: Finding[] = []
 
   if (lame.length > 0) findings.push(lameFinding(name, lame))
 
   if (authority.length > 0) {
     const groups = groupDrafts(authority)
-    const unanswered = judged.filter((j) => j.draft.code === 'unknown' && !lame.includes(j))
+    const unanswered = judged.filter(
+      (j) => j.draft.code === 'unknown' && !lame.includes(j) && !doubtful.includes(j)
+    )
     if (groups.length > 1 && groups.some((g) => g.draft.code === 'ok')) {
       // Some of the zone's own servers are right: the zone is fixed, a secondary lags. The
       // fix is its zone transfer, not the record, and resolvers may get either answer.
@@ -71,7 +77,9 @@ export function judgeFleet(
 
   // No authoritative answer settles it: the caches decide.
   const conclusive = caches.filter((j) => j.draft.code !== 'unknown')
-  const unknown = judged.filter((j) => j.draft.code === 'unknown' && !lame.includes(j))
+  const unknown = judged.filter(
+    (j) => j.draft.code === 'unknown' && !lame.includes(j) && !doubtful.includes(j)
+  )
   const groups = groupDrafts(conclusive)
   const someRight = groups.some((g) => g.draft.code === 'ok')
   const someWrong = groups.some((g) => g.draft.code !== 'ok')
@@ -79,6 +87,30 @@ export function judgeFleet(
   else findings.push(...groups.filter((g) => g.draft.code !== 'ok').map(toFinding))
   findings.push(...groupDrafts(unknown).map(toFinding))
   return { status: statusOf(findings, conclusive.length === 0), findings, verdicts }
+}
+
+/**
+ * Authoritative answers that say "not mine" and so settle nothing when the caches say more: a
+ * referral elsewhere that no child server could be asked behind, and a verdict that rests on a
+ * question the server refused or referred (a CNAME chain or a DMARC record in another zone,
+ * whose end it does not hold) where the caches that reached a verdict all reached another one.
+ */
+function notMineAnswers(judged: Judged[], settled: Judged[]): Judged[] {
+  if (settled.length === 0) return []
+  const cacheKeys = new Set(settled.map((j) => keyOf(j.draft)))
+  return judged.filter((j) => {
+    const { kind, outcome, probes } = j.observation
+    if (kind !== 'authoritative') return false
+    if (isReferral(outcome)) return true
+    if (j.draft.code === 'ok' || cacheKeys.has(keyOf(j.draft))) return false
+    return probes.some((p) => isReferral(p.outcome) || isRefusal(p.outcome))
+  })
+}
+
+function isRefusal(outcome: QueryOutcome): boolean {
+  return (
+    outcome.ok && (outcome.response.rcode === 'REFUSED' || outcome.response.rcode === 'NOTAUTH')
+  )
 }
 
 /** A referral: the server says the name is delegated elsewhere (no AA, NS in authority, no SOA). */
