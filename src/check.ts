@@ -9,7 +9,14 @@ import { reportFinding, wordsFor } from './report/findings.js'
 import { finding } from './diagnose/finding.js'
 import type { ZoneWarning } from './dns/zone-file.js'
 import { basename } from 'node:path'
-import { acrossCuts, createOtherZones, findZoneCut, type OtherZones } from './dns/authoritative.js'
+import {
+  acrossCuts,
+  createOtherZones,
+  delegationOf,
+  findDelegation,
+  findZoneCut,
+  type OtherZones
+} from './dns/authoritative.js'
 import { renderBindSnippet } from './records/bind.js'
 import type { AuthoritativeDiscovery } from './dns/authoritative.js'
 import type { DnsRecord, QueryOutcome, Resolver } from './dns/types.js'
@@ -143,15 +150,24 @@ interface ZoneFacts {
 /** One router across zone cuts per run, so each other zone's servers are found once. */
 const otherZones = new WeakMap<CheckPorts, OtherZones>()
 
-function routerFor(ports: CheckPorts, apex: string): (resolver: Resolver) => Resolver {
+const cacheOf = (ports: CheckPorts): Resolver | undefined =>
+  ports.resolvers.find((r) => r.kind !== 'authoritative' && r.kind !== 'zone-files')
+
+async function routerFor(
+  ports: CheckPorts,
+  apex: string
+): Promise<(resolver: Resolver) => Resolver> {
   let others = otherZones.get(ports)
   if (!others) {
-    const via = ports.resolvers.find((r) => r.kind !== 'authoritative' && r.kind !== 'zone-files')
-    others = createOtherZones({ via, discovery: ports.discovery })
+    others = createOtherZones({ via: cacheOf(ports), discovery: ports.discovery })
     otherZones.set(ports, others)
   }
   const router = others
-  return (resolver) => acrossCuts(resolver, router, apex)
+  // A server pinned with --authoritative may hold a zone the registry delegates elsewhere.
+  const cache = cacheOf(ports)
+  const pinned = ports.resolvers.find((r) => r.kind === 'authoritative' && !r.listed)
+  const delegation = cache && pinned ? await findDelegation(pinned, cache, apex) : undefined
+  return (resolver) => acrossCuts(resolver, router, apex, delegation)
 }
 
 /**
@@ -164,7 +180,7 @@ async function locateZone(domain: string, zone: string, ports: CheckPorts): Prom
   const found = await ports.discovery?.serversFor(domain)
   if (found && !found.error) {
     const { apex, nameServers, servers } = found
-    return { apex, nameServers, servers, route: routerFor(ports, apex) }
+    return { apex, nameServers, servers, route: await routerFor(ports, apex) }
   }
   for (const resolver of ports.resolvers) {
     const cut = await findZoneCut(resolver, domain)
@@ -176,7 +192,7 @@ async function locateZone(domain: string, zone: string, ports: CheckPorts): Prom
       nameServers,
       servers: [],
       discoveryError: found?.error,
-      route: routerFor(ports, apex)
+      route: await routerFor(ports, apex)
     }
   }
   return {
@@ -184,7 +200,7 @@ async function locateZone(domain: string, zone: string, ports: CheckPorts): Prom
     nameServers: found?.nameServers ?? [],
     servers: [],
     discoveryError: found?.error,
-    route: routerFor(ports, zone)
+    route: await routerFor(ports, zone)
   }
 }
 
@@ -292,6 +308,7 @@ async function observe(
     resolver: resolver.name,
     kind: resolver.kind,
     listed: resolver.listed === true,
+    ...(delegationOf(resolver) ? { undelegated: delegationOf(resolver) } : {}),
     question,
     outcome,
     probes

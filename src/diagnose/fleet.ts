@@ -1,7 +1,14 @@
 import type { QueryOutcome } from '../dns/types.js'
 import type { DiagnosisCode } from './codes.js'
 import { finding, statusOf } from './finding.js'
-import type { Draft, Finding, Observation, RecordStatus, ResolverGroup } from './types.js'
+import type {
+  Delegation,
+  Draft,
+  Finding,
+  Observation,
+  RecordStatus,
+  ResolverGroup
+} from './types.js'
 
 interface Judged {
   observation: Observation
@@ -61,7 +68,12 @@ export function judgeFleet(
     if (groups.length > 1) findings.push(outOfSync(name, groups))
     if (groups.every((g) => g.draft.code === 'ok')) {
       const stale = caches.filter((j) => j.draft.code !== 'ok' && j.draft.code !== 'unknown')
-      if (stale.length > 0) findings.push(propagating(name, stale, now))
+      // Right only on servers the parent does not delegate to: resolvers never ask them, so
+      // the caches' answer is the lasting one, not an old one on its way out.
+      const undelegated = authority.find((j) => j.observation.undelegated)?.observation.undelegated
+      if (stale.length > 0 && undelegated) {
+        findings.push(notDelegated(name, authority, stale, undelegated))
+      } else if (stale.length > 0) findings.push(propagating(name, stale, now))
       findings.push(...groupDrafts(unanswered).map(toFinding))
     } else {
       const wrong = new Set(groups.filter((g) => g.draft.code !== 'ok').map((g) => keyOf(g.draft)))
@@ -190,6 +202,24 @@ function propagating(name: string, stale: Judged[], now: Date): Finding {
       fix: [{ action: 'wait', until: expiresAt }],
       seen: groups.flatMap((g) => g.draft.seen),
       expiresAt
+    }
+  )
+}
+
+function notDelegated(
+  name: string,
+  authority: Judged[],
+  stale: Judged[],
+  delegation: Delegation
+): Finding {
+  const groups = groupDrafts(stale)
+  return finding(
+    'not-delegated-here',
+    { kind: 'not-delegated', name, delegation, groups: described(groups) },
+    {
+      resolvers: [...authority, ...stale].map((j) => j.observation.resolver),
+      fix: [{ action: 'fix-delegation', delegation }],
+      seen: groups.flatMap((g) => g.draft.seen)
     }
   )
 }

@@ -312,9 +312,14 @@ export function createOtherZones(options: OtherZonesOptions): OtherZones {
  * {@link OtherZones}); other kinds of resolver are returned as they are. `apex` is the zone
  * the resolver serves: a refusal inside it stays the resolver's own (a lame server).
  */
-export function acrossCuts(resolver: Resolver, others: OtherZones, apex: string): Resolver {
+export function acrossCuts(
+  resolver: Resolver,
+  others: OtherZones,
+  apex: string,
+  delegation?: ZoneDelegation
+): Resolver {
   if (resolver.kind !== 'authoritative') return resolver
-  return {
+  const routed: Resolver = {
     name: resolver.name,
     kind: resolver.kind,
     address: resolver.address,
@@ -326,4 +331,44 @@ export function acrossCuts(resolver: Resolver, others: OtherZones, apex: string)
     },
     close: () => resolver.close()
   }
+  if (delegation && !resolver.listed) undelegated.set(routed, delegation)
+  return routed
+}
+
+/**
+ * Where the parent zone sends resolvers and where the records are: the NS set the caches see
+ * for the zone, and the NS set a pinned server's own copy of the zone lists.
+ */
+export interface ZoneDelegation {
+  zone: string
+  delegatedTo: string[]
+  heldBy: string[]
+}
+
+const undelegated = new WeakMap<Resolver, ZoneDelegation>()
+
+/** The delegation a pinned server was found outside of, by {@link acrossCuts}. */
+export function delegationOf(resolver: Resolver): ZoneDelegation | undefined {
+  return undelegated.get(resolver)
+}
+
+/**
+ * The zone `apex` as the registry delegates it (the NS set `cache` sees) against the NS set of
+ * the pinned server's own copy; returned when they share no server, so that the records on the
+ * pinned server are where no resolver looks. Undefined when they share one or either is unknown.
+ */
+export async function findDelegation(
+  pinned: Resolver,
+  cache: Resolver,
+  apex: string
+): Promise<ZoneDelegation | undefined> {
+  const [seen, own] = await Promise.all([
+    findZoneCut(cache, apex),
+    pinned.query({ name: apex, type: 'NS' })
+  ])
+  if ('error' in seen || seen.apex !== apex) return undefined
+  if (!own.ok || !own.response.flags.aa) return undefined
+  const heldBy = [...new Set(records(own, apex, 'NS').map((r) => r.data))].sort()
+  if (heldBy.length === 0 || heldBy.some((ns) => seen.nameServers.includes(ns))) return undefined
+  return { zone: apex, delegatedTo: seen.nameServers, heldBy }
 }
