@@ -15,6 +15,7 @@ import {
   delegationOf,
   findDelegation,
   findZoneCut,
+  lameDelegationOf,
   type OtherZones
 } from './dns/authoritative.js'
 import { renderBindSnippet } from './records/bind.js'
@@ -309,6 +310,7 @@ async function observe(
     kind: resolver.kind,
     listed: resolver.listed === true,
     ...(delegationOf(resolver) ? { undelegated: delegationOf(resolver) } : {}),
+    ...(lameDelegationOf(outcome) ? { lameDelegation: lameDelegationOf(outcome) } : {}),
     question,
     outcome,
     probes

@@ -87,7 +87,7 @@ describe('authority per zone, across zone cuts', () => {
   const servers: KnotServer[] = []
   let port = 0
   /** Starts the domain's, the other zones' and the cache's servers; `dk` serves _domainkey. */
-  async function stage(dk: { host: string; serve: boolean }): Promise<KnotServer> {
+  async function stage(dk: { host: string; serve: boolean | 'refuse' }): Promise<KnotServer> {
     const shop = await startKnot({ zones: { 'shop.test': SHOP(dk.host) } }, { host: '127.0.0.2' })
     port = shop.port
     servers.push(shop)
@@ -95,7 +95,8 @@ describe('authority per zone, across zone cuts', () => {
       ['127.0.0.6', { 'links.test': LINKS }],
       ['127.0.0.7', { 'vendor.test': VENDOR }]
     ]
-    if (dk.serve) others.push([dk.host, { '_domainkey.shop.test': DOMAINKEY }])
+    if (dk.serve === true) others.push([dk.host, { '_domainkey.shop.test': DOMAINKEY }])
+    if (dk.serve === 'refuse') others.push([dk.host, { 'links.test': LINKS }])
     for (const [host, zones] of others) servers.push(await startKnot({ zones }, { host, port }))
     // The cache: every zone as a resolver walking from the root would see it.
     const cache = await startKnot(
@@ -154,7 +155,7 @@ describe('authority per zone, across zone cuts', () => {
     ])
   })
 
-  it('lets the caches decide when the delegated child cannot be reached', async () => {
+  it('names the lame _domainkey delegation, and lets the caches decide the records', async () => {
     const cache = await stage({ host: '127.0.0.5', serve: false })
     const { code, report } = await check([
       '--resolver',
@@ -167,7 +168,32 @@ describe('authority per zone, across zone cuts', () => {
       '1'
     ])
     expect(code).toBe(0)
-    expect(verdicts(report).slice(1, 3)).toEqual(['dkim1 pass ', 'dkim2 pass '])
+    expect(verdicts(report).slice(1, 3)).toEqual([
+      'dkim1 warn lame-server[authoritative]',
+      'dkim2 warn lame-server[authoritative]'
+    ])
+    const [lame] = report.domains[0]!.records[1]!.findings
+    expect(lame!.message).toMatch(
+      /^authoritative refers rwmt1\._domainkey\.shop\.test to _domainkey\.shop\.test, delegated to ns-dk\.shop\.test, which do not serve it \(ns-dk\.shop\.test: .*no answer.*\): a lame delegation/
+    )
+    expect(lame!.message).not.toMatch(/hold/)
+    expect(lame!.hint).toContain('Make ns-dk.shop.test serve _domainkey.shop.test')
+  })
+
+  it('names a child server that refuses the delegated zone', async () => {
+    const cache = await stage({ host: '127.0.0.5', serve: 'refuse' })
+    const { code, report } = await check([
+      '--resolver',
+      `cache=${cache.address}`,
+      '--authoritative',
+      `127.0.0.2:${port}`
+    ])
+    expect(code).toBe(0)
+    const [lame] = report.domains[0]!.records[1]!.findings
+    expect(lame).toMatchObject({ code: 'lame-server', resolvers: ['authoritative'] })
+    expect(lame!.message).toContain(
+      'which do not serve it (ns-dk.shop.test: REFUSED without the authoritative (AA) flag)'
+    )
   })
 
   it('reaches the same verdicts with the servers discovered from SOA and NS', async () => {

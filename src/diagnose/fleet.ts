@@ -52,6 +52,11 @@ export function judgeFleet(
   const findings: Finding[] = []
 
   if (lame.length > 0) findings.push(lameFinding(name, lame))
+  // A referral to a child zone whose servers do not serve it: the delegation is lame, and the
+  // referring server (which holds no record below the cut) is no help for the record itself.
+  const lameCut = judged.filter((j) => j.observation.lameDelegation)
+  findings.push(...lameCut.map((j) => lameDelegationFinding(name, j)))
+  doubtful.push(...lameCut.filter((j) => !doubtful.includes(j)))
 
   if (authority.length > 0) {
     const groups = groupDrafts(authority)
@@ -244,6 +249,24 @@ function outOfSync(name: string, groups: Group[]): Finding {
       resolvers: groups.flatMap((g) => g.resolvers),
       fix: [{ action: 'fix-transfer' }],
       seen: groups.flatMap((g) => g.draft.seen)
+    }
+  )
+}
+
+function lameDelegationFinding(name: string, j: Judged): Finding {
+  const delegation = j.observation.lameDelegation!
+  return finding(
+    'lame-server',
+    { kind: 'lame-delegation', name, resolver: j.observation.resolver, delegation },
+    {
+      resolvers: [j.observation.resolver],
+      fix: [
+        {
+          action: 'fix-lame-delegation',
+          cut: delegation.cut,
+          servers: delegation.servers.map((s) => s.server)
+        }
+      ]
     }
   )
 }

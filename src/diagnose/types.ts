@@ -24,6 +24,8 @@ export interface Observation {
   listed?: boolean
   /** A pinned server the parent zone does not delegate the domain to (see `Delegation`). */
   undelegated?: Delegation
+  /** The server referred the name to a child zone whose servers do not serve it. */
+  lameDelegation?: LameDelegation
   question: DnsQuestion
   outcome: QueryOutcome
   probes: Probe[]
@@ -39,6 +41,12 @@ export interface Delegation {
   delegatedTo: string[]
   /** The NS names the pinned server's own zone lists: the host that holds the records. */
   heldBy: string[]
+}
+
+/** A delegation whose servers do not serve the child zone: each of them and why. */
+export interface LameDelegation {
+  cut: string
+  servers: { server: string; why: string }[]
 }
 
 /** A record as seen in an answer: the evidence a finding rests on. */
@@ -117,6 +125,7 @@ export type Detail =
   | { kind: 'inconsistent'; name: string; groups: ResolverGroup[] }
   | { kind: 'out-of-sync'; name: string; groups: ResolverGroup[] }
   | { kind: 'lame'; name: string; servers: { resolver: string; why: string }[] }
+  | { kind: 'lame-delegation'; name: string; resolver: string; delegation: LameDelegation }
   | { kind: 'not-delegated'; name: string; delegation: Delegation; groups: ResolverGroup[] }
   | { kind: 'mailtrap-unchecked'; key: string; status?: string }
   | { kind: 'mailtrap-stale'; key: string; status: string }
@@ -160,6 +169,7 @@ export type FixStep =
   | { action: 'fix-transfer' }
   | { action: 'fix-lame' }
   | { action: 'fix-delegation'; delegation: Delegation }
+  | { action: 'fix-lame-delegation'; cut: string; servers: string[] }
   | { action: 'set-verification' }
   | { action: 'mailtrap-recheck'; stale: boolean }
   | { action: 'fix-before-recheck' }

@@ -178,7 +178,7 @@ export interface OtherZones {
     question: DnsQuestion,
     outcome: QueryOutcome,
     apex: string
-  ): Promise<{ server: string; outcome: QueryOutcome } | undefined>
+  ): Promise<{ server: string; outcome: QueryOutcome } | { lame: LameDelegation } | undefined>
   close(): Promise<void>
 }
 
@@ -189,6 +189,12 @@ export interface OtherZonesOptions {
   discovery?: AuthoritativeDiscovery
   timeoutMs?: number
   tries?: number
+}
+
+/** A delegation whose servers do not serve the child zone: each server and why. */
+export interface LameDelegation {
+  cut: string
+  servers: { server: string; why: string }[]
 }
 
 /** Referrals followed in a row before giving up: a loop of lame delegations ends here. */
@@ -288,12 +294,24 @@ export function createOtherZones(options: OtherZonesOptions): OtherZones {
           ? await byNames(referral.cut, referral.nameServers, at)
           : await byDiscovery(name, at)
         let next: { server: Resolver; outcome: QueryOutcome } | undefined
+        const failed: LameDelegation['servers'] = []
         for (const server of candidates.filter((s) => s.address !== at.address)) {
           const asked = await server.query(question)
           if (asked.ok && (asked.response.flags.aa || referralOf(asked))) {
             next = { server, outcome: asked }
             break
           }
+          const why = !asked.ok
+            ? asked.error
+            : `${asked.response.rcode}${asked.response.flags.aa ? '' : ' without the authoritative (AA) flag'}`
+          failed.push({ server: server.name, why })
+        }
+        if (!next && referral) {
+          const unreached = referral.nameServers.filter(
+            (ns) => !candidates.some((s) => s.name === ns)
+          )
+          failed.push(...unreached.map((server) => ({ server, why: 'no address found' })))
+          return { lame: { cut: referral.cut, servers: failed } }
         }
         if (!next) return undefined
         at = next.server
@@ -327,7 +345,8 @@ export function acrossCuts(
     async query(question) {
       const outcome = await resolver.query(question)
       const elsewhere = await others.answer(resolver, question, outcome, apex)
-      return elsewhere?.outcome ?? outcome
+      if (elsewhere && 'lame' in elsewhere) lameDelegations.set(outcome, elsewhere.lame)
+      return elsewhere && 'outcome' in elsewhere ? elsewhere.outcome : outcome
     },
     close: () => resolver.close()
   }
@@ -346,6 +365,12 @@ export interface ZoneDelegation {
 }
 
 const undelegated = new WeakMap<Resolver, ZoneDelegation>()
+const lameDelegations = new WeakMap<QueryOutcome, LameDelegation>()
+
+/** The lame delegation behind a referral {@link acrossCuts} could not follow. */
+export function lameDelegationOf(outcome: QueryOutcome): LameDelegation | undefined {
+  return lameDelegations.get(outcome)
+}
 
 /** The delegation a pinned server was found outside of, by {@link acrossCuts}. */
 export function delegationOf(resolver: Resolver): ZoneDelegation | undefined {

@@ -149,6 +149,10 @@ export function describe(d: Detail): Rich {
       return rich`The authoritative servers disagree about ${d.name}: ${groupsText(d.groups)}.`
     case 'lame':
       return rich`A name server of the zone did not answer authoritatively for ${d.name}: ${d.servers.map((s) => `${s.resolver}: ${s.why}`).join('; ')}.`
+    case 'lame-delegation': {
+      const { cut, servers } = d.delegation
+      return rich`${d.resolver} refers ${d.name} to ${cut}, delegated to ${servers.map((s) => s.server).join(', ')}, which do not serve it (${servers.map((s) => `${s.server}: ${s.why}`).join('; ')}): a lame delegation, so nothing below ${cut} resolves.`
+    }
     case 'not-delegated': {
       const { zone, delegatedTo, heldBy } = d.delegation
       return rich`${d.name} is right on ${heldBy.join(', ')}, the servers that hold the records, but the parent zone delegates ${zone} to ${delegatedTo.join(', ')}, and resolvers, which ask those, get another answer (${groupsText(d.groups)}). This will not propagate: the registrar points elsewhere.`
@@ -236,6 +240,8 @@ function step(s: FixStep, w: FixWords): Rich {
       return rich`A secondary has not transferred the zone since the change: check its zone transfers (NOTIFY/AXFR) and that the SOA serial was increased.`
     case 'fix-lame':
       return rich`Remove the server from the NS records at the registrar and in the zone, or make it serve the zone.`
+    case 'fix-lame-delegation':
+      return rich`Make ${s.servers.join(', ')} serve ${s.cut}, or change the NS records of ${s.cut} in its parent zone to servers that do serve it (or remove the delegation and put the records in the parent zone).`
     case 'fix-delegation': {
       const { zone, delegatedTo, heldBy } = s.delegation
       return rich`${zone} is delegated to ${delegatedTo.join(', ')}; the records are on ${heldBy.join(', ')}: change the name servers of ${zone} at your registrar to ${heldBy.join(', ')}, or add the records at the host of ${delegatedTo[0] ?? 'the delegated servers'}.`
