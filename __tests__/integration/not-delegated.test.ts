@@ -103,3 +103,79 @@ describe('records on a host the registry does not delegate to', () => {
     expect(new Set(codes)).toEqual(new Set(['propagating']))
   })
 })
+
+describe('a move between DNS hosts half done, found by discovery', () => {
+  const servers: KnotServer[] = []
+  afterAll(async () => {
+    await Promise.all(servers.splice(0).map((s) => s.stop()))
+  })
+
+  it('names the half-migrated delegation, not a zone transfer to fix', async () => {
+    const host = (name: string, address: string): string =>
+      [
+        `$ORIGIN ${name}.test.`,
+        '$TTL 3600',
+        '@ IN SOA ns1 hostmaster 1 7200 900 1209600 300',
+        '@ IN NS ns1',
+        `ns1 IN A ${address}`,
+        ''
+      ].join('\n')
+    const fresh = zone('newhost', true, 'oldhost')
+    const old = zone('newhost', false, 'oldhost')
+    const newHost = await startKnot({ zones: { 'shop.test': fresh } }, { host: '127.0.0.2' })
+    servers.push(newHost)
+    const { port } = newHost
+    servers.push(await startKnot({ zones: { 'shop.test': old } }, { host: '127.0.0.8', port }))
+    // The cache: the delegation as the registry has it, and where each host's server is.
+    const cache = await startKnot(
+      {
+        zones: {
+          'shop.test': old,
+          'newhost.test': host('newhost', '127.0.0.2'),
+          'oldhost.test': host('oldhost', '127.0.0.8')
+        }
+      },
+      { host: '127.0.0.3', port }
+    )
+    servers.push(cache)
+    const dir = await mkdtemp(join(tmpdir(), 'half-'))
+    const config = join(dir, 'domains.yaml')
+    await writeFile(config, 'version: 1\ndomains:\n  - name: shop.test\n    verification: mt07\n')
+    let stdout = ''
+    const code = await main(
+      [
+        'check',
+        '--config',
+        config,
+        '--format',
+        'json',
+        '--resolver',
+        'authoritative',
+        '--resolver',
+        `cache=${cache.address}`,
+        '--authoritative-port',
+        String(port)
+      ],
+      {
+        stdout: (t) => (stdout += t),
+        stderr: () => undefined,
+        color: false,
+        now: () => new Date('2026-11-26T09:00:00Z')
+      }
+    )
+    const report = JSON.parse(stdout) as Report
+    expect(code).toBe(1)
+    expect(report.domains[0]!.authoritative?.servers).toEqual([
+      'ns1.newhost.test',
+      'ns1.oldhost.test'
+    ])
+    const [f] = report.domains[0]!.records.find((r) => r.key === 'dkim1')!.findings
+    expect(f).toMatchObject({ code: 'out-of-sync', severity: 'error' })
+    expect(f!.message).toContain(
+      'ns1.newhost.test hold the record, ns1.oldhost.test do not, so resolvers get either answer: a move between DNS hosts, half done.'
+    )
+    expect(f!.hint).toBe(
+      "Finish the move: set the domain's name servers at your registrar (and the NS records in the zone) to ns1.newhost.test only, or add the records at the host of ns1.oldhost.test too."
+    )
+  })
+})

@@ -1,5 +1,6 @@
 import type { QueryOutcome } from '../dns/types.js'
 import type { DiagnosisCode } from './codes.js'
+import { detectDnsHost } from './dns-hosts.js'
 import { finding, statusOf } from './finding.js'
 import type {
   Delegation,
@@ -65,8 +66,14 @@ export function judgeFleet(
     )
     if (groups.length > 1 && groups.some((g) => g.draft.code === 'ok')) {
       // Some of the zone's own servers are right: the zone is fixed, a secondary lags. The
-      // fix is its zone transfer, not the record, and resolvers may get either answer.
-      findings.push({ ...outOfSync(name, groups), severity: 'error' })
+      // fix is its zone transfer, not the record, and resolvers may get either answer. When
+      // the right and the wrong servers belong to different DNS hosts, no transfer is due:
+      // the domain is delegated to an old host and a new one, a move half done.
+      const migration = halfMigrated(groups)
+      findings.push({
+        ...(migration ? halfMigratedFinding(name, groups, migration) : outOfSync(name, groups)),
+        severity: 'error'
+      })
       findings.push(...groupDrafts(unanswered).map(toFinding))
       return { status: statusOf(findings, false), findings, verdicts }
     }
@@ -248,6 +255,55 @@ function outOfSync(name: string, groups: Group[]): Finding {
     {
       resolvers: groups.flatMap((g) => g.resolvers),
       fix: [{ action: 'fix-transfer' }],
+      seen: groups.flatMap((g) => g.draft.seen)
+    }
+  )
+}
+
+/** The DNS host a name server belongs to: a known provider, else its last two labels. */
+function hostOf(server: string): string {
+  const ns = server.split('/')[0]!
+  return detectDnsHost([ns])?.id ?? ns.split('.').slice(-2).join('.')
+}
+
+/**
+ * Listed servers split along DNS hosts: every right one at hosts none of the wrong ones is at.
+ * Returns the NS names of each side, or undefined when the split is not that clean.
+ */
+function halfMigrated(groups: Group[]): { right: string[]; wrong: string[] } | undefined {
+  const members = groups.flatMap((g) => g.members)
+  if (!members.every((j) => j.observation.listed && j.observation.resolver.includes('.')))
+    return undefined
+  const names = (ok: boolean): string[] => [
+    ...new Set(
+      groups
+        .filter((g) => (g.draft.code === 'ok') === ok)
+        .flatMap((g) => g.resolvers.map((r) => r.split('/')[0]!))
+    )
+  ]
+  const right = names(true)
+  const wrong = names(false)
+  const rightHosts = new Set(right.map(hostOf))
+  return wrong.some((ns) => rightHosts.has(hostOf(ns))) ? undefined : { right, wrong }
+}
+
+function halfMigratedFinding(
+  name: string,
+  groups: Group[],
+  servers: { right: string[]; wrong: string[] }
+): Finding {
+  return finding(
+    'out-of-sync',
+    {
+      kind: 'half-migrated',
+      name,
+      right: servers.right,
+      wrong: servers.wrong,
+      groups: described(groups)
+    },
+    {
+      resolvers: groups.flatMap((g) => g.resolvers),
+      fix: [{ action: 'finish-migration', ...servers }],
       seen: groups.flatMap((g) => g.draft.seen)
     }
   )

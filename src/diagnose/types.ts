@@ -126,6 +126,13 @@ export type Detail =
   | { kind: 'out-of-sync'; name: string; groups: ResolverGroup[] }
   | { kind: 'lame'; name: string; servers: { resolver: string; why: string }[] }
   | { kind: 'lame-delegation'; name: string; resolver: string; delegation: LameDelegation }
+  | {
+      kind: 'half-migrated'
+      name: string
+      right: string[]
+      wrong: string[]
+      groups: ResolverGroup[]
+    }
   | { kind: 'not-delegated'; name: string; delegation: Delegation; groups: ResolverGroup[] }
   | { kind: 'mailtrap-unchecked'; key: string; status?: string }
   | { kind: 'mailtrap-stale'; key: string; status: string }
@@ -170,6 +177,7 @@ export type FixStep =
   | { action: 'fix-lame' }
   | { action: 'fix-delegation'; delegation: Delegation }
   | { action: 'fix-lame-delegation'; cut: string; servers: string[] }
+  | { action: 'finish-migration'; right: string[]; wrong: string[] }
   | { action: 'set-verification' }
   | { action: 'mailtrap-recheck'; stale: boolean }
   | { action: 'fix-before-recheck' }

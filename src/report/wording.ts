@@ -149,6 +149,8 @@ export function describe(d: Detail): Rich {
       return rich`The authoritative servers disagree about ${d.name}: ${groupsText(d.groups)}.`
     case 'lame':
       return rich`A name server of the zone did not answer authoritatively for ${d.name}: ${d.servers.map((s) => `${s.resolver}: ${s.why}`).join('; ')}.`
+    case 'half-migrated':
+      return rich`The zone is delegated to the servers of two DNS hosts, and they disagree about ${d.name}: ${groupsText(d.groups)}. ${d.right.join(', ')} hold the record, ${d.wrong.join(', ')} do not, so resolvers get either answer: a move between DNS hosts, half done.`
     case 'lame-delegation': {
       const { cut, servers } = d.delegation
       return rich`${d.resolver} refers ${d.name} to ${cut}, delegated to ${servers.map((s) => s.server).join(', ')}, which do not serve it (${servers.map((s) => `${s.server}: ${s.why}`).join('; ')}): a lame delegation, so nothing below ${cut} resolves.`
@@ -240,6 +242,8 @@ function step(s: FixStep, w: FixWords): Rich {
       return rich`A secondary has not transferred the zone since the change: check its zone transfers (NOTIFY/AXFR) and that the SOA serial was increased.`
     case 'fix-lame':
       return rich`Remove the server from the NS records at the registrar and in the zone, or make it serve the zone.`
+    case 'finish-migration':
+      return rich`Finish the move: set the domain's name servers at your registrar (and the NS records in the zone) to ${s.right.join(', ')} only, or add the records at the host of ${s.wrong.join(', ')} too.`
     case 'fix-lame-delegation':
       return rich`Make ${s.servers.join(', ')} serve ${s.cut}, or change the NS records of ${s.cut} in its parent zone to servers that do serve it (or remove the delegation and put the records in the parent zone).`
     case 'fix-delegation': {
