@@ -155,3 +155,27 @@ describe('names in other zones', () => {
     )
   })
 })
+
+describe('a refused hop does not hide a change', () => {
+  it('keeps the authoritative verdict when its own record differs from the stale caches', () => {
+    const main = outcome('NOERROR', [cname(link.name!, 'go.links.net')], true)
+    const result = diagnoseRecord(
+      link,
+      [
+        observe(link, 'pinned', 'authoritative', main, (n) =>
+          n === 'go.links.net' ? refused() : nx()
+        ),
+        observe(
+          link,
+          'cf',
+          'recursive',
+          outcome('NOERROR', [cname(link.name!, link.value)], false),
+          nx
+        )
+      ],
+      context
+    )
+    expect(result.status).toBe('fail')
+    expect(result.findings.map((f) => [f.code, f.resolvers])).toEqual([['wrong-value', ['pinned']]])
+  })
+})

@@ -1,5 +1,6 @@
 import type { QueryOutcome } from '../dns/types.js'
 import type { DiagnosisCode } from './codes.js'
+import { normalizeName } from '../names/dns-names.js'
 import { detectDnsHost } from './dns-hosts.js'
 import { finding, statusOf } from './finding.js'
 import type {
@@ -117,7 +118,9 @@ export function judgeFleet(
  * Authoritative answers that say "not mine" and so settle nothing when the caches say more: a
  * referral elsewhere that no child server could be asked behind, and a verdict that rests on a
  * question the server refused or referred (a CNAME chain or a DMARC record in another zone,
- * whose end it does not hold) where the caches that reached a verdict all reached another one.
+ * whose end it does not hold) where the caches that reached a verdict all reached another one
+ * from the same record at the name: they only saw further along the chain. A server whose own
+ * record differs from the caches' is not doubted: a change on its way out is still its verdict.
  */
 function notMineAnswers(judged: Judged[], settled: Judged[]): Judged[] {
   if (settled.length === 0) return []
@@ -127,8 +130,23 @@ function notMineAnswers(judged: Judged[], settled: Judged[]): Judged[] {
     if (kind !== 'authoritative') return false
     if (isReferral(outcome)) return true
     if (j.draft.code === 'ok' || cacheKeys.has(keyOf(j.draft))) return false
-    return probes.some((p) => isReferral(p.outcome) || isRefusal(p.outcome))
+    const atName = dataAtName(j.observation)
+    return (
+      probes.some((p) => isReferral(p.outcome) || isRefusal(p.outcome)) &&
+      settled.some((c) => dataAtName(c.observation) === atName)
+    )
   })
+}
+
+/** The main answer's records at the asked name, as one comparable string (TTLs left out). */
+function dataAtName(o: Observation): string {
+  if (!o.outcome.ok) return ''
+  const name = normalizeName(o.question.name)
+  return o.outcome.response.answers
+    .filter((r) => r.name === name)
+    .map((r) => `${r.type} ${r.data}`)
+    .sort()
+    .join('\n')
 }
 
 function isRefusal(outcome: QueryOutcome): boolean {
