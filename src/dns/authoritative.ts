@@ -256,6 +256,8 @@ export function createOtherZones(options: OtherZonesOptions): OtherZones {
           if (addresses.length === 0) addresses = await addressesOf(from, ns)
           for (const a of addresses) found.push(serverAt(ns, a, port))
         }
+        // Found nothing: ask again next time (a `wait` round may find the addresses).
+        if (found.length === 0) zones.delete(key)
         return found
       })()
       zones.set(key, pending)
