@@ -9,7 +9,15 @@ import { reportFinding, wordsFor } from './report/findings.js'
 import { finding } from './diagnose/finding.js'
 import type { ZoneWarning } from './dns/zone-file.js'
 import { basename } from 'node:path'
-import { findZoneCut } from './dns/authoritative.js'
+import {
+  acrossCuts,
+  createOtherZones,
+  delegationOf,
+  findDelegation,
+  findZoneCut,
+  lameDelegationOf,
+  type OtherZones
+} from './dns/authoritative.js'
 import { renderBindSnippet } from './records/bind.js'
 import type { AuthoritativeDiscovery } from './dns/authoritative.js'
 import type { DnsRecord, QueryOutcome, Resolver } from './dns/types.js'
@@ -136,6 +144,31 @@ interface ZoneFacts {
   /** The zone's own servers, when discovery was asked for. */
   servers: Resolver[]
   discoveryError?: string
+  /** A server of the zone as asked: names in other zones go to their own zone's servers. */
+  route: (resolver: Resolver) => Resolver
+}
+
+/** One router across zone cuts per run, so each other zone's servers are found once. */
+const otherZones = new WeakMap<CheckPorts, OtherZones>()
+
+const cacheOf = (ports: CheckPorts): Resolver | undefined =>
+  ports.resolvers.find((r) => r.kind !== 'authoritative' && r.kind !== 'zone-files')
+
+async function routerFor(
+  ports: CheckPorts,
+  apex: string
+): Promise<(resolver: Resolver) => Resolver> {
+  let others = otherZones.get(ports)
+  if (!others) {
+    others = createOtherZones({ via: cacheOf(ports), discovery: ports.discovery })
+    otherZones.set(ports, others)
+  }
+  const router = others
+  // A server pinned with --authoritative may hold a zone the registry delegates elsewhere.
+  const cache = cacheOf(ports)
+  const pinned = ports.resolvers.find((r) => r.kind === 'authoritative' && !r.listed)
+  const delegation = cache && pinned ? await findDelegation(pinned, cache, apex) : undefined
+  return (resolver) => acrossCuts(resolver, router, apex, delegation)
 }
 
 /**
@@ -147,19 +180,28 @@ async function locateZone(domain: string, zone: string, ports: CheckPorts): Prom
   // is what is assumed when no server says.
   const found = await ports.discovery?.serversFor(domain)
   if (found && !found.error) {
-    return { apex: found.apex, nameServers: found.nameServers, servers: found.servers }
+    const { apex, nameServers, servers } = found
+    return { apex, nameServers, servers, route: await routerFor(ports, apex) }
   }
   for (const resolver of ports.resolvers) {
     const cut = await findZoneCut(resolver, domain)
     if (cut.apex === undefined) continue
     const nameServers = 'nameServers' in cut ? cut.nameServers : []
-    return { apex: cut.apex, nameServers, servers: [], discoveryError: found?.error }
+    const { apex } = cut
+    return {
+      apex,
+      nameServers,
+      servers: [],
+      discoveryError: found?.error,
+      route: await routerFor(ports, apex)
+    }
   }
   return {
     apex: zone,
     nameServers: found?.nameServers ?? [],
     servers: [],
-    discoveryError: found?.error
+    discoveryError: found?.error,
+    route: await routerFor(ports, zone)
   }
 }
 
@@ -172,7 +214,7 @@ async function checkDomain(
   const host = detectDnsHost(zone.nameServers)
   const context: DiagnosisContext = { apex: zone.apex, siblings: expectation.records, now }
   const words = new FixWords(zone.apex, host)
-  const resolvers = [...zone.servers, ...ports.resolvers]
+  const resolvers = [...zone.servers, ...ports.resolvers].map(zone.route)
   const records = await Promise.all(
     expectation.records.map((record) => checkRecord(record, resolvers, context, words))
   )
@@ -267,6 +309,8 @@ async function observe(
     resolver: resolver.name,
     kind: resolver.kind,
     listed: resolver.listed === true,
+    ...(delegationOf(resolver) ? { undelegated: delegationOf(resolver) } : {}),
+    ...(lameDelegationOf(outcome) ? { lameDelegation: lameDelegationOf(outcome) } : {}),
     question,
     outcome,
     probes

@@ -28,6 +28,10 @@ export const DIAGNOSES = {
     severity: 'warning',
     title: 'The authoritative servers are right; some caches still serve the old answer'
   },
+  'not-delegated-here': {
+    severity: 'error',
+    title: 'The records are on servers the parent zone does not delegate the domain to'
+  },
   inconsistent: {
     severity: 'warning',
     title: 'Resolvers disagree and no authoritative answer settles it'
