@@ -1,4 +1,5 @@
 import { printable } from '../text/printable.js'
+import { isSilence, silentResolvers } from './silence.js'
 import type { RecordStatus } from '../diagnose/types.js'
 import { recordLabel } from '../records/expected.js'
 import type { DomainReport, Report } from './report.js'
@@ -58,7 +59,7 @@ export function renderText(report: Report, options: { color: boolean }): string 
       if (new Set(r.observations.map((o) => o.verdict)).size > 1) {
         lines.push(`      ${paint('dim', 'answers:')} ${verdicts.join(', ')}`)
       }
-      for (const f of r.findings) {
+      for (const f of r.findings.filter((f) => !isSilence(f))) {
         const who = f.resolvers.length ? ` [${f.resolvers.map(clean).join(', ')}]` : ''
         lines.push(
           `      ${paint(f.severity === 'error' ? 'fail' : f.severity === 'warning' ? 'warn' : 'dim', f.code)}${who}: ${clean(f.message)}`
@@ -79,6 +80,11 @@ export function renderText(report: Report, options: { color: boolean }): string 
       )
     }
     lines.push('')
+  }
+  for (const s of silentResolvers(report)) {
+    lines.push(
+      `${paint('unknown', 'no answer')} from ${clean(s.resolver)} for ${s.records} record${s.records === 1 ? '' : 's'}: ${clean(s.error)}`
+    )
   }
   if (report.deadlinePassed)
     lines.push('The deadline passed: the questions still open were given up on (unknown).', '')
