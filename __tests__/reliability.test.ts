@@ -10,6 +10,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { eventEnv, runAction, webhookExample } from './support/action-runner.js'
 import { startFakeMailtrap, readMailtrapFixture } from './support/fake-mailtrap.js'
 import { startHostilePeer } from './support/hostile-peers.js'
 import { startKnot, type KnotServer } from './support/knot.js'
@@ -544,6 +547,72 @@ const CASES: Record<string, () => Promise<void>> = {
     expect(run.code).toBe(2)
     expect(run.stderr).toMatch(/domains\.yaml:\d+(:\d+)?: .*\(at most 10000 aliases\)/)
     expect(run.ms).toBeLessThan(20_000)
+  },
+
+  'action-control-chars': async () => {
+    const dir = await fixture(ONE_DOMAIN, {
+      'example.com.zone': `${SOA}_dmarc TXT "v=DMARC1; p=none\\027[2J\\007\\000 ${'\u202e'}x"\n@ TXT "v=spf1 \\027[2K ~all"\n`
+    })
+    const run = await runAction({
+      config: join(dir, 'domains.yaml'),
+      'zone-dir': join(dir, 'zones')
+    })
+    expect(run.code).toBe(1)
+    // Log lines, annotations (`::error`), outputs and the job summary alike.
+    expect(run.stdout).toMatch(/^::(error|warning)/m)
+    expect(run.summary).toContain('&#92;x1b&#91;2J')
+    // The log is coloured on purpose: its own SGR sequences aside, nothing raw remains. (None
+    // was planted: the planted sequences clear the screen and lines, set a title, ring.)
+    // eslint-disable-next-line no-control-regex -- the SGR sequences the log is coloured with
+    const log = run.stdout.replace(/\u001b\[[0-9;]*m/g, '')
+    for (const text of [log, run.stderr, run.summary, ...Object.values(run.outputs)]) {
+      expect(rawUnsafe(text)).toEqual([])
+    }
+  },
+
+  'github-token-echo': async () => {
+    const token = 'ghs_ReliabilityEchoToken0123456789abcdef'
+    const forms = [
+      token.toUpperCase(),
+      token.toLowerCase(),
+      Buffer.from(token).toString('base64'),
+      `${token.slice(0, 10)}\u200b${token.slice(10)}`
+    ]
+    // A GitHub (or a proxy before it) that answers everything with a 422 echoing the token.
+    const github = http.createServer((req, res) => {
+      req.resume()
+      res.writeHead(422, { 'content-type': 'application/json' })
+      res.end(JSON.stringify({ message: `Validation Failed for ${forms.join(' / ')}` }))
+    })
+    await new Promise<void>((done) => github.listen(0, '127.0.0.1', done))
+    try {
+      const port = (github.address() as AddressInfo).port
+      const env = await eventEnv({
+        name: 'pull_request',
+        payload: webhookExample('pull_request', 0),
+        repository: 'Codertocat/Hello-World',
+        apiUrl: `http://127.0.0.1:${port}`
+      })
+      const run = await runAction(
+        {
+          config: join(root, 'examples/domains.yaml'),
+          'zone-dir': join(root, 'examples/zones'),
+          'github-token': token
+        },
+        { ...env, MAILTRAP_DNS_VERIFY_GITHUB_DEADLINE_MS: '10000' },
+        { timeoutMs: 50_000 }
+      )
+      expect(run.code).toBe(1)
+      expect(run.stdout).toMatch(/^::warning::.*422/m)
+      const all = [run.stdout, run.stderr, run.summary, ...Object.values(run.outputs)]
+        .join('\n')
+        .replace(`::add-mask::${token}`, '')
+      const leaks = (needle: string) => all.split('\n').filter((l) => l.includes(needle))
+      for (const form of [token, ...forms]) expect(leaks(form)).toEqual([])
+      expect(leaks('0123456789abcdef')).toEqual([])
+    } finally {
+      await new Promise<void>((done) => github.close(() => done()))
+    }
   },
 
   'config-mutated': async () => {
