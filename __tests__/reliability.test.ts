@@ -1,6 +1,6 @@
 /**
  * docs/reliability.md, kept in step: every row of its table of cases is run here, from outside,
- * against the built CLI (dist/cli.js) on loopback, and every row of its table of limits is
+ * against the built CLI (dist/cli.js) or action (dist/index.js) on loopback, and every row of its table of limits is
  * checked against the source file it cites. A row without a case, a case without a row, or a
  * limit whose value or source moved fails the test.
  */
@@ -750,6 +750,6 @@ describe('docs/reliability.md is kept in step', () => {
   })
 })
 
-describe('every case, run from outside against dist/cli.js on loopback', () => {
+describe('every case, run from outside against the built bundles on loopback', () => {
   for (const [id, run] of Object.entries(CASES)) it(id, run)
 })
