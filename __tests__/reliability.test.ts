@@ -1,8 +1,8 @@
 /**
  * docs/reliability.md, kept in step: every row of its table of cases is run here, from outside,
- * against the built CLI (dist/cli.js) or action (dist/index.js) on loopback, and every row of its table of limits is
- * checked against the source file it cites. A row without a case, a case without a row, or a
- * limit whose value or source moved fails the test.
+ * against the built CLI (dist/cli.js) or action (dist/index.js) on loopback, and every row of
+ * its table of limits is checked against the source file it cites. A row without a case, a
+ * case without a row, or a limit whose value or source moved fails the test.
  */
 import { execFile } from 'node:child_process'
 import { mkdir, mkdtemp, readFile, rm, symlink, truncate, writeFile } from 'node:fs/promises'
