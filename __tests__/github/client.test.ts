@@ -214,6 +214,6 @@ describe('describeGitHubError and redact', () => {
       [token]
     )
     expect(line.length).toBeLessThanOrEqual(300)
-    expect(line).toMatch(/^HTTP 422: bad \[31m x+…$/)
+    expect(line).toMatch(/^HTTP 422: bad\\x1b\[31m x+…$/)
   })
 })

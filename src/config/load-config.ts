@@ -1,6 +1,7 @@
 import { isMap, isNode, isPair, isScalar, LineCounter, parseDocument, type Document } from 'yaml'
 import type { z } from 'zod'
 import { UserError } from '../errors.js'
+import { printable } from '../text/printable.js'
 import {
   configSchema,
   RECORD_KEYS,
@@ -47,15 +48,20 @@ export interface ConfigProblem {
 
 /** The config file cannot be used; `problems` lists every reason, not only the first. */
 export class ConfigError extends UserError {
+  readonly problems: ConfigProblem[]
   constructor(
     readonly file: string,
-    readonly problems: ConfigProblem[]
+    problems: ConfigProblem[]
   ) {
+    // A config from a pull request may hold any character: messages quote it through the one
+    // filter, so an unknown key cannot drive the terminal or an annotation.
+    problems = problems.map((p) => ({ ...p, message: printable(p.message) }))
     super(
       `Invalid config in ${file}:\n` +
         problems.map((p) => `${p.file}:${p.line}: ${p.message}`).join('\n')
     )
     this.name = 'ConfigError'
+    this.problems = problems
   }
 }
 

@@ -1,24 +1,17 @@
 /**
- * Secrets out of text shown to users. A local stand-in for the shared `redactSecrets` of
- * src/net/, which also covers encoded forms; the lead switches callers to it at merge.
+ * Secrets out of GitHub's text before it is shown: the shared redactor of src/net/ (the token
+ * in any case, in base64, split by invisible characters), then the one filter for what is left.
  */
+import { redactSecrets } from '../net/redact.js'
+import { printable } from '../text/printable.js'
 
-/** Remove every secret from `text`, whatever its case. */
+/** Remove every secret from `text`, in every form the shared redactor knows. */
 export function redact(text: string, secrets: readonly string[]): string {
-  let out = text
-  for (const secret of secrets) {
-    if (secret.length < 4) continue
-    const pattern = new RegExp(secret.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi')
-    out = out.replace(pattern, '***')
-  }
-  return out
+  return redactSecrets(text, secrets)
 }
 
-/** One line: secrets removed, control, bidi and zero-width characters dropped, cut at `max`. */
+/** One line: secrets removed, control and invisible characters escaped, cut at `max`. */
 export function oneLine(text: string, secrets: readonly string[], max: number): string {
-  const clean = redact(text, secrets)
-    .replace(/[\p{Cc}\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]+/gu, ' ')
-    .replace(/\s+/g, ' ')
-    .trim()
+  const clean = printable(redact(text, secrets).replace(/\s+/g, ' ').trim())
   return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean
 }

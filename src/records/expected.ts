@@ -102,7 +102,12 @@ export function expandExpected(domain: DomainConfig, api?: ApiExpectation): Doma
     // domains' SPF record), where the config and reports say "@".
     // A host that is not a host name (`a b`, `a..b`, `*`) is not believed: no fix creates it.
     const host = record.host === undefined ? undefined : normalizeHost(record.host)
-    return { ...record, host: host !== undefined && isRecordHost(host) ? host : undefined }
+    // Likewise a CNAME target that is not a host name is not put in any fix.
+    const target = MAILTRAP_DEFAULTS[key as keyof typeof MAILTRAP_DEFAULTS]?.type === 'CNAME'
+    const value =
+      target && !isRecordHost(normalizeName(record.value.trim())) ? undefined : record.value
+    if (value === undefined) return undefined
+    return { ...record, value, host: host !== undefined && isRecordHost(host) ? host : undefined }
   }
   const keys = (Object.keys(MAILTRAP_DEFAULTS) as (keyof typeof MAILTRAP_DEFAULTS)[]).filter(
     (key) => key !== 'link_verification' || trackingOf(domain, api)

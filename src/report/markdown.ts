@@ -4,6 +4,7 @@ import { wordsFor, type FindingReport } from './findings.js'
 import type { FixWords } from './fix-words.js'
 import { escapeMarkdown, toMarkdown } from './rich.js'
 import { isSilence, silentResolvers } from './silence.js'
+import { printable } from '../text/printable.js'
 import type { DomainReport, RecordReport, Report } from './report.js'
 import { describe, fixText } from './wording.js'
 
@@ -143,7 +144,11 @@ function fixBlock(d: DomainReport): string[] {
     `<details><summary>The records as they should be, for the zone ${escapeMarkdown(d.zone)}${host}</summary>`,
     '',
     `${fence}dns`,
-    (d.fix ?? '').trimEnd(),
+    (d.fix ?? '')
+      .trimEnd()
+      .split('\n')
+      .map((line) => printable(line))
+      .join('\n'),
     fence,
     '',
     '</details>'
