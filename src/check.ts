@@ -33,6 +33,7 @@ import {
 } from './report/report.js'
 import { TOOL } from './version.js'
 import { joinMailtrap, readMailtrap, type MailtrapPort } from './check-mailtrap.js'
+import { withDelegation } from './check-delegation.js'
 import { inShard, type Shard } from './report/merge.js'
 
 /** What the engine needs from the outside world: narrow ports, so tests pass real or plain ones. */
@@ -111,7 +112,7 @@ export async function check(
       const view = mailtrap.views?.get(domain.name)
       const report = await checkDomain(expandExpected(domain, view), ports, now)
       const joined = await joinMailtrap(report, domain, view, mailtrap, ports.mailtrap, gate)
-      return withZoneWarnings(joined, ports.zoneWarnings ?? [])
+      return withZoneWarnings(withDelegation(joined, domain), ports.zoneWarnings ?? [])
     }
   )
   const resolvers = [...(ports.discovery?.known() ?? []), ...ports.resolvers]

@@ -4,7 +4,7 @@ import { loadConfig } from '../../src/config/load-config.js'
 import type { Resolver } from '../../src/dns/types.js'
 import { selectAnnotations } from '../../src/report/annotations.js'
 import { renderMarkdown } from '../../src/report/markdown.js'
-import { renderText } from '../../src/report/text.js'
+import { renderJson, renderText } from '../../src/report/text.js'
 import { isPrintable, printable } from '../../src/text/printable.js'
 
 /** Characters a terminal or a browser would act on, or that hide or reorder text. */
@@ -75,6 +75,9 @@ describe('the one filter for untrusted text', () => {
         })
         expect(safe(renderText(report, { color: false }))).toBe(true)
         expect(safe(renderMarkdown(report))).toBe(true)
+        const json = renderJson(report)
+        expect(safe(json)).toBe(true)
+        expect(JSON.parse(json)).toEqual(JSON.parse(JSON.stringify(report)))
         const annotations = selectAnnotations(
           report.domains.flatMap((d) =>
             d.records.flatMap((r) =>

@@ -142,6 +142,7 @@ export type Detail =
   | { kind: 'create-failed'; domain: string; error: string }
   | { kind: 'not-verified'; domain: string }
   | { kind: 'zone-file'; file: string; line: number; message: string }
+  | { kind: 'zone-not-delegated'; zone: string; parent: string }
   | { kind: 'generic-ok'; name: string; type: string }
   | { kind: 'generic-wrong'; name: string; type: string; found: string[]; expected: string }
   | { kind: 'not-in-account'; domain: string }
@@ -171,6 +172,7 @@ export type FixStep =
   | { action: 'wait'; until: string }
   | { action: 'retry-resolver' }
   | { action: 'retry-mailtrap' }
+  | { action: 'delegate'; zone: string }
   | { action: 'fix-zone-file'; file: string; line: number }
   | { action: 'ask-authoritative' }
   | { action: 'fix-transfer' }

@@ -1,6 +1,7 @@
 // The JSON report written domain by domain: at 10,000 domains the pretty-printed report is
 // about 80 MB, and building it as one string, then copying it to write it, doubles the run's
 // peak memory (issue 12). The bytes are exactly renderJson's.
+import { jsonSafe } from '../text/printable.js'
 import type { Report } from './report.js'
 
 /**
@@ -47,7 +48,7 @@ export async function writeJsonReport(report: Report, sink: JsonSink): Promise<v
   let head = '{'
   for (const [index, [key, value]] of fields.entries()) {
     const comma = index < fields.length - 1 ? ',' : ''
-    const label = `\n${INDENT}${JSON.stringify(key)}: `
+    const label = `\n${INDENT}${jsonSafe(JSON.stringify(key))}: `
     if (key !== STREAMED || !Array.isArray(value) || value.length === 0) {
       head += `${label}${stringify(value, INDENT)}${comma}`
       continue
@@ -82,7 +83,7 @@ function serializable(value: unknown): boolean {
  * are always structure (inside strings they are escaped), so indenting after each is exact.
  */
 function stringify(value: unknown, indent: string): string {
-  return (JSON.stringify(value, null, 2) ?? 'null').replace(/\n/g, `\n${indent}`)
+  return jsonSafe(JSON.stringify(value, null, 2) ?? 'null').replace(/\n/g, `\n${indent}`)
 }
 
 /** A write function over a Writable that waits for 'drain' when the stream asks it to. */

@@ -1,4 +1,4 @@
-import { printable } from '../text/printable.js'
+import { jsonSafe, printable } from '../text/printable.js'
 import { isSilence, silentResolvers } from './silence.js'
 import type { RecordStatus } from '../diagnose/types.js'
 import { recordLabel } from '../records/expected.js'
@@ -97,5 +97,5 @@ export function renderText(report: Report, options: { color: boolean }): string 
 
 /** The JSON report, schema version 1. */
 export function renderJson(report: Report): string {
-  return JSON.stringify(report, null, 2) + '\n'
+  return jsonSafe(JSON.stringify(report, null, 2)) + '\n'
 }

@@ -185,6 +185,8 @@ export function describe(d: Detail): Rich {
       return rich`${d.domain} could not be added in Mailtrap: ${d.error}`
     case 'not-verified':
       return rich`Mailtrap has not verified the DNS records of ${d.domain} yet: it does not send for it until it has.`
+    case 'zone-not-delegated':
+      return rich`${d.zone} is not delegated: the ${d.parent} registry answers that it does not exist, so no record in it can be found yet.`
     case 'zone-file':
       return rich`${d.file}:${d.line}: ${d.message}. This check reads it, but a server such as Knot refuses to load the zone, so the live records would not change.`
     case 'generic-ok':
@@ -232,6 +234,8 @@ function step(s: FixStep, w: FixWords): Rich {
       return rich`Nothing to change: wait until ${untilTime(s.until)}, or run ${code('mailtrap-dns-verify wait')} to gate on it.`
     case 'fix-zone-file':
       return rich`Fix ${code(`${s.file}:${s.line}`)} so that every DNS server loads the file, then run the check again.`
+    case 'delegate':
+      return rich`Register ${code(s.zone)}, or set its name servers at the registrar (its NS records in the parent zone), then add the records below at that DNS host; nothing is to be changed in the parent zone.`
     case 'retry-mailtrap':
       return rich`Check the token, the account and that Mailtrap's API is reachable from here, then run the check again.`
     case 'retry-resolver':

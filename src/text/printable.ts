@@ -23,3 +23,16 @@ export function isPrintable(text: string): boolean {
   UNSAFE.lastIndex = 0
   return !UNSAFE.test(text)
 }
+
+/**
+ * JSON text with the characters JSON itself leaves raw (DEL, C1 controls, bidi and invisible
+ * format characters) written as `\uXXXX` escapes: the same data when parsed, but nothing that
+ * acts on a terminal when the file is shown. Only valid inside JSON string literals, where the
+ * escapes are legal; JSON's structure never holds these characters.
+ */
+export function jsonSafe(json: string): string {
+  return json.replace(UNSAFE, (c) => {
+    const code = c.codePointAt(0) as number
+    return code < 0x20 ? c : `\\u${code.toString(16).padStart(4, '0')}`
+  })
+}
