@@ -332,6 +332,20 @@ last answer out. Datagrams sent to each of the four in one run: ${latency.datagr
 |---|---|---|
 ${targets.map((t) => `| ${t.join(' | ')} |`).join('\n')}
 
+Where a fleet run's time and memory go (CPU profile and \`--trace-gc\` of 10,000 healthy
+domains over \`tcp://\`, load 8-9 on 2 cores, 17 s sampled):
+
+- A passing domain is not asked its SOA and NS: 15 questions a domain, as dnsperf's, and the
+  latency case's relay sees one round trip on the wire; the rest of its wall time is start-up.
+- Over UDP, one \`sendmsg\` per question was the largest single cost (about 32 µs each here);
+  pipelined TCP removes it, and the CLI is then CPU-bound on its own work: garbage collection
+  3.9 s, reading and comparing the DMARC record 2.6 s (diagnosed again for each resolver and
+  each domain, though the answer is the same), decoding answers 0.9 s, the JSON report 0.4 s.
+- Memory: the live heap near the end of the run is about 116 MB and grows with N (the answer
+  caches are bounded now; what grows is every domain's report, held until it is written); V8 lets the heap grow to about 300 MB between full collections,
+  which is the peak RSS. Flat memory needs the report written domain by domain as each one
+  finishes, keeping only the counts.
+
 ## Zone files, one Knot, a dead resolver
 
 Every third domain has a doubled DKIM name, so the probes that explain a miss run too.
