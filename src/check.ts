@@ -207,18 +207,21 @@ function memoized(resolver: Resolver): Resolver {
 /**
  * A passing domain without its zone cut. The SOA and NS lookups cost two round trips and two
  * questions per domain, and only the wording of a fix needs them: so when no zone's own
- * servers are to be found (no discovery) and the resolvers are network ones, the records are
- * checked first with the config's zone as the apex. If every record passes without a probe
- * (the apex then decided nothing), that is the domain's report, its zone the config's and its
- * name servers unknown; otherwise undefined, and the domain is checked again the full way
- * (the answers already asked are reused from the resolvers' caches).
+ * servers are to be found (no discovery), no Mailtrap account is read and the resolvers are
+ * network ones, the records are checked first with the config's zone as the apex. If every
+ * record passes without a probe (the apex then decided nothing), that is the domain's report,
+ * its zone the config's and its name servers unknown; otherwise undefined, and the domain is
+ * checked again the full way (its answers so far reused from the domain's memo).
  */
 async function passingWithoutZoneCut(
   expectation: DomainExpectation,
   ports: CheckPorts,
   now: Date
 ): Promise<{ facts: ZoneFacts; records: RecordReport[] } | undefined> {
-  if (ports.discovery || ports.resolvers.some((r) => r.kind === 'zone-files')) return undefined
+  // With Mailtrap, its findings on a passing domain are worded for the zone's DNS host.
+  if (ports.discovery || ports.mailtrap || ports.resolvers.some((r) => r.kind === 'zone-files')) {
+    return undefined
+  }
   const facts: ZoneFacts = { apex: expectation.zone, nameServers: [], servers: [] }
   const context: DiagnosisContext = { apex: facts.apex, siblings: expectation.records, now }
   const words = new FixWords(facts.apex, undefined)
