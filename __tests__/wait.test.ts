@@ -187,3 +187,12 @@ describe('parseDuration', () => {
     expect(() => parseDuration(text)).toThrow('is not a duration')
   })
 })
+
+describe('durations a timer can hold', () => {
+  it('refuses what would overflow a timer, and takes what it can hold', () => {
+    expect(() => parseDuration('600h')).toThrow('longer than a timer can hold')
+    expect(() => parseDuration('2200000000')).toThrow('longer than a timer can hold')
+    expect(parseDuration('576h')).toBe(576 * 3_600_000)
+    expect(parseDuration('90')).toBe(90_000)
+  })
+})

@@ -9,7 +9,15 @@ import { reportFinding, wordsFor } from './report/findings.js'
 import { finding } from './diagnose/finding.js'
 import type { ZoneWarning } from './dns/zone-file.js'
 import { basename } from 'node:path'
-import { findZoneCut } from './dns/authoritative.js'
+import {
+  acrossCuts,
+  createOtherZones,
+  delegationOf,
+  findDelegation,
+  findZoneCut,
+  lameDelegationOf,
+  type OtherZones
+} from './dns/authoritative.js'
 import { renderBindSnippet } from './records/bind.js'
 import type { AuthoritativeDiscovery } from './dns/authoritative.js'
 import type { DnsRecord, QueryOutcome, Resolver } from './dns/types.js'
@@ -136,6 +144,31 @@ interface ZoneFacts {
   /** The zone's own servers, when discovery was asked for. */
   servers: Resolver[]
   discoveryError?: string
+  /** A server of the zone as asked: names in other zones go to their own zone's servers. */
+  route: (resolver: Resolver) => Resolver
+}
+
+/** One router across zone cuts per run, so each other zone's servers are found once. */
+const otherZones = new WeakMap<CheckPorts, OtherZones>()
+
+const cacheOf = (ports: CheckPorts): Resolver | undefined =>
+  ports.resolvers.find((r) => r.kind !== 'authoritative' && r.kind !== 'zone-files')
+
+async function routerFor(
+  ports: CheckPorts,
+  apex: string
+): Promise<(resolver: Resolver) => Resolver> {
+  let others = otherZones.get(ports)
+  if (!others) {
+    others = createOtherZones({ via: cacheOf(ports), discovery: ports.discovery })
+    otherZones.set(ports, others)
+  }
+  const router = others
+  // A server pinned with --authoritative may hold a zone the registry delegates elsewhere.
+  const cache = cacheOf(ports)
+  const pinned = ports.resolvers.find((r) => r.kind === 'authoritative' && !r.listed)
+  const delegation = cache && pinned ? await findDelegation(pinned, cache, apex) : undefined
+  return (resolver) => acrossCuts(resolver, router, apex, delegation)
 }
 
 /**
@@ -147,19 +180,28 @@ async function locateZone(domain: string, zone: string, ports: CheckPorts): Prom
   // is what is assumed when no server says.
   const found = await ports.discovery?.serversFor(domain)
   if (found && !found.error) {
-    return { apex: found.apex, nameServers: found.nameServers, servers: found.servers }
+    const { apex, nameServers, servers } = found
+    return { apex, nameServers, servers, route: await routerFor(ports, apex) }
   }
   for (const resolver of ports.resolvers) {
     const cut = await findZoneCut(resolver, domain)
     if (cut.apex === undefined) continue
     const nameServers = 'nameServers' in cut ? cut.nameServers : []
-    return { apex: cut.apex, nameServers, servers: [], discoveryError: found?.error }
+    const { apex } = cut
+    return {
+      apex,
+      nameServers,
+      servers: [],
+      discoveryError: found?.error,
+      route: await routerFor(ports, apex)
+    }
   }
   return {
     apex: zone,
     nameServers: found?.nameServers ?? [],
     servers: [],
-    discoveryError: found?.error
+    discoveryError: found?.error,
+    route: await routerFor(ports, zone)
   }
 }
 
@@ -170,15 +212,15 @@ async function checkDomain(
 ): Promise<DomainReport> {
   // Each domain's answers are kept while it is checked (a second, full pass reuses them), and
   // dropped with it: the resolvers themselves keep only what other domains may still ask.
-  ports = { ...ports, resolvers: ports.resolvers.map(memoized) }
-  const zone = (await passingWithoutZoneCut(expectation, ports, now)) ?? {
+  const own = ports.resolvers.map(memoized)
+  const zone = (await passingWithoutZoneCut(expectation, ports, own, now)) ?? {
     facts: await locateZone(expectation.domain, expectation.zone, ports),
     records: undefined
   }
   const host = detectDnsHost(zone.facts.nameServers)
   const context: DiagnosisContext = { apex: zone.facts.apex, siblings: expectation.records, now }
   const words = new FixWords(zone.facts.apex, host)
-  const resolvers = [...zone.facts.servers, ...ports.resolvers]
+  const resolvers = [...zone.facts.servers, ...own].map(zone.facts.route)
   const records =
     zone.records ??
     (await Promise.all(
@@ -216,17 +258,25 @@ function memoized(resolver: Resolver): Resolver {
 async function passingWithoutZoneCut(
   expectation: DomainExpectation,
   ports: CheckPorts,
+  own: Resolver[],
   now: Date
 ): Promise<{ facts: ZoneFacts; records: RecordReport[] } | undefined> {
   // With Mailtrap, its findings on a passing domain are worded for the zone's DNS host.
   if (ports.discovery || ports.mailtrap || ports.resolvers.some((r) => r.kind === 'zone-files')) {
     return undefined
   }
-  const facts: ZoneFacts = { apex: expectation.zone, nameServers: [], servers: [] }
+  const apex = expectation.zone
+  const facts: ZoneFacts = {
+    apex,
+    nameServers: [],
+    servers: [],
+    route: await routerFor(ports, apex)
+  }
   const context: DiagnosisContext = { apex: facts.apex, siblings: expectation.records, now }
   const words = new FixWords(facts.apex, undefined)
+  const resolvers = own.map(facts.route)
   const records = await Promise.all(
-    expectation.records.map((record) => checkRecord(record, ports.resolvers, context, words))
+    expectation.records.map((record) => checkRecord(record, resolvers, context, words))
   )
   const clean = records.every(
     (r) => r.status === 'pass' && r.observations.every((o) => o.probes === undefined)
@@ -332,6 +382,8 @@ async function observe(
     resolver: resolver.name,
     kind: resolver.kind,
     listed: resolver.listed === true,
+    ...(delegationOf(resolver) ? { undelegated: delegationOf(resolver) } : {}),
+    ...(lameDelegationOf(outcome) ? { lameDelegation: lameDelegationOf(outcome) } : {}),
     question,
     outcome,
     probes

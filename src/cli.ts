@@ -60,6 +60,7 @@ const OPTIONS = {
   create: { type: 'boolean', default: false },
   'mailtrap-interval': { type: 'string' },
   verbose: { type: 'boolean', default: false },
+  deadline: { type: 'string' },
   timeout: { type: 'string' },
   interval: { type: 'string' },
   'mailtrap-account': { type: 'string' },
@@ -162,7 +163,8 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
       values['mailtrap-interval'] === undefined
         ? undefined
         : duration(values['mailtrap-interval'], '--mailtrap-interval'),
-    debug: values.verbose ? (line) => io.stderr(`${line}\n`) : undefined
+    debug: values.verbose ? (line) => io.stderr(`${line}\n`) : undefined,
+    deadlineMs: values.deadline === undefined ? undefined : duration(values.deadline, '--deadline')
   }
   const outcome = await execute(
     {

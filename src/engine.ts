@@ -4,6 +4,7 @@ import { basename, dirname, join } from 'node:path'
 import { check } from './check.js'
 import type { MailtrapPort } from './check-mailtrap.js'
 import { UsageError } from './errors.js'
+import { printable } from './text/printable.js'
 import { loadConfig, type Config } from './config/load-config.js'
 import type { FailOn } from './config/schema.js'
 import { buildResolvers, closeFleet } from './dns/resolvers.js'
@@ -13,7 +14,7 @@ import { renderMarkdown } from './report/markdown.js'
 import { EXIT, exitCodeFor, verifiedAll, type Report } from './report/report.js'
 import { createMailtrapView, type MailtrapView } from './mailtrap-view.js'
 import { renderJson, renderText } from './report/text.js'
-import { waitUntilSettled } from './wait.js'
+import { MAX_DURATION_MS, waitUntilSettled } from './wait.js'
 import { mergeReports, type Shard } from './report/merge.js'
 
 /** Everything the CLI and the action both ask for, already parsed from flags or inputs. */
@@ -43,6 +44,11 @@ export interface EngineOptions {
   createAllowed?: boolean
   /** wait: ask Mailtrap again no more often than this (ms); default 5 minutes. */
   mailtrapIntervalMs?: number
+  /**
+   * The longest one round may take (ms): then every question still open is given up on as
+   * unknown, so no server can hold a check longer. Default: sized to the fleet.
+   */
+  deadlineMs?: number
   /** Where the Mailtrap client's debug lines go (the path family chosen, retries). */
   debug?: (line: string) => void
 }
@@ -104,6 +110,16 @@ export async function checkOnce(
       )
     }
   }
+  // At the deadline every resolver is closed: what is still open settles as unknown at once.
+  let late = false
+  const deadline = setTimeout(
+    () => {
+      late = true
+      void closeFleet(fleet)
+    },
+    Math.min(options.deadlineMs ?? defaultDeadline(config), MAX_DURATION_MS)
+  )
+  deadline.unref()
   try {
     const report = await check(
       config,
@@ -120,12 +136,23 @@ export async function checkOnce(
     const digest = digests.get(config)
     return {
       config,
-      report: { ...report, ...(digest ? { configDigest: digest } : {}), failOn },
+      report: {
+        ...report,
+        ...(digest ? { configDigest: digest } : {}),
+        failOn,
+        ...(late ? { deadlinePassed: true } : {})
+      },
       failOn
     }
   } finally {
+    clearTimeout(deadline)
     await closeFleet(fleet)
   }
+}
+
+/** A round's deadline when none is given: a minute, and a quarter of a second per domain. */
+export function defaultDeadline(config: Config): number {
+  return 60_000 + 250 * config.domains.length
 }
 
 async function readConfigFile(path: string): Promise<string> {
@@ -182,6 +209,9 @@ export interface RunOutcome extends EngineResult {
  * settled, and decide the exit code. Defaults are decided here, not by the callers.
  */
 export async function execute(request: RunRequest, ports: RunPorts): Promise<RunOutcome> {
+  // Progress lines name domains and resolvers: shown only through the one filter.
+  const say = ports.progress
+  ports = { ...ports, progress: (line) => say(printable(line)) }
   const config = await readConfig(request)
   const failOn = request.failOn ?? config.failOn ?? 'error'
   if (request.requireVerified && !request.mailtrap) {

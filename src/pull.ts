@@ -5,6 +5,7 @@
  * printed: messages from the API come redacted from the client, and nothing the API lists that
  * holds the token goes into the file or the output.
  */
+import { printable } from './text/printable.js'
 import { chmod, readFile, realpath, rename, stat, unlink, writeFile } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { loadConfig } from './config/load-config.js'
@@ -209,19 +210,8 @@ async function writeAtomically(file: string, text: string): Promise<void> {
   }
 }
 
-const CONTROL =
-  // eslint-disable-next-line no-control-regex -- control characters are what it finds
-  /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g
-
-/** One line with its control characters shown as escapes (`\x1b`, `\u202e`), never sent raw. */
-export function escapeLine(line: string): string {
-  return line.replace(CONTROL, (c) => {
-    const code = c.charCodeAt(0)
-    return code < 0x100
-      ? `\\x${code.toString(16).padStart(2, '0')}`
-      : `\\u${code.toString(16).padStart(4, '0')}`
-  })
-}
+/** One line with its control characters shown as escapes, never sent raw (text/printable.ts). */
+export const escapeLine = printable
 
 /** Lines of a text, without the empty one after a final newline. */
 function linesOf(text: string): string[] {

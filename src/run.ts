@@ -60,6 +60,7 @@ const inputsSchema = z.object({
   'drift-issue': z.enum(['true', 'false']).default('false'),
   'drift-label': z.string().default('dns-drift'),
   artifact: z.string().optional(),
+  deadline: z.string().refine(isDuration, 'deadline must be a duration such as 10m').optional(),
   'require-verified': z.enum(['true', 'false']).default('false'),
   create: z.enum(['true', 'false']).default('false'),
   'allow-create-on-pr': z.enum(['true', 'false']).default('false'),
@@ -158,6 +159,7 @@ async function produce(inputs: Inputs): Promise<Outcome> {
               report,
               exitCode: exitCodeFor(report, report.failOn ?? 'error')
             }))
+      printUntrusted(RENDERERS[inputs.format](report, { color: true }))
       return { report, exitCode, failOn: report.failOn ?? 'error' }
     }
     const options: EngineOptions = {
@@ -177,6 +179,7 @@ async function produce(inputs: Inputs): Promise<Outcome> {
           }
         : undefined,
       requireVerified: inputs['require-verified'] === 'true',
+      deadlineMs: inputs.deadline ? parseDuration(inputs.deadline) : undefined,
       create: inputs.create === 'true',
       // Creating a sending domain from a pull request is refused unless asked for explicitly.
       createAllowed:
@@ -219,7 +222,7 @@ async function writeReport(inputs: Inputs, report: Report): Promise<string> {
 function whereFull(inputs: Inputs, reportPath: string | undefined): string {
   return inputs.artifact
     ? `The JSON report in the workflow artifact \`${escapeMarkdown(inputs.artifact)}\` has all of it.`
-    : `The JSON report (output \`report\`, ${escapeMarkdown(reportPath ?? 'not written')}) has all of it; upload it as an artifact (input \`artifact\`) to keep it.`
+    : `The log of this workflow run has the whole report (the JSON report, ${escapeMarkdown(reportPath ?? 'not written')}, lives only as long as the runner: upload it as an artifact and name it in the input \`artifact\` to keep it).`
 }
 
 function overallStatus(outcome: Outcome): string {

@@ -33,6 +33,8 @@ Options:
   --query-timeout MS            per-query timeout in milliseconds (default: 2000)
   --tries N                     tries per query (default: 2)
   --max-in-flight N             queries in flight per resolver at most (default: 64)
+  --deadline DURATION           give up on every question still open after this long, as
+                                unknown (default: 1m plus 0.25s per domain)
   --mailtrap-account ID         with MAILTRAP_API_TOKEN set: the Mailtrap account to read
                                 (needed when the token reaches several)
   --mailtrap-url URL            Mailtrap's API (default https://mailtrap.io)

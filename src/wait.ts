@@ -130,11 +130,18 @@ function elapsed(ms: number): string {
  */
 export function parseDuration(text: string): number {
   const trimmed = text.trim()
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000)
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return parseDuration(`${trimmed}s`)
   const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
   const parts = [...trimmed.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)]
   if (parts.length === 0 || parts.map((p) => p[0]).join('') !== trimmed) {
     throw new Error(`"${text}" is not a duration (use e.g. 30s, 5m, 1h30m)`)
   }
-  return Math.round(parts.reduce((sum, p) => sum + Number(p[1]) * units[p[2]!]!, 0))
+  const ms = Math.round(parts.reduce((sum, p) => sum + Number(p[1]) * units[p[2]!]!, 0))
+  if (ms > MAX_DURATION_MS) {
+    throw new Error(`"${text}" is longer than a timer can hold (at most 24 days, e.g. 576h)`)
+  }
+  return ms
 }
+
+/** The longest timer Node keeps (2^31 - 1 ms, about 24.8 days); longer ones fire at once. */
+export const MAX_DURATION_MS = 2 ** 31 - 1

@@ -181,3 +181,32 @@ describe('loadConfig', () => {
     ).toThrow('Invalid config in cfg/domains.yaml:\ncfg/domains.yaml:3: unknown key "extra"')
   })
 })
+
+describe('YAML aliases', () => {
+  it('takes a config that uses more than 100 aliases', () => {
+    const lines = ['version: 1', 'x: &pin { value: "v=DMARC1; p=none" }', 'domains:']
+    lines[1] = ''
+    const domains = Array.from(
+      { length: 150 },
+      (_, i) =>
+        `  - name: d${i}.example\n    records:\n      dmarc: ${i === 0 ? '&pin ' : '*pin'}${i === 0 ? '{ value: "v=DMARC1; p=none" }' : ''}`
+    )
+    const config = loadConfig([...lines.filter(Boolean), ...domains].join('\n') + '\n', 'a.yaml')
+    expect(config.domains).toHaveLength(150)
+    expect(config.domains[149]!.records.dmarc).toEqual({ value: 'v=DMARC1; p=none' })
+  })
+
+  it('refuses an alias bomb with file and line', () => {
+    const bomb = [
+      'a: &a ["x","x","x","x","x","x","x","x","x","x"]',
+      'b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]',
+      'c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]',
+      'd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]',
+      'e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]',
+      'f: [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]',
+      'version: 1',
+      'domains: [example.com]'
+    ].join('\n')
+    expect(() => loadConfig(bomb, 'bomb.yaml')).toThrow(/bomb\.yaml:1: .*aliases/)
+  })
+})

@@ -460,6 +460,6 @@ describe('unifiedDiff', () => {
     ])
     expect(diff).toContain(' \\x1b[31mred')
     expect(diff).not.toContain('\u001b')
-    expect(escapeLine('a\u202eb\tc')).toBe('a\\u202eb\\x09c')
+    expect(escapeLine('a\u202eb\tc')).toBe('a\\u{202e}b\\x09c')
   })
 })

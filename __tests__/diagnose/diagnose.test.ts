@@ -233,7 +233,7 @@ describe('diagnoseRecord', () => {
     expect(result).toMatchObject({
       status: 'unknown',
       checked: false,
-      findings: [{ code: 'unconfigured', severity: 'notice' }]
+      findings: [{ code: 'unconfigured', severity: 'warning' }]
     })
   })
 

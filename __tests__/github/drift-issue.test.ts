@@ -166,7 +166,7 @@ describe('syncDriftIssue against the loopback GitHub', () => {
     expect(body).not.toContain('\u001b')
     expect(body).not.toContain('\u202e')
     expect(body).toContain('&#64;everyone &#96;pwned&#96; &#124; col')
-    expect(body).toContain('````text\n``` # not a heading\n[31mred\n````')
+    expect(body).toContain('````text\n```\\x0a# not a heading\n\\x1b[31mred\\u{202e}\n````')
     expect(readState(body).firstSeen).toEqual({ 'x-->y<img src=x>.example': start })
     expect(body.split('-->').length).toBe(3) // the marker's and the state's, no more
   })

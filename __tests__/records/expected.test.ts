@@ -81,3 +81,12 @@ describe('what the API lists', () => {
     ])
   })
 })
+
+describe('hosts from the API', () => {
+  it.each(['a b', 'a..b', '*', 'x'.repeat(64)])('does not believe %j', (host) => {
+    const records = expandExpected(domain, {
+      records: [{ key: 'verification', host, value: 'smtp.mailtrap.live' }]
+    }).records
+    expect(records[0]!.name).toBe('mt41.acme.test')
+  })
+})

@@ -92,12 +92,12 @@ describe('renderMarkdown', () => {
     const zones = await createZoneFileResolver(`${examples}zones`)
     const md = renderMarkdown(await check(config, { resolvers: [zones, hostile], now }))
     expect(md).toContain('| Record | zone-files | evil&#124;resolver |')
-    expect(md).toContain('| DKIM 1 | ✅ | ❌ wrong-type |')
+    expect(md).toContain('| DKIM 1 | ✅ | ❌ missing |')
     expect(md).toContain('| DMARC | ✅ | ❌ wrong-value |')
     const text = renderText(await check(config, { resolvers: [zones, hostile], now }), {
       color: false
     })
-    expect(text).toContain('answers: zone-files ok, evil|resolver wrong-type')
+    expect(text).toContain('answers: zone-files ok, evil|resolver missing')
   })
 
   it('escapes Markdown metacharacters and mentions', () => {

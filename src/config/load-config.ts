@@ -59,6 +59,9 @@ export class ConfigError extends UserError {
   }
 }
 
+/** How many YAML aliases a config may use, its expansion bounded all the same. */
+export const MAX_ALIASES = 10_000
+
 /**
  * Parse and validate the text of a `domains.yaml`. Pure: the caller reads the file.
  * Every problem is collected and reported with its line; unknown keys are errors.
@@ -79,7 +82,22 @@ export function loadConfig(text: string, file: string): Config {
     )
   }
 
-  const result = configSchema.safeParse(doc.toJS())
+  // A real config may use many aliases (one anchor for a fleet's shared pins); a billion-laughs
+  // expansion is still refused, with a line to point at.
+  let data: unknown
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIASES })
+  } catch (error) {
+    const offset = doc.contents?.range?.[0]
+    throw new ConfigError(file, [
+      {
+        file,
+        ...at(offset),
+        message: `${firstLine((error as Error).message)} (at most ${MAX_ALIASES} aliases)`
+      }
+    ])
+  }
+  const result = configSchema.safeParse(data)
   if (!result.success) {
     throw new ConfigError(
       file,

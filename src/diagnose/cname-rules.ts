@@ -238,11 +238,20 @@ const WITHOUT_CNAME: Rule[] = [
   },
   {
     // A TXT record where the CNAME belongs: another provider's leftover, or the target typed
-    // as text.
-    probes: (s) => [{ name: s.expected.name, type: 'TXT' }],
+    // as text. A wildcard TXT (a `*._domainkey` key revocation) answers for the name too: then
+    // nothing stands there to delete, and the CNAME is simply missing.
+    probes: (s) => [
+      { name: s.expected.name, type: 'TXT' },
+      ...(answered(s.probes, s.expected.name, ['TXT'])
+        ? wildcardNames(s.expected.name, s.apex).map((name) => ({ name, type: 'TXT' }))
+        : [])
+    ],
     judge(s) {
       const txt = probeAnswers(s.probes, s.expected.name, 'TXT')
       if (txt.length === 0) return undefined
+      const data = txt.map((r) => r.data)
+      const wildcard = answeringWildcard(s.probes, s.expected.name, s.apex, 'TXT', data)
+      if (wildcard) return fromWildcard(s, wildcard, txt)
       const leftover = txt.find(
         (r) => /^v=dkim1\b/i.test(r.data.trim()) || /verification|verify/i.test(r.data)
       )

@@ -28,6 +28,10 @@ export const DIAGNOSES = {
     severity: 'warning',
     title: 'The authoritative servers are right; some caches still serve the old answer'
   },
+  'not-delegated-here': {
+    severity: 'error',
+    title: 'The records are on servers the parent zone does not delegate the domain to'
+  },
   inconsistent: {
     severity: 'warning',
     title: 'Resolvers disagree and no authoritative answer settles it'
@@ -51,7 +55,7 @@ export const DIAGNOSES = {
     title: 'The zone file reads here, but some DNS servers refuse to load it'
   },
   unconfigured: {
-    severity: 'notice',
+    severity: 'warning',
     title: 'The expected name is not known: run pull or set it in domains.yaml'
   }
 } as const satisfies Record<string, { severity: Severity; title: string }>

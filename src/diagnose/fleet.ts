@@ -1,7 +1,16 @@
 import type { QueryOutcome } from '../dns/types.js'
 import type { DiagnosisCode } from './codes.js'
+import { normalizeName } from '../names/dns-names.js'
+import { detectDnsHost } from './dns-hosts.js'
 import { finding, statusOf } from './finding.js'
-import type { Draft, Finding, Observation, RecordStatus, ResolverGroup } from './types.js'
+import type {
+  Delegation,
+  Draft,
+  Finding,
+  Observation,
+  RecordStatus,
+  ResolverGroup
+} from './types.js'
 
 interface Judged {
   observation: Observation
@@ -28,34 +37,56 @@ export function judgeFleet(
     j.observation.kind === 'authoritative' || j.observation.kind === 'zone-files'
   // A server that answered, but without authority (REFUSED, SERVFAIL, no AA), is lame, and so is
   // a server of the zone's own NS set that does not answer at all. A server the user pinned that
-  // does not answer, or one that refers the name elsewhere, is merely no help: `unknown`.
+  // does not answer is merely no help: `unknown`. One that refers the name elsewhere, or refuses
+  // a name of another zone, is "not mine": it says nothing when anyone else says more.
   const lame = judged.filter((j) => {
     const { kind, outcome, listed } = j.observation
     if (kind !== 'authoritative' || isReferral(outcome)) return false
     return outcome.ok ? !answersWithAuthority(outcome) : listed === true
   })
-  const authority = judged.filter(
-    (j) => isAuthority(j) && !lame.includes(j) && j.draft.code !== 'unknown'
-  )
   const caches = judged.filter((j) => !isAuthority(j))
+  const settled = caches.filter((j) => j.draft.code !== 'unknown')
+  const doubtful = notMineAnswers(judged, settled)
+  const authority = judged.filter(
+    (j) =>
+      isAuthority(j) && !lame.includes(j) && !doubtful.includes(j) && j.draft.code !== 'unknown'
+  )
   const findings: Finding[] = []
 
   if (lame.length > 0) findings.push(lameFinding(name, lame))
+  // A referral to a child zone whose servers do not serve it: the delegation is lame, and the
+  // referring server (which holds no record below the cut) is no help for the record itself.
+  const lameCut = judged.filter((j) => j.observation.lameDelegation)
+  findings.push(...lameCut.map((j) => lameDelegationFinding(name, j)))
+  doubtful.push(...lameCut.filter((j) => !doubtful.includes(j)))
 
   if (authority.length > 0) {
     const groups = groupDrafts(authority)
-    const unanswered = judged.filter((j) => j.draft.code === 'unknown' && !lame.includes(j))
+    const unanswered = judged.filter(
+      (j) => j.draft.code === 'unknown' && !lame.includes(j) && !doubtful.includes(j)
+    )
     if (groups.length > 1 && groups.some((g) => g.draft.code === 'ok')) {
       // Some of the zone's own servers are right: the zone is fixed, a secondary lags. The
-      // fix is its zone transfer, not the record, and resolvers may get either answer.
-      findings.push({ ...outOfSync(name, groups), severity: 'error' })
+      // fix is its zone transfer, not the record, and resolvers may get either answer. When
+      // the right and the wrong servers belong to different DNS hosts, no transfer is due:
+      // the domain is delegated to an old host and a new one, a move half done.
+      const migration = halfMigrated(groups)
+      findings.push({
+        ...(migration ? halfMigratedFinding(name, groups, migration) : outOfSync(name, groups)),
+        severity: 'error'
+      })
       findings.push(...groupDrafts(unanswered).map(toFinding))
       return { status: statusOf(findings, false), findings, verdicts }
     }
     if (groups.length > 1) findings.push(outOfSync(name, groups))
     if (groups.every((g) => g.draft.code === 'ok')) {
       const stale = caches.filter((j) => j.draft.code !== 'ok' && j.draft.code !== 'unknown')
-      if (stale.length > 0) findings.push(propagating(name, stale, now))
+      // Right only on servers the parent does not delegate to: resolvers never ask them, so
+      // the caches' answer is the lasting one, not an old one on its way out.
+      const undelegated = authority.find((j) => j.observation.undelegated)?.observation.undelegated
+      if (stale.length > 0 && undelegated) {
+        findings.push(notDelegated(name, authority, stale, undelegated))
+      } else if (stale.length > 0) findings.push(propagating(name, stale, now))
       findings.push(...groupDrafts(unanswered).map(toFinding))
     } else {
       const wrong = new Set(groups.filter((g) => g.draft.code !== 'ok').map((g) => keyOf(g.draft)))
@@ -71,7 +102,9 @@ export function judgeFleet(
 
   // No authoritative answer settles it: the caches decide.
   const conclusive = caches.filter((j) => j.draft.code !== 'unknown')
-  const unknown = judged.filter((j) => j.draft.code === 'unknown' && !lame.includes(j))
+  const unknown = judged.filter(
+    (j) => j.draft.code === 'unknown' && !lame.includes(j) && !doubtful.includes(j)
+  )
   const groups = groupDrafts(conclusive)
   const someRight = groups.some((g) => g.draft.code === 'ok')
   const someWrong = groups.some((g) => g.draft.code !== 'ok')
@@ -79,6 +112,47 @@ export function judgeFleet(
   else findings.push(...groups.filter((g) => g.draft.code !== 'ok').map(toFinding))
   findings.push(...groupDrafts(unknown).map(toFinding))
   return { status: statusOf(findings, conclusive.length === 0), findings, verdicts }
+}
+
+/**
+ * Authoritative answers that say "not mine" and so settle nothing when the caches say more: a
+ * referral elsewhere that no child server could be asked behind, and a verdict that rests on a
+ * question the server refused or referred (a CNAME chain or a DMARC record in another zone,
+ * whose end it does not hold) where the caches that reached a verdict all reached another one
+ * from the same record at the name: they only saw further along the chain. A server whose own
+ * record differs from the caches' is not doubted: a change on its way out is still its verdict.
+ */
+function notMineAnswers(judged: Judged[], settled: Judged[]): Judged[] {
+  if (settled.length === 0) return []
+  const cacheKeys = new Set(settled.map((j) => keyOf(j.draft)))
+  return judged.filter((j) => {
+    const { kind, outcome, probes } = j.observation
+    if (kind !== 'authoritative') return false
+    if (isReferral(outcome)) return true
+    if (j.draft.code === 'ok' || cacheKeys.has(keyOf(j.draft))) return false
+    const atName = dataAtName(j.observation)
+    return (
+      probes.some((p) => isReferral(p.outcome) || isRefusal(p.outcome)) &&
+      settled.some((c) => dataAtName(c.observation) === atName)
+    )
+  })
+}
+
+/** The main answer's records at the asked name, as one comparable string (TTLs left out). */
+function dataAtName(o: Observation): string {
+  if (!o.outcome.ok) return ''
+  const name = normalizeName(o.question.name)
+  return o.outcome.response.answers
+    .filter((r) => r.name === name)
+    .map((r) => `${r.type} ${r.data}`)
+    .sort()
+    .join('\n')
+}
+
+function isRefusal(outcome: QueryOutcome): boolean {
+  return (
+    outcome.ok && (outcome.response.rcode === 'REFUSED' || outcome.response.rcode === 'NOTAUTH')
+  )
 }
 
 /** A referral: the server says the name is delegated elsewhere (no AA, NS in authority, no SOA). */
@@ -162,6 +236,24 @@ function propagating(name: string, stale: Judged[], now: Date): Finding {
   )
 }
 
+function notDelegated(
+  name: string,
+  authority: Judged[],
+  stale: Judged[],
+  delegation: Delegation
+): Finding {
+  const groups = groupDrafts(stale)
+  return finding(
+    'not-delegated-here',
+    { kind: 'not-delegated', name, delegation, groups: described(groups) },
+    {
+      resolvers: [...authority, ...stale].map((j) => j.observation.resolver),
+      fix: [{ action: 'fix-delegation', delegation }],
+      seen: groups.flatMap((g) => g.draft.seen)
+    }
+  )
+}
+
 function inconsistent(name: string, groups: Group[]): Finding {
   return finding(
     'inconsistent',
@@ -182,6 +274,73 @@ function outOfSync(name: string, groups: Group[]): Finding {
       resolvers: groups.flatMap((g) => g.resolvers),
       fix: [{ action: 'fix-transfer' }],
       seen: groups.flatMap((g) => g.draft.seen)
+    }
+  )
+}
+
+/** The DNS host a name server belongs to: a known provider, else its last two labels. */
+function hostOf(server: string): string {
+  const ns = server.split('/')[0]!
+  return detectDnsHost([ns])?.id ?? ns.split('.').slice(-2).join('.')
+}
+
+/**
+ * Listed servers split along DNS hosts: every right one at hosts none of the wrong ones is at.
+ * Returns the NS names of each side, or undefined when the split is not that clean.
+ */
+function halfMigrated(groups: Group[]): { right: string[]; wrong: string[] } | undefined {
+  const members = groups.flatMap((g) => g.members)
+  if (!members.every((j) => j.observation.listed && j.observation.resolver.includes('.')))
+    return undefined
+  const names = (ok: boolean): string[] => [
+    ...new Set(
+      groups
+        .filter((g) => (g.draft.code === 'ok') === ok)
+        .flatMap((g) => g.resolvers.map((r) => r.split('/')[0]!))
+    )
+  ]
+  const right = names(true)
+  const wrong = names(false)
+  const rightHosts = new Set(right.map(hostOf))
+  return wrong.some((ns) => rightHosts.has(hostOf(ns))) ? undefined : { right, wrong }
+}
+
+function halfMigratedFinding(
+  name: string,
+  groups: Group[],
+  servers: { right: string[]; wrong: string[] }
+): Finding {
+  return finding(
+    'out-of-sync',
+    {
+      kind: 'half-migrated',
+      name,
+      right: servers.right,
+      wrong: servers.wrong,
+      groups: described(groups)
+    },
+    {
+      resolvers: groups.flatMap((g) => g.resolvers),
+      fix: [{ action: 'finish-migration', ...servers }],
+      seen: groups.flatMap((g) => g.draft.seen)
+    }
+  )
+}
+
+function lameDelegationFinding(name: string, j: Judged): Finding {
+  const delegation = j.observation.lameDelegation!
+  return finding(
+    'lame-server',
+    { kind: 'lame-delegation', name, resolver: j.observation.resolver, delegation },
+    {
+      resolvers: [j.observation.resolver],
+      fix: [
+        {
+          action: 'fix-lame-delegation',
+          cut: delegation.cut,
+          servers: delegation.servers.map((s) => s.server)
+        }
+      ]
     }
   )
 }

@@ -83,6 +83,26 @@ const WITH_CNAME: Rule[] = [
     }
   },
   {
+    // A wildcard CNAME answers for the name: nothing stands there to delete, the TXT is missing.
+    // Asked once the CNAME's end is known not to be a DMARC record.
+    probes(s) {
+      const end = chainEnd(s.answers, s.expected.name)
+      const asked = s.probes.some((p) => p.question.type === 'TXT' && p.question.name === end)
+      if (!isSpfKey(s) && !asked && !s.answers.some((r) => r.name === end)) return []
+      const txt = [
+        ...txtAt({ ...s, expected: { ...s.expected, name: end } }),
+        ...probeAnswers(s.probes, end, 'TXT')
+      ]
+      if (txt.some((r) => mentionsDmarc(r.data))) return []
+      return wildcardNames(s.expected.name, s.apex).map((name) => ({ name, type: 'CNAME' }))
+    },
+    judge(s) {
+      const cname = s.atName.find((r) => r.type === 'CNAME')!
+      const wildcard = answeringWildcard(s.probes, s.expected.name, s.apex, 'CNAME', [cname.data])
+      return wildcard ? fromWildcard(s, wildcard, [cname]) : undefined
+    }
+  },
+  {
     judge(s) {
       const cname = s.atName.find((r) => r.type === 'CNAME')!
       return draft(

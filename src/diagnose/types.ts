@@ -22,9 +22,31 @@ export interface Observation {
   kind: ResolverKind
   /** The resolver is a server of the zone's own NS set (not one pinned by the user). */
   listed?: boolean
+  /** A pinned server the parent zone does not delegate the domain to (see `Delegation`). */
+  undelegated?: Delegation
+  /** The server referred the name to a child zone whose servers do not serve it. */
+  lameDelegation?: LameDelegation
   question: DnsQuestion
   outcome: QueryOutcome
   probes: Probe[]
+}
+
+/**
+ * Where the parent zone sends resolvers and where the records are: a pinned server's zone whose
+ * NS set shares no server with the NS set the caches see (the registrar's delegation).
+ */
+export interface Delegation {
+  zone: string
+  /** The NS names the caches see: where the parent delegates the zone. */
+  delegatedTo: string[]
+  /** The NS names the pinned server's own zone lists: the host that holds the records. */
+  heldBy: string[]
+}
+
+/** A delegation whose servers do not serve the child zone: each of them and why. */
+export interface LameDelegation {
+  cut: string
+  servers: { server: string; why: string }[]
 }
 
 /** A record as seen in an answer: the evidence a finding rests on. */
@@ -103,6 +125,15 @@ export type Detail =
   | { kind: 'inconsistent'; name: string; groups: ResolverGroup[] }
   | { kind: 'out-of-sync'; name: string; groups: ResolverGroup[] }
   | { kind: 'lame'; name: string; servers: { resolver: string; why: string }[] }
+  | { kind: 'lame-delegation'; name: string; resolver: string; delegation: LameDelegation }
+  | {
+      kind: 'half-migrated'
+      name: string
+      right: string[]
+      wrong: string[]
+      groups: ResolverGroup[]
+    }
+  | { kind: 'not-delegated'; name: string; delegation: Delegation; groups: ResolverGroup[] }
   | { kind: 'mailtrap-unchecked'; key: string; status?: string }
   | { kind: 'mailtrap-stale'; key: string; status: string }
   | { kind: 'mailtrap-will-fail'; key: string }
@@ -144,6 +175,9 @@ export type FixStep =
   | { action: 'ask-authoritative' }
   | { action: 'fix-transfer' }
   | { action: 'fix-lame' }
+  | { action: 'fix-delegation'; delegation: Delegation }
+  | { action: 'fix-lame-delegation'; cut: string; servers: string[] }
+  | { action: 'finish-migration'; right: string[]; wrong: string[] }
   | { action: 'set-verification' }
   | { action: 'mailtrap-recheck'; stale: boolean }
   | { action: 'fix-before-recheck' }

@@ -1,4 +1,6 @@
-import type { DnsRecord, QueryOutcome, Resolver } from './types.js'
+import { isAtOrBelow, parentName } from '../names/dns-names.js'
+import { parseServerAddress } from './server-address.js'
+import type { DnsQuestion, DnsRecord, QueryOutcome, Resolver } from './types.js'
 import { normalizeName } from './types.js'
 import { createWireResolver } from './wire-client.js'
 
@@ -157,4 +159,243 @@ async function addressesOf(via: Resolver, host: string): Promise<string[]> {
   ])
   const v4 = records(a, host, 'A').map((r) => r.data)
   return v4.length > 0 ? v4 : records(aaaa, host, 'AAAA').map((r) => r.data)
+}
+
+/**
+ * Asks a name's own zone servers when the server asked says the name is not its own: a
+ * referral to a delegated child, or REFUSED for a name outside the zone it serves. The answer
+ * of `--authoritative` (or of a discovered server) is then the child's or the other zone's, as
+ * a resolver walking down from the root would get it, and never "missing" or "the chain's end".
+ */
+export interface OtherZones {
+  /**
+   * The authoritative answer for `question` from the servers that hold its name, when `outcome`
+   * (from `from`) is a referral, or REFUSED for a name outside `apex`; undefined when no such
+   * server can be reached (then the caches decide).
+   */
+  answer(
+    from: Resolver,
+    question: DnsQuestion,
+    outcome: QueryOutcome,
+    apex: string
+  ): Promise<{ server: string; outcome: QueryOutcome } | { lame: LameDelegation } | undefined>
+  close(): Promise<void>
+}
+
+export interface OtherZonesOptions {
+  /** A recursive resolver for NS addresses and the zone cut of a refused name (a cache). */
+  via?: Resolver
+  /** Finds the servers of a refused name's zone, when discovery runs. */
+  discovery?: AuthoritativeDiscovery
+  timeoutMs?: number
+  tries?: number
+}
+
+/** A delegation whose servers do not serve the child zone: each server and why. */
+export interface LameDelegation {
+  cut: string
+  servers: { server: string; why: string }[]
+}
+
+/** Referrals followed in a row before giving up: a loop of lame delegations ends here. */
+const MAX_REFERRALS = 4
+
+/** The child zone and its NS names, when `outcome` is a referral (no AA, NS, no SOA). */
+export function referralOf(
+  outcome: QueryOutcome
+): { cut: string; nameServers: string[] } | undefined {
+  if (!outcome.ok) return undefined
+  const { rcode, flags, answers, authority } = outcome.response
+  const ns = authority.filter((r) => r.type === 'NS')
+  if (rcode !== 'NOERROR' || flags.aa || answers.length > 0 || ns.length === 0) return undefined
+  if (authority.some((r) => r.type === 'SOA')) return undefined
+  return { cut: ns[0]!.name, nameServers: [...new Set(ns.map((r) => r.data))].sort() }
+}
+
+/** True when a server refused a name it does not serve. */
+function refused(outcome: QueryOutcome): boolean {
+  return (
+    outcome.ok && (outcome.response.rcode === 'REFUSED' || outcome.response.rcode === 'NOTAUTH')
+  )
+}
+
+/** Follows referrals and refusals to the servers of the name's own zone (see {@link OtherZones}). */
+export function createOtherZones(options: OtherZonesOptions): OtherZones {
+  const servers = new Map<string, Resolver>()
+  const zones = new Map<string, Promise<Resolver[]>>()
+
+  const serverAt = (label: string, host: string, port: number): Resolver => {
+    const key = `${host} ${port}`
+    let resolver = servers.get(key)
+    if (!resolver) {
+      resolver = createWireResolver({
+        name: label,
+        kind: 'authoritative',
+        host,
+        port,
+        recursionDesired: false,
+        timeoutMs: options.timeoutMs,
+        tries: options.tries
+      })
+      servers.set(key, resolver)
+    }
+    return resolver
+  }
+
+  /** The servers of `zone` by their NS names: addresses from the cache, else from `from`. */
+  const byNames = (zone: string, nameServers: string[], from: Resolver): Promise<Resolver[]> => {
+    const port = parseServerAddress(from.address).port
+    const key = `${zone} ${nameServers.join(' ')} ${port}`
+    let pending = zones.get(key)
+    if (!pending) {
+      pending = (async () => {
+        const found: Resolver[] = []
+        for (const ns of nameServers) {
+          let addresses = options.via ? await addressesOf(options.via, ns) : []
+          // In-zone name servers: the referring server may know their addresses itself.
+          if (addresses.length === 0) addresses = await addressesOf(from, ns)
+          for (const a of addresses) found.push(serverAt(ns, a, port))
+        }
+        // Found nothing: ask again next time (a `wait` round may find the addresses).
+        if (found.length === 0) zones.delete(key)
+        return found
+      })()
+      zones.set(key, pending)
+    }
+    return pending
+  }
+
+  /** The servers of the zone that holds `name`: discovery's, or the cache's view of the cut. */
+  const byDiscovery = async (name: string, from: Resolver): Promise<Resolver[]> => {
+    if (options.discovery) {
+      const found = await options.discovery.serversFor(name)
+      if (found.servers.length > 0) return found.servers
+    }
+    if (!options.via) return []
+    // A name that is a CNAME answers its SOA question with the CNAME alone (the target is
+    // elsewhere): its parent's SOA then names the zone.
+    for (let at = name; at !== ''; at = parentName(at)) {
+      const cut = await findZoneCut(options.via, at)
+      if (!('error' in cut)) return byNames(cut.apex, cut.nameServers, from)
+      if (cut.apex !== undefined) return []
+    }
+    return []
+  }
+
+  return {
+    async answer(from, question, outcome, apex) {
+      const name = normalizeName(question.name)
+      let at = from
+      let current = outcome
+      for (let hop = 0; hop < MAX_REFERRALS; hop++) {
+        const referral = referralOf(current)
+        const outside = refused(current) && !isAtOrBelow(name, apex)
+        if (!referral && !(outside && hop === 0))
+          return hop === 0 ? undefined : { server: at.name, outcome: current }
+        const candidates = referral
+          ? await byNames(referral.cut, referral.nameServers, at)
+          : await byDiscovery(name, at)
+        let next: { server: Resolver; outcome: QueryOutcome } | undefined
+        const failed: LameDelegation['servers'] = []
+        for (const server of candidates.filter((s) => s.address !== at.address)) {
+          const asked = await server.query(question)
+          if (asked.ok && (asked.response.flags.aa || referralOf(asked))) {
+            next = { server, outcome: asked }
+            break
+          }
+          const why = !asked.ok
+            ? asked.error
+            : `${asked.response.rcode}${asked.response.flags.aa ? '' : ' without the authoritative (AA) flag'}`
+          failed.push({ server: server.name, why })
+        }
+        if (!next && referral) {
+          const unreached = referral.nameServers.filter(
+            (ns) => !candidates.some((s) => s.name === ns)
+          )
+          failed.push(...unreached.map((server) => ({ server, why: 'no address found' })))
+          return { lame: { cut: referral.cut, servers: failed } }
+        }
+        if (!next) return undefined
+        at = next.server
+        current = next.outcome
+      }
+      return referralOf(current) ? undefined : { server: at.name, outcome: current }
+    },
+    async close() {
+      await Promise.all([...servers.values()].map((s) => s.close()))
+    }
+  }
+}
+
+/**
+ * `resolver`, asking the servers of a name's own zone when it answers "not mine" (see
+ * {@link OtherZones}); other kinds of resolver are returned as they are. `apex` is the zone
+ * the resolver serves: a refusal inside it stays the resolver's own (a lame server).
+ */
+export function acrossCuts(
+  resolver: Resolver,
+  others: OtherZones,
+  apex: string,
+  delegation?: ZoneDelegation
+): Resolver {
+  if (resolver.kind !== 'authoritative') return resolver
+  const routed: Resolver = {
+    name: resolver.name,
+    kind: resolver.kind,
+    address: resolver.address,
+    ...(resolver.listed ? { listed: resolver.listed } : {}),
+    async query(question) {
+      const outcome = await resolver.query(question)
+      const elsewhere = await others.answer(resolver, question, outcome, apex)
+      if (elsewhere && 'lame' in elsewhere) lameDelegations.set(outcome, elsewhere.lame)
+      return elsewhere && 'outcome' in elsewhere ? elsewhere.outcome : outcome
+    },
+    close: () => resolver.close()
+  }
+  if (delegation && !resolver.listed) undelegated.set(routed, delegation)
+  return routed
+}
+
+/**
+ * Where the parent zone sends resolvers and where the records are: the NS set the caches see
+ * for the zone, and the NS set a pinned server's own copy of the zone lists.
+ */
+export interface ZoneDelegation {
+  zone: string
+  delegatedTo: string[]
+  heldBy: string[]
+}
+
+const undelegated = new WeakMap<Resolver, ZoneDelegation>()
+const lameDelegations = new WeakMap<QueryOutcome, LameDelegation>()
+
+/** The lame delegation behind a referral {@link acrossCuts} could not follow. */
+export function lameDelegationOf(outcome: QueryOutcome): LameDelegation | undefined {
+  return lameDelegations.get(outcome)
+}
+
+/** The delegation a pinned server was found outside of, by {@link acrossCuts}. */
+export function delegationOf(resolver: Resolver): ZoneDelegation | undefined {
+  return undelegated.get(resolver)
+}
+
+/**
+ * The zone `apex` as the registry delegates it (the NS set `cache` sees) against the NS set of
+ * the pinned server's own copy; returned when they share no server, so that the records on the
+ * pinned server are where no resolver looks. Undefined when they share one or either is unknown.
+ */
+export async function findDelegation(
+  pinned: Resolver,
+  cache: Resolver,
+  apex: string
+): Promise<ZoneDelegation | undefined> {
+  const [seen, own] = await Promise.all([
+    findZoneCut(cache, apex),
+    pinned.query({ name: apex, type: 'NS' })
+  ])
+  if ('error' in seen || seen.apex !== apex) return undefined
+  if (!own.ok || !own.response.flags.aa) return undefined
+  const heldBy = [...new Set(records(own, apex, 'NS').map((r) => r.data))].sort()
+  if (heldBy.length === 0 || heldBy.some((ns) => seen.nameServers.includes(ns))) return undefined
+  return { zone: apex, delegatedTo: seen.nameServers, heldBy }
 }

@@ -5,24 +5,13 @@
  * dozen characters of it and never a control character.
  */
 
+import { printable } from '../text/printable.js'
+
 /** How many characters of one piece of input a message may quote. */
 export const EXCERPT_CHARS = 40
 
-/**
- * Control characters (C0, DEL, C1) and the invisible format characters that reorder or hide
- * text (bidi controls, zero-width spaces, the BOM), which a terminal or a browser would act on.
- */
-const UNSAFE =
-  // eslint-disable-next-line no-control-regex -- matching control characters is the point
-  /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/gu
-
-/** `text` with every unsafe character written as `\xNN` (below U+0100) or `\u{N}`. */
-export function escapeControls(text: string): string {
-  return text.replace(UNSAFE, (c) => {
-    const code = c.codePointAt(0) as number
-    return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u{${code.toString(16)}}`
-  })
-}
+/** `text` with every unsafe character escaped: the project's one filter (text/printable.ts). */
+export const escapeControls = printable
 
 /**
  * At most `max` characters of `text` (code points, not cutting a surrogate pair), escaped as

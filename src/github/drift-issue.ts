@@ -1,3 +1,4 @@
+import { printable } from '../text/printable.js'
 import type { GitHubPort, RepoRef } from './github-port.js'
 
 /** One failing domain, as the drift issue lists it. Text is plain: it is escaped here. */
@@ -274,9 +275,9 @@ function stamp(ms: number): string {
   return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`
 }
 
-/** Control and bidi characters out; the text stays otherwise as it was. */
+/** Control and bidi characters shown as escapes (the project's one filter); trimmed. */
 function plain(text: string): string {
-  return text.replace(/[\p{Cc}\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/gu, ' ').trim()
+  return printable(text.trim())
 }
 
 /**

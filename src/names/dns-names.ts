@@ -87,3 +87,14 @@ export function toAsciiName(name: string): string {
   if (/^[\x00-\x7f]*$/.test(trimmed)) return trimmed
   return domainToASCII(trimmed) || trimmed
 }
+
+/**
+ * True for a host relative to a domain that a record can be created at: `@`, or labels of
+ * letters, digits, `-` and `_` (1 to 63 each, 253 in all). What an API lists is checked with
+ * this before any fix tells a user to create it (`a b`, `a..b`, `*` are not).
+ */
+export function isRecordHost(host: string): boolean {
+  if (host === '@') return true
+  if (host.length === 0 || host.length > 253) return false
+  return host.split('.').every((label) => /^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$/i.test(label))
+}

@@ -1,6 +1,6 @@
 import type { DomainConfig } from '../config/load-config.js'
 import type { RecordKey } from '../config/schema.js'
-import { normalizeHost, normalizeName, qualify } from '../names/dns-names.js'
+import { isRecordHost, normalizeHost, normalizeName, qualify } from '../names/dns-names.js'
 
 /** The keys the tool knows, and any other Mailtrap lists: each is checked under its own key. */
 export type ExpectedKey = RecordKey | (string & {})
@@ -100,8 +100,9 @@ export function expandExpected(domain: DomainConfig, api?: ApiExpectation): Doma
     if (!record || !record.value) return undefined
     // The API's hosts compare as DNS names do, in any case; it names the apex "" (older
     // domains' SPF record), where the config and reports say "@".
+    // A host that is not a host name (`a b`, `a..b`, `*`) is not believed: no fix creates it.
     const host = record.host === undefined ? undefined : normalizeHost(record.host)
-    return { ...record, host }
+    return { ...record, host: host !== undefined && isRecordHost(host) ? host : undefined }
   }
   const keys = (Object.keys(MAILTRAP_DEFAULTS) as (keyof typeof MAILTRAP_DEFAULTS)[]).filter(
     (key) => key !== 'link_verification' || trackingOf(domain, api)
@@ -142,6 +143,7 @@ export function expandExpected(domain: DomainConfig, api?: ApiExpectation): Doma
   for (const record of api?.records ?? []) {
     if (isKnownKey(record.key) || !record.value || record.host === undefined) continue
     const host = normalizeHost(record.host)
+    if (!isRecordHost(host)) continue
     const type = (record.type ?? 'TXT').toUpperCase()
     records.push({
       key: record.key,

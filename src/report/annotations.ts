@@ -4,6 +4,8 @@
  * notice rather than lost. Pure: data in, data out; the action prints them.
  */
 
+import { printable } from '../text/printable.js'
+
 /** One finding that could become an annotation. */
 export interface CandidateAnnotation {
   level: 'error' | 'warning'
@@ -104,14 +106,8 @@ function plain(text: string, keepNewlines: boolean): string {
   const lines = text
     .replace(/\r\n?/g, '\n')
     .replace(/`/g, "'")
-    .replace(/[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g, '')
     .split('\n')
-    .map((line) =>
-      line
-        .replace(/\p{Cc}/gu, ' ')
-        .replace(/[ \t]+/g, ' ')
-        .trim()
-    )
+    .map((line) => printable(line.replace(/[ \t]+/g, ' ').trim()))
     .filter(Boolean)
   return lines.join(keepNewlines ? '\n' : ' ')
 }

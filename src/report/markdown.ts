@@ -3,6 +3,7 @@ import { recordLabel } from '../records/expected.js'
 import { wordsFor, type FindingReport } from './findings.js'
 import type { FixWords } from './fix-words.js'
 import { escapeMarkdown, toMarkdown } from './rich.js'
+import { isSilence, silentResolvers } from './silence.js'
 import type { DomainReport, RecordReport, Report } from './report.js'
 import { describe, fixText } from './wording.js'
 
@@ -83,7 +84,11 @@ function domainDetails(d: DomainReport, detail: Detail): string[] {
   }
   const findings = [
     ...d.findings.map((f) => ({ label: 'Domain', finding: f })),
-    ...d.records.flatMap((r) => r.findings.map((f) => ({ label: recordLabel(r.key), finding: f })))
+    ...d.records.flatMap((r) =>
+      r.findings
+        .filter((f) => !isSilence(f))
+        .map((f) => ({ label: recordLabel(r.key), finding: f }))
+    )
   ]
   if (findings.length > 0) {
     lines.push('')
@@ -199,6 +204,8 @@ function render(report: Report, detail: Detail, where: string | undefined): stri
   const cuts: string[] = []
   const rows = open.slice(0, detail.rows)
   const lines = [headline(report), '']
+  if (report.deadlinePassed)
+    lines.push('⏱️ The deadline passed: the questions still open were given up on (unknown).', '')
   const tableRows = detail.passingRows ? [...rows, ...passing] : rows
   if (tableRows.length > 0) lines.push(...overview(report, tableRows))
   if (rows.length < open.length) {
@@ -229,6 +236,14 @@ function render(report: Report, detail: Detail, where: string | undefined): stri
   }
   if (!detail.answers) cuts.unshift('what each resolver answered')
   if (!detail.snippets && report.domains.some((d) => d.fix)) cuts.splice(1, 0, 'the BIND snippets')
+  const silent = silentResolvers(report)
+  if (silent.length > 0) {
+    lines.push('', '### ❔ Resolvers that did not answer', '')
+    for (const r of silent)
+      lines.push(
+        `- **${escapeMarkdown(r.resolver)}** (${r.records} record${r.records === 1 ? '' : 's'}): ${escapeMarkdown(r.error)}`
+      )
+  }
   if (cuts.length > 0) {
     const full = where ?? 'The JSON report (`--format json`) has all of it.'
     lines.push('', `> [!NOTE]`, `> Cut to fit GitHub's limit: ${cuts.join('; ')}. ${full}`)

@@ -94,17 +94,23 @@ export interface Report {
   configDigest?: string
   /** The slice of the domains this run checked (`--shard k/n`); absent for all of them. */
   shard?: { index: number; count: number }
+  /** The round's deadline passed: the questions still open then were given up on (unknown). */
+  deadlinePassed?: boolean
   /** The `--fail-on` threshold the exit code was decided by. */
   failOn?: 'error' | 'warning' | 'never'
   domains: DomainReport[]
 }
 
-/** A domain is as bad as its worst checked record, or its own findings. */
+/**
+ * A domain is as bad as its worst checked record, or its own findings, or the findings of a
+ * record that could not be checked (the verification host not known: not a pass).
+ */
 export function domainStatus(records: RecordReport[], findings: Finding[] = []): DomainStatus {
   const fromRecords = records
     .filter((r) => r.checked)
     .reduce<DomainStatus>((worst, r) => worse(worst, r.status), 'pass')
-  return worse(fromRecords, statusOf(findings))
+  const unchecked = records.filter((r) => !r.checked).flatMap((r) => r.findings)
+  return worse(worse(fromRecords, statusOf(findings)), statusOf(unchecked))
 }
 
 export function summarize(domains: DomainReport[]): Report['summary'] {

@@ -3,6 +3,8 @@
  * report/ builds it once; each medium renders it its own way: a terminal and annotations as
  * plain text, Markdown with code spans, every untrusted character made inert.
  */
+import { printable } from '../text/printable.js'
+
 export type Span = string | { code: string }
 export type Rich = Span[]
 
@@ -45,7 +47,7 @@ export function lowerFirst(text: Rich): Rich {
 
 /** Plain text: code spans as their bare text (a terminal, a log line, an annotation, JSON). */
 export function toPlain(text: Rich): string {
-  return text.map((span) => (typeof span === 'string' ? span : span.code)).join('')
+  return printable(text.map((span) => (typeof span === 'string' ? span : span.code)).join(''))
 }
 
 /**
@@ -56,8 +58,7 @@ export function toPlain(text: Rich): string {
  */
 export function escapeMarkdown(text: string): string {
   return (
-    text
-      .replace(/\r?\n|\r/g, ' ')
+    printable(text.replace(/\r?\n|\r/g, ' '))
       .replace(/[&<>"'|`*_{}[\]()#+!~\\@:]/g, (c) => `&#${c.charCodeAt(0)};`)
       // GitHub links `www.x` by itself; a reference for the dot keeps it text.
       .replace(/www\./gi, (w) => `${w.slice(0, 3)}&#46;`)

@@ -1,3 +1,5 @@
+import { printable } from '../text/printable.js'
+import { isSilence, silentResolvers } from './silence.js'
 import type { RecordStatus } from '../diagnose/types.js'
 import { recordLabel } from '../records/expected.js'
 import type { DomainReport, Report } from './report.js'
@@ -12,10 +14,7 @@ const SGR: Record<RecordStatus | 'dim' | 'bold', string> = {
 }
 
 /** Strip control characters from untrusted text so a DNS answer cannot drive the terminal. */
-function clean(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?')
-}
+const clean = printable
 
 /** Mailtrap's own word on the domain, after its name. */
 function mailtrapLine(d: DomainReport): string {
@@ -36,7 +35,8 @@ export function renderText(report: Report, options: { color: boolean }): string 
   const lines: string[] = []
   for (const d of report.domains) {
     lines.push(
-      paint('bold', `${d.domain}`) + ` ${paint(d.status, d.status.toUpperCase())}${mailtrapLine(d)}`
+      paint('bold', clean(d.domain)) +
+        ` ${paint(d.status, d.status.toUpperCase())}${mailtrapLine(d)}`
     )
     for (const f of d.findings) {
       lines.push(
@@ -50,14 +50,16 @@ export function renderText(report: Report, options: { color: boolean }): string 
         r.checked ? r.status : 'dim',
         (r.checked ? r.status : 'not known').padEnd(10)
       )
-      lines.push(`  ${label}${status}${r.type.padEnd(6)}${r.name ?? '(name not known)'}`)
+      lines.push(
+        `  ${label}${status}${clean(r.type).padEnd(6)}${r.name === null ? '(name not known)' : clean(r.name)}`
+      )
       const verdicts = r.observations.map(
         (o) => `${clean(o.resolver)} ${o.verdict ?? o.rcode ?? 'error'}`
       )
       if (new Set(r.observations.map((o) => o.verdict)).size > 1) {
         lines.push(`      ${paint('dim', 'answers:')} ${verdicts.join(', ')}`)
       }
-      for (const f of r.findings) {
+      for (const f of r.findings.filter((f) => !isSilence(f))) {
         const who = f.resolvers.length ? ` [${f.resolvers.map(clean).join(', ')}]` : ''
         lines.push(
           `      ${paint(f.severity === 'error' ? 'fail' : f.severity === 'warning' ? 'warn' : 'dim', f.code)}${who}: ${clean(f.message)}`
@@ -66,9 +68,9 @@ export function renderText(report: Report, options: { color: boolean }): string 
       }
     }
     if (d.fix) {
-      const host = d.dnsHost ? ` (DNS host: ${d.dnsHost.name})` : ''
+      const host = d.dnsHost ? ` (DNS host: ${clean(d.dnsHost.name)})` : ''
       lines.push(
-        `  ${paint('dim', `The records as they should be, for the zone ${d.zone}${host}:`)}`
+        `  ${paint('dim', `The records as they should be, for the zone ${clean(d.zone)}${host}:`)}`
       )
       lines.push(
         ...d.fix
@@ -79,9 +81,16 @@ export function renderText(report: Report, options: { color: boolean }): string 
     }
     lines.push('')
   }
+  for (const s of silentResolvers(report)) {
+    lines.push(
+      `${paint('unknown', 'no answer')} from ${clean(s.resolver)} for ${s.records} record${s.records === 1 ? '' : 's'}: ${clean(s.error)}`
+    )
+  }
+  if (report.deadlinePassed)
+    lines.push('The deadline passed: the questions still open were given up on (unknown).', '')
   const s = report.summary
   lines.push(
-    `${s.domains} domain${s.domains === 1 ? '' : 's'}: ${paint('pass', `${s.pass} pass`)}, ${paint('warn', `${s.warn} warn`)}, ${paint('fail', `${s.fail} fail`)}, ${paint('unknown', `${s.unknown} unknown`)} (resolvers: ${report.resolvers.map((r) => r.name).join(', ')})`
+    `${s.domains} domain${s.domains === 1 ? '' : 's'}: ${paint('pass', `${s.pass} pass`)}, ${paint('warn', `${s.warn} warn`)}, ${paint('fail', `${s.fail} fail`)}, ${paint('unknown', `${s.unknown} unknown`)} (resolvers: ${report.resolvers.map((r) => clean(r.name)).join(', ')})`
   )
   return lines.join('\n') + '\n'
 }

@@ -149,6 +149,16 @@ export function describe(d: Detail): Rich {
       return rich`The authoritative servers disagree about ${d.name}: ${groupsText(d.groups)}.`
     case 'lame':
       return rich`A name server of the zone did not answer authoritatively for ${d.name}: ${d.servers.map((s) => `${s.resolver}: ${s.why}`).join('; ')}.`
+    case 'half-migrated':
+      return rich`The zone is delegated to the servers of two DNS hosts, and they disagree about ${d.name}: ${groupsText(d.groups)}. ${d.right.join(', ')} hold the record, ${d.wrong.join(', ')} do not, so resolvers get either answer: a move between DNS hosts, half done.`
+    case 'lame-delegation': {
+      const { cut, servers } = d.delegation
+      return rich`${d.resolver} refers ${d.name} to ${cut}, delegated to ${servers.map((s) => s.server).join(', ')}, which do not serve it (${servers.map((s) => `${s.server}: ${s.why}`).join('; ')}): a lame delegation, so nothing below ${cut} resolves.`
+    }
+    case 'not-delegated': {
+      const { zone, delegatedTo, heldBy } = d.delegation
+      return rich`${d.name} is right on ${heldBy.join(', ')}, the servers that hold the records, but the parent zone delegates ${zone} to ${delegatedTo.join(', ')}, and resolvers, which ask those, get another answer (${groupsText(d.groups)}). This will not propagate: the registrar points elsewhere.`
+    }
     case 'mailtrap-unchecked':
       return rich`Mailtrap has not checked the ${d.key} record yet${d.status ? ` (status ${d.status})` : ''}; DNS is right now.`
     case 'mailtrap-stale':
@@ -232,6 +242,14 @@ function step(s: FixStep, w: FixWords): Rich {
       return rich`A secondary has not transferred the zone since the change: check its zone transfers (NOTIFY/AXFR) and that the SOA serial was increased.`
     case 'fix-lame':
       return rich`Remove the server from the NS records at the registrar and in the zone, or make it serve the zone.`
+    case 'finish-migration':
+      return rich`Finish the move: set the domain's name servers at your registrar (and the NS records in the zone) to ${s.right.join(', ')} only, or add the records at the host of ${s.wrong.join(', ')} too.`
+    case 'fix-lame-delegation':
+      return rich`Make ${s.servers.join(', ')} serve ${s.cut}, or change the NS records of ${s.cut} in its parent zone to servers that do serve it (or remove the delegation and put the records in the parent zone).`
+    case 'fix-delegation': {
+      const { zone, delegatedTo, heldBy } = s.delegation
+      return rich`${zone} is delegated to ${delegatedTo.join(', ')}; the records are on ${heldBy.join(', ')}: change the name servers of ${zone} at your registrar to ${heldBy.join(', ')}, or add the records at the host of ${delegatedTo[0] ?? 'the delegated servers'}.`
+    }
     case 'set-verification':
       return rich`Set ${code('verification: mtNN')} for this domain in domains.yaml: the host of the "Domain verification" CNAME on the domain's page in Mailtrap.`
     case 'mailtrap-recheck':
