@@ -95,7 +95,7 @@ async function assertAllPass(file, count) {
  * (median wall times, their spread, the highest peak RSS), Knot stopped. Throws unless every
  * domain passes every time and dnsperf loses no question.
  */
-export async function runFleet({ cli, dir, count, timeoutMs, repeat = 3 }) {
+export async function runFleet({ cli, dir, count, timeoutMs, repeat = 3, transport = 'udp' }) {
   const names = fleetNames(count)
   const config = join(dir, 'domains.yaml')
   const output = join(dir, 'report.json')
@@ -104,7 +104,8 @@ export async function runFleet({ cli, dir, count, timeoutMs, repeat = 3 }) {
   await writeFile(data, names.flatMap(questions).join('\n') + '\n')
   const knot = await startKnot(join(dir, 'knot'), new Map(names.map((n) => [n, healthyZone(n)])))
   try {
-    const address = `127.0.0.1:${knot.port}`
+    // tcp: the CLI asks over one pipelined TCP connection per server (tcp://, RFC 7766).
+    const address = `${transport === 'tcp' ? 'tcp://' : ''}127.0.0.1:${knot.port}`
     const cliArgs = [
       cli,
       'check',
@@ -145,6 +146,7 @@ export async function runFleet({ cli, dir, count, timeoutMs, repeat = 3 }) {
     return {
       count,
       repeat,
+      transport,
       tool: {
         seconds: toolSeconds,
         range: range(tools.map((t) => t.seconds)),

@@ -4,7 +4,8 @@
 // latency case). Writes the figures to docs/benchmarks.md. Run after `npm run build`, inside a
 // network namespace with only loopback:
 //
-//   npm run bench [-- --domains 1000,10000] [--repeat 3] [--deadline-minutes 40] [--no-write]
+//   npm run bench [-- --domains 1000,10000] [--repeat 3] [--transport udp,tcp]
+//                 [--deadline-minutes 40] [--no-write]
 //
 // The run stops by itself: every child has a timeout, and the whole run a deadline.
 import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises'
@@ -23,6 +24,7 @@ const { values: flags } = parseArgs({
   options: {
     domains: { type: 'string', default: '1000,10000' },
     repeat: { type: 'string', default: '3' },
+    transport: { type: 'string', default: 'udp,tcp' },
     'deadline-minutes': { type: 'string', default: '40' },
     'no-write': { type: 'boolean', default: false }
   }
@@ -32,6 +34,10 @@ const sizes = flags.domains.split(',').map((n) => {
   if (!Number.isInteger(count) || count <= 0) throw new Error(`--domains: "${n}" is not a count`)
   return count
 })
+const transports = flags.transport.split(',')
+for (const t of transports) {
+  if (t !== 'udp' && t !== 'tcp') throw new Error(`--transport: "${t}" is not udp or tcp`)
+}
 const repeat = Number(flags.repeat)
 if (!Number.isInteger(repeat) || repeat <= 0)
   throw new Error(`--repeat: "${flags.repeat}" is not a count`)
@@ -165,12 +171,14 @@ try {
   results.push(row('a resolver that never answers (2 tries × 2000 ms)', 300, dead))
 
   const fleet = []
-  for (const count of sizes) {
-    log(`fleet of ${count} domains`)
-    const dir = join(scratch, `fleet-${count}`)
-    await mkdir(dir)
-    fleet.push(await runFleet({ cli, dir, count, timeoutMs: 15 * 60_000, repeat }))
-    await rm(dir, { recursive: true, force: true })
+  for (const transport of transports) {
+    for (const count of sizes) {
+      log(`fleet of ${count} domains over ${transport}`)
+      const dir = join(scratch, `fleet-${count}-${transport}`)
+      await mkdir(dir)
+      fleet.push(await runFleet({ cli, dir, count, timeoutMs: 15 * 60_000, repeat, transport }))
+      await rm(dir, { recursive: true, force: true })
+    }
   }
   log('latency')
   const latency = await runLatency({ cli, dir: scratch })
@@ -209,36 +217,47 @@ function render({ results, fleet, latency, cold, dist }) {
   const mib = (value) => (Number.isNaN(value) ? 'n/a' : value.toFixed(0))
   const fleetRows = fleet.map(
     (f) =>
-      `| ${f.count.toLocaleString('en')} | ${s(f.tool.seconds)} (${f.tool.range.map(s).join('–')}) | ${s(f.dnsperf.seconds)} (${f.dnsperf.range.map(s).join('–')}) | ${f.ratio.toFixed(3)} | ${mib(f.tool.rssMiB)} | ${f.tool.recorded.toLocaleString('en')} | ${f.dnsperf.qps.toFixed(0)} |`
+      `| ${f.count.toLocaleString('en')} | ${f.transport === 'tcp' ? 'tcp://' : 'UDP'} | ${s(f.tool.seconds)} (${f.tool.range.map(s).join('–')}) | ${s(f.dnsperf.seconds)} (${f.dnsperf.range.map(s).join('–')}) | ${f.ratio.toFixed(3)} | ${mib(f.tool.rssMiB)} | ${f.tool.recorded.toLocaleString('en')} | ${f.dnsperf.qps.toFixed(0)} |`
   )
-  const small = fleet.find((f) => f.count === 1000) ?? fleet[0]
-  const large = fleet.find((f) => f.count === 10000) ?? fleet.at(-1)
-  const growth =
-    small && large && small !== large
-      ? `From ${small.count.toLocaleString('en')} to ${large.count.toLocaleString('en')} domains ` +
-        `(${large.count / small.count} ×): wall time ${(large.tool.seconds / small.tool.seconds).toFixed(2)} ×, ` +
-        `peak RSS ${(large.tool.rssMiB / small.tool.rssMiB).toFixed(2)} × ` +
-        `(dnsperf: ${(large.dnsperf.seconds / small.dnsperf.seconds).toFixed(2)} ×).`
-      : 'Only one fleet size was run: no growth figure.'
   const met = (ok) => (ok ? 'met' : '**not met**')
-  const targets = [
-    large && [
-      `${large.count.toLocaleString('en')} domains at ≥ 0.5 × dnsperf`,
+  const growths = []
+  const fleetTargets = []
+  for (const transport of transports) {
+    const rows = fleet.filter((f) => f.transport === transport)
+    const via = transport === 'tcp' ? ' (tcp://)' : ' (UDP)'
+    const small = rows.find((f) => f.count === 1000) ?? rows[0]
+    const large = rows.find((f) => f.count === 10000) ?? rows.at(-1)
+    if (!large) continue
+    growths.push(
+      small !== large
+        ? `Over ${via.slice(2, -1)}, from ${small.count.toLocaleString('en')} to ${large.count.toLocaleString('en')} domains ` +
+            `(${large.count / small.count} ×): wall time ${(large.tool.seconds / small.tool.seconds).toFixed(2)} ×, ` +
+            `peak RSS ${(large.tool.rssMiB / small.tool.rssMiB).toFixed(2)} × ` +
+            `(dnsperf: ${(large.dnsperf.seconds / small.dnsperf.seconds).toFixed(2)} ×).`
+        : `Over ${via.slice(2, -1)}, only one fleet size was run: no growth figure.`
+    )
+    fleetTargets.push([
+      `${large.count.toLocaleString('en')} domains at ≥ 0.5 × dnsperf${via}`,
       large.ratio.toFixed(3),
       met(large.ratio >= 0.5)
-    ],
-    small &&
-      large &&
-      small !== large && [
-        `${large.count.toLocaleString('en')} domains in ≤ ${(1.1 * (large.count / small.count)).toFixed(0)} × the time of ${small.count.toLocaleString('en')}`,
+    ])
+    if (small !== large) {
+      fleetTargets.push([
+        `${large.count.toLocaleString('en')} domains in ≤ ${(1.1 * (large.count / small.count)).toFixed(0)} × the time of ${small.count.toLocaleString('en')}${via}`,
         `${(large.tool.seconds / small.tool.seconds).toFixed(2)} ×`,
         met(large.tool.seconds / small.tool.seconds <= 1.1 * (large.count / small.count))
-      ],
-    large && [
-      `peak RSS ≤ 250 MB at ${large.count.toLocaleString('en')} domains`,
+      ])
+    }
+    fleetTargets.push([
+      `peak RSS ≤ 250 MB at ${large.count.toLocaleString('en')} domains${via}`,
       `${mib(large.tool.rssMiB)} MiB`,
       met(large.tool.rssMiB * 2 ** 20 <= 250e6)
-    ],
+    ])
+  }
+  const growth = growths.join('\n')
+  const large = fleet.at(-1)
+  const targets = [
+    ...fleetTargets,
     [
       'cold start of `--help` ≤ 1.5 × `node -e 0`',
       `${cold.helpRatio.toFixed(2)} ×`,
@@ -269,7 +288,8 @@ Run: ${started.toISOString()}.
 ## Fleet: N healthy domains on Knot against dnsperf (issue 12)
 
 Each domain has its own zone, all on one Knot on 127.0.0.1, every record right. The CLI asks
-through two resolvers and the authoritative server, all three that Knot:
+through two resolvers and the authoritative server, all three that Knot, over UDP as by default,
+and over one pipelined TCP connection per server (\`tcp://127.0.0.1:PORT\`, RFC 7766, opt-in):
 
 \`\`\`
 node dist/cli.js check --config domains.yaml --resolver a=127.0.0.1:PORT --resolver b=127.0.0.1:PORT \\
@@ -284,8 +304,8 @@ be lost). Each size runs the CLI and dnsperf in turn, ${fleet[0]?.repeat} times 
 (lowest–highest in brackets), peak RSS the highest. The ratio is dnsperf's median wall time over
 the CLI's: 1 would be as fast as dnsperf.
 
-| domains | CLI wall s | dnsperf wall s | ratio | CLI peak MiB | answers recorded | dnsperf q/s |
-|---|---|---|---|---|---|---|
+| domains | CLI transport | CLI wall s | dnsperf wall s | ratio | CLI peak MiB | answers recorded | dnsperf q/s |
+|---|---|---|---|---|---|---|---|
 ${fleetRows.join('\n')}
 
 ${growth}
@@ -311,6 +331,20 @@ last answer out. Datagrams sent to each of the four in one run: ${latency.datagr
 | target (issue 12) | measured | |
 |---|---|---|
 ${targets.map((t) => `| ${t.join(' | ')} |`).join('\n')}
+
+Where a fleet run's time and memory go (CPU profile and \`--trace-gc\` of 10,000 healthy
+domains over \`tcp://\`, load 8-9 on 2 cores, 17 s sampled):
+
+- A passing domain is not asked its SOA and NS: 15 questions a domain, as dnsperf's, and the
+  latency case's relay sees one round trip on the wire; the rest of its wall time is start-up.
+- Over UDP, one \`sendmsg\` per question was the largest single cost (about 32 µs each here);
+  pipelined TCP removes it, and the CLI is then CPU-bound on its own work: garbage collection
+  3.9 s, reading and comparing the DMARC record 2.6 s (diagnosed again for each resolver and
+  each domain, though the answer is the same), decoding answers 0.9 s, the JSON report 0.4 s.
+- Memory: the live heap near the end of the run is about 116 MB and grows with N (the answer
+  caches are bounded now; what grows is every domain's report, held until it is written); V8 lets the heap grow to about 300 MB between full collections,
+  which is the peak RSS. Flat memory needs the report written domain by domain as each one
+  finishes, keeping only the counts.
 
 ## Zone files, one Knot, a dead resolver
 

@@ -211,14 +211,87 @@ async function checkDomain(
   ports: CheckPorts,
   now: Date
 ): Promise<DomainReport> {
-  const zone = await locateZone(expectation.domain, expectation.zone, ports)
-  const host = detectDnsHost(zone.nameServers)
-  const context: DiagnosisContext = { apex: zone.apex, siblings: expectation.records, now }
-  const words = new FixWords(zone.apex, host)
-  const resolvers = [...zone.servers, ...ports.resolvers].map(zone.route)
+  // Each domain's answers are kept while it is checked (a second, full pass reuses them), and
+  // dropped with it: the resolvers themselves keep only what other domains may still ask.
+  const own = ports.resolvers.map(memoized)
+  const zone = (await passingWithoutZoneCut(expectation, ports, own, now)) ?? {
+    facts: await locateZone(expectation.domain, expectation.zone, ports),
+    records: undefined
+  }
+  const host = detectDnsHost(zone.facts.nameServers)
+  const context: DiagnosisContext = { apex: zone.facts.apex, siblings: expectation.records, now }
+  const words = new FixWords(zone.facts.apex, host)
+  const resolvers = [...zone.facts.servers, ...own].map(zone.facts.route)
+  const records =
+    zone.records ??
+    (await Promise.all(
+      expectation.records.map((record) => checkRecord(record, resolvers, context, words))
+    ))
+  return domainReport(expectation, ports, zone.facts, host, records)
+}
+
+/** `resolver` with its answers kept for this object's life: one domain's check. */
+function memoized(resolver: Resolver): Resolver {
+  const answers = new Map<string, Promise<QueryOutcome>>()
+  const memo: Resolver = Object.create(resolver) as Resolver
+  return Object.assign(memo, {
+    query(question: Parameters<Resolver['query']>[0]): Promise<QueryOutcome> {
+      const key = `${question.type} ${question.name}`
+      let outcome = answers.get(key)
+      if (!outcome) {
+        outcome = resolver.query(question)
+        answers.set(key, outcome)
+      }
+      return outcome
+    }
+  })
+}
+
+/**
+ * A passing domain without its zone cut. The SOA and NS lookups cost two round trips and two
+ * questions per domain, and only the wording of a fix needs them: so when no zone's own
+ * servers are to be found (no discovery), no Mailtrap account is read and the resolvers are
+ * network ones, the records are checked first with the config's zone as the apex. If every
+ * record passes without a probe (the apex then decided nothing), that is the domain's report,
+ * its zone the config's and its name servers unknown; otherwise undefined, and the domain is
+ * checked again the full way (its answers so far reused from the domain's memo).
+ */
+async function passingWithoutZoneCut(
+  expectation: DomainExpectation,
+  ports: CheckPorts,
+  own: Resolver[],
+  now: Date
+): Promise<{ facts: ZoneFacts; records: RecordReport[] } | undefined> {
+  // With Mailtrap, its findings on a passing domain are worded for the zone's DNS host.
+  if (ports.discovery || ports.mailtrap || ports.resolvers.some((r) => r.kind === 'zone-files')) {
+    return undefined
+  }
+  const apex = expectation.zone
+  const facts: ZoneFacts = {
+    apex,
+    nameServers: [],
+    servers: [],
+    route: await routerFor(ports, apex)
+  }
+  const context: DiagnosisContext = { apex: facts.apex, siblings: expectation.records, now }
+  const words = new FixWords(facts.apex, undefined)
+  const resolvers = own.map(facts.route)
   const records = await Promise.all(
     expectation.records.map((record) => checkRecord(record, resolvers, context, words))
   )
+  const clean = records.every(
+    (r) => r.status === 'pass' && r.observations.every((o) => o.probes === undefined)
+  )
+  return clean ? { facts, records } : undefined
+}
+
+function domainReport(
+  expectation: DomainExpectation,
+  ports: CheckPorts,
+  zone: ZoneFacts,
+  host: ReturnType<typeof detectDnsHost>,
+  records: RecordReport[]
+): DomainReport {
   const status = domainStatus(records)
   const report: DomainReport = {
     domain: expectation.domain,

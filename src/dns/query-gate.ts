@@ -65,6 +65,13 @@ export interface QueryGateOptions {
  */
 export const GIVE_UP_AFTER = 8
 
+/**
+ * Settled outcomes kept for questions asked again, the oldest dropped first. Questions other
+ * domains share (a CNAME target, a name server) come back within a few hundred domains of each
+ * other, so a few thousand is enough; keeping every outcome of a fleet run held hundreds of MB.
+ */
+export const SETTLED_KEPT = 4096
+
 /** The shared part of a resolver; see {@link createQueryGate}. */
 export interface QueryGate {
   /**
@@ -106,12 +113,19 @@ interface GateFlight extends Flight {
 
 /**
  * Creates the shared part of a resolver for one server: the cache of outcomes (failures
- * included, for the resolver's life), the `maxInFlight` limit and its queue, giving up on a
- * dead server, and closing. Every message it writes starts with `options.prefix`.
+ * included; every pending one and the last {@link SETTLED_KEPT} settled), the `maxInFlight`
+ * limit and its queue, giving up on a dead server, and closing. Every message it writes starts with `options.prefix`.
  */
 export function createQueryGate(options: QueryGateOptions): QueryGate {
   const { prefix, maxInFlight } = options
   const cache = new Map<string, Promise<QueryOutcome>>()
+  /** The keys of `cache` whose outcome has settled, oldest first: the ones that may go. */
+  const settledKeys = new Fifo<string>()
+  const keep = (key: string): void => {
+    // Each outcome settles once, and one dropped is gone from `cache`: a key is here once.
+    settledKeys.push(key)
+    if (settledKeys.length > SETTLED_KEPT) cache.delete(settledKeys.shift()!)
+  }
   const inFlight = new Set<GateFlight>()
   const queue = new Fifo<Waiting>()
   let closed = false
@@ -198,7 +212,11 @@ export function createQueryGate(options: QueryGateOptions): QueryGate {
           failure(`${prefix}: closed, cannot ask for ${showQuestion(name, type)}`)
         )
       }
-      const outcome = new Promise<QueryOutcome>((resolve) => {
+      const outcome = new Promise<QueryOutcome>((settle) => {
+        const resolve = (o: QueryOutcome): void => {
+          keep(key)
+          settle(o)
+        }
         const q: Waiting = { name, type, resolve }
         if (deadReason !== undefined) resolve(deadError(name, type))
         else if (inFlight.size < maxInFlight) launch(q)

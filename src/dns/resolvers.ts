@@ -3,7 +3,8 @@ import { RESOLVER_PRESETS, type ResolverEntry } from '../config/schema.js'
 import { createAuthoritativeDiscovery, type AuthoritativeDiscovery } from './authoritative.js'
 import type { Resolver } from './types.js'
 import { createDohResolver, DOH_PRESETS } from './doh-client.js'
-import { createWireResolver } from './wire-client.js'
+import { createWireResolver, type WireResolverOptions } from './wire-client.js'
+import { createTcpResolver } from './tcp-client.js'
 import { parseServerAddress } from './server-address.js'
 import { createZoneFileResolver, type ZoneFileResolver } from './zone-source.js'
 import { UserError } from '../errors.js'
@@ -82,9 +83,9 @@ export async function buildResolvers(request: ResolverRequest): Promise<Fleet> {
     resolvers.push(...resolversFor(entry, request.systemServers ?? getServers, options))
   }
   request.authoritative.forEach((address, i) => {
-    const { host, port } = parse(address, '--authoritative')
+    const { host, port, tcp } = parse(address, '--authoritative')
     resolvers.push(
-      createWireResolver({
+      serverResolver(tcp, {
         name: request.authoritative.length > 1 ? `authoritative-${i + 1}` : 'authoritative',
         kind: 'authoritative',
         host,
@@ -123,6 +124,7 @@ function parseCliResolver(spec: string): ResolverEntry {
     )
   }
   const target = spec.slice(eq + 1)
+  if (TCP_SCHEME.test(target)) return { name, address: target }
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(target) ? { name, doh: target } : { name, address: target }
 }
 
@@ -138,9 +140,18 @@ function doh(
   }
 }
 
-function parse(address: string, what: string): { host: string; port: number } {
+/** `tcp://ADDR[:PORT]`: the server is asked over one pipelined TCP connection (tcp-client.ts). */
+const TCP_SCHEME = /^tcp:\/\//i
+
+/** A server asked over UDP (TCP on truncation), or over pipelined TCP when `tcp`. */
+function serverResolver(tcp: boolean, options: WireResolverOptions): Resolver {
+  return tcp ? createTcpResolver(options) : createWireResolver(options)
+}
+
+function parse(address: string, what: string): { host: string; port: number; tcp: boolean } {
+  const tcp = TCP_SCHEME.test(address)
   try {
-    return parseServerAddress(address)
+    return { ...parseServerAddress(tcp ? address.replace(TCP_SCHEME, '') : address), tcp }
   } catch (error) {
     throw new ResolverSpecError(`${what} ${address}: ${(error as Error).message}`)
   }
@@ -156,8 +167,8 @@ function resolversFor(
     address: string,
     kind: 'recursive' | 'system' = 'recursive'
   ): Resolver => {
-    const { host, port } = parse(address, `resolver ${name}`)
-    return createWireResolver({ name, kind, host, port, recursionDesired: true, ...options })
+    const { host, port, tcp } = parse(address, `resolver ${name}`)
+    return serverResolver(tcp, { name, kind, host, port, recursionDesired: true, ...options })
   }
   if (typeof entry !== 'string') {
     return 'doh' in entry

@@ -125,8 +125,13 @@ export function labelText(buf: Uint8Array, from: number, to: number): string {
     const b = buf[i] as number
     plain = b > 0x20 && b < 0x7f && b !== 0x2e && b !== 0x5c && (b < 0x41 || b > 0x5a)
   }
-  // Most labels need no escape: one flat string straight from the octets.
-  if (plain) return String.fromCharCode(...buf.subarray(from, to))
+  // Most labels need no escape: one flat string straight from the octets (a Buffer copies them
+  // natively; spreading a subarray into fromCharCode was a tenth of a fleet run's time).
+  if (plain) {
+    return Buffer.isBuffer(buf)
+      ? buf.toString('latin1', from, to)
+      : String.fromCharCode(...buf.subarray(from, to))
+  }
   const parts: string[] = []
   for (let i = from; i < to; i++) {
     const b = buf[i] as number

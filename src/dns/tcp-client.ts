@@ -1,0 +1,227 @@
+/**
+ * A DNS client that pipelines its questions over one TCP connection to the server (RFC 7766
+ * §6.2.1.1): many queries in one write, answers matched by message id in whatever order they
+ * come. Opt-in per server (`tcp://ADDR[:PORT]`): at fleet scale a UDP datagram per question
+ * costs a system call each, and that, not the server, bounds how fast a run goes; a pipelined
+ * connection carries a few hundred questions per write. Same discipline as the UDP client
+ * (query-gate.ts): each question asked once, `maxInFlight` at a time, a dead server given up on.
+ */
+import net from 'node:net'
+import { randomBytes } from 'node:crypto'
+import { answersQuestion, decodeMessage, encodeQuery, type DecodedMessage } from './codec.js'
+import { formatServerAddress } from './server-address.js'
+import {
+  checkInteger,
+  createQueryGate,
+  failure,
+  resolverLimits,
+  triesText,
+  type Flight
+} from './query-gate.js'
+import { errorText } from '../net/errors.js'
+import type { WireResolver, WireResolverOptions, WireResolverStats } from './wire-client.js'
+
+/** Questions in flight on one pipelined connection unless told otherwise. */
+export const TCP_MAX_IN_FLIGHT = 256
+
+/** One question on the connection, from its first write until it settles. */
+interface Pending {
+  id: number
+  flight: Flight
+  /** The query with its two-byte length in front, as TCP carries it. */
+  framed: Buffer
+  triesDone: number
+  timer?: NodeJS.Timeout
+}
+
+/**
+ * Creates a resolver that asks one server over one pipelined TCP connection, opened on the first
+ * question and again after the server closes it (the questions still waiting are written again,
+ * as a new try). `stats().sent` counts queries written, `received` answers read, `tcp` stays 0.
+ * Throws only on invalid options; `query` never throws.
+ */
+export function createTcpResolver(options: WireResolverOptions): WireResolver {
+  const host = options.host
+  if (net.isIP(host) === 0) {
+    throw new Error(`DNS server ${options.name}: "${host}" is not an IP address`)
+  }
+  const server = `DNS server ${options.name}`
+  const port = options.port ?? 53
+  checkInteger(server, 'port', port, 1, 65535)
+  const limits = resolverLimits(server, {
+    ...options,
+    maxInFlight: options.maxInFlight ?? TCP_MAX_IN_FLIGHT
+  })
+  const { timeoutMs, tries, maxInFlight } = limits
+  const address = `tcp://${formatServerAddress(host, port)}`
+  const prefix = `${options.name} (${address})`
+
+  const pending = new Map<number, Pending>()
+  const stats: WireResolverStats = { sent: 0, received: 0, tcp: 0 }
+  let conn: net.Socket | undefined
+  let connected = false
+  /** Framed queries waiting for the next write: one write per turn of the event loop. */
+  let outbox: Buffer[] = []
+  let flushing = false
+  let received: Buffer | undefined
+  const gate = createQueryGate({ prefix, maxInFlight, start, release })
+
+  let ids = Buffer.alloc(0)
+  let idAt = 0
+  function freshId(): number {
+    for (;;) {
+      if (idAt >= ids.length) {
+        ids = randomBytes(4096)
+        idAt = 0
+      }
+      const id = ids.readUInt16BE(idAt)
+      idAt += 2
+      if (!pending.has(id)) return id
+    }
+  }
+
+  function start(flight: Flight): void {
+    const id = freshId()
+    const packet = encodeQuery(
+      { name: flight.name, type: flight.type },
+      { id, recursionDesired: options.recursionDesired }
+    )
+    const framed = Buffer.allocUnsafe(packet.length + 2)
+    framed.writeUInt16BE(packet.length, 0)
+    packet.copy(framed, 2)
+    const p: Pending = { id, flight, framed, triesDone: 0 }
+    pending.set(id, p)
+    flight.onSettle(() => {
+      if (p.timer) clearTimeout(p.timer)
+      pending.delete(id)
+    })
+    send(p)
+  }
+
+  function send(p: Pending): void {
+    p.triesDone++
+    stats.sent++
+    outbox.push(p.framed)
+    p.timer = setTimeout(() => onTimeout(p), timeoutMs)
+    if (!flushing) {
+      flushing = true
+      setImmediate(flush)
+    }
+  }
+
+  function flush(): void {
+    flushing = false
+    if (outbox.length === 0) return
+    const c = getConnection()
+    if (!connected) return // 'connect' flushes what waits
+    const batch = outbox.length === 1 ? outbox[0]! : Buffer.concat(outbox)
+    outbox = []
+    c.write(batch)
+  }
+
+  function getConnection(): net.Socket {
+    if (conn) return conn
+    const c = net.connect({ host, port })
+    c.setNoDelay(true)
+    c.unref()
+    conn = c
+    connected = false
+    received = undefined
+    c.on('connect', () => {
+      if (conn !== c) return
+      connected = true
+      flush()
+    })
+    c.on('data', (chunk: Buffer) => {
+      if (conn === c) onData(chunk)
+    })
+    c.on('error', () => {
+      // 'close' follows and says what happens to the questions.
+    })
+    c.on('close', () => {
+      if (conn !== c) return
+      conn = undefined
+      connected = false
+      received = undefined
+      // Whatever was written and not answered is written again on a new connection, as a try.
+      const waiting = [...pending.values()]
+      outbox = []
+      for (const p of waiting) {
+        if (p.flight.settled) continue
+        if (p.timer) clearTimeout(p.timer)
+        if (p.triesDone >= tries) {
+          const why = `the connection closed, ${triesText(tries)}`
+          gate.failUnanswered(p.flight, `${prefix}: no answer for ${p.flight.what} (${why})`, why)
+        } else send(p)
+      }
+    })
+    return c
+  }
+
+  function onData(chunk: Buffer): void {
+    let buf = received ? Buffer.concat([received, chunk]) : chunk
+    let at = 0
+    while (buf.length - at >= 2) {
+      const length = buf.readUInt16BE(at)
+      if (buf.length - at < 2 + length) break
+      onMessage(buf.subarray(at + 2, at + 2 + length))
+      at += 2 + length
+    }
+    buf = buf.subarray(at)
+    // A partial message is copied out, so the chunk it came in can go.
+    received = buf.length > 0 ? Buffer.from(buf) : undefined
+  }
+
+  function onMessage(msg: Buffer): void {
+    stats.received++
+    let decoded: DecodedMessage
+    try {
+      decoded = decodeMessage(msg)
+    } catch (err) {
+      const p = msg.length >= 2 ? pending.get(msg.readUInt16BE(0)) : undefined
+      if (!p) return
+      gate.markAnswered()
+      p.flight.settle(
+        failure(
+          `${prefix}: answered something that is not a DNS message when asked for ` +
+            `${p.flight.what} (${errorText(err)})`
+        )
+      )
+      return
+    }
+    const p = pending.get(decoded.id)
+    if (!p || !answersQuestion(decoded, p.flight)) return
+    gate.markAnswered()
+    p.flight.settle({ ok: true, response: decoded.response })
+  }
+
+  function onTimeout(p: Pending): void {
+    if (p.flight.settled) return
+    if (p.triesDone < tries) {
+      send(p)
+      return
+    }
+    const after = `${triesText(tries)} of ${timeoutMs} ms`
+    gate.failUnanswered(p.flight, `${prefix}: no answer for ${p.flight.what} after ${after}`, after)
+  }
+
+  async function release(): Promise<void> {
+    const c = conn
+    conn = undefined
+    outbox = []
+    if (c) {
+      c.destroy()
+    }
+  }
+
+  return {
+    name: options.name,
+    kind: options.kind,
+    address,
+    query: (question) => gate.query(question),
+    close: () => gate.close(),
+    stats(): WireResolverStats {
+      return { ...stats }
+    }
+  }
+}
