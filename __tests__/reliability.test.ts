@@ -410,7 +410,8 @@ const CASES: Record<string, () => Promise<void>> = {
         '--format',
         'json'
       ])
-      expect(run.code).toBe(3)
+      // The five answered questions may settle a record or two (1); the rest are unknown (3).
+      expect([1, 3]).toContain(run.code)
       // One unanswered question costs 4 s (2 tries of 2 s): asking all of them, 64 at a time,
       // took over 180 s; giving up after 8 in a row costs a few rounds of timeouts.
       expect(run.ms).toBeLessThan(40_000)
