@@ -17,7 +17,8 @@ pull:  write what Mailtrap's API knows into domains.yaml (verification host, tra
 Options:
   --config FILE                 domains.yaml to read (default: domains.yaml)
   --resolver NAME=ADDR[:PORT]   ask this DNS server; repeatable; replaces the configured set.
-  --resolver NAME=https://URL   ... or this DNS-over-HTTPS endpoint (RFC 8484).
+  --resolver NAME=https://URL   ... or this DNS-over-HTTPS endpoint (RFC 8484),
+  --resolver NAME=tcp://ADDR    ... or this server over one pipelined TCP connection (RFC 7766).
                                 Presets: cloudflare, google, quad9, opendns, cloudflare-doh,
                                 google-doh, system, authoritative (the zone's own servers)
   --authoritative ADDR[:PORT]   ask this authoritative server (recursion off) instead of

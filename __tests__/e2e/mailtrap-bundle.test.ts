@@ -299,4 +299,50 @@ describe('dist/cli.js with a Mailtrap token (a fake Mailtrap API on loopback)', 
       expect(result.stderr).toContain('needs Mailtrap')
     })
   })
+
+  describe('create, opt-in', () => {
+    it('adds a domain the account lacks with --create (POST on the path family in use)', async () => {
+      const fresh = await startFakeMailtrap({ token: TOKEN })
+      try {
+        const result = await cli([
+          '--mailtrap-url',
+          fresh.url,
+          '--mailtrap-account',
+          '31001',
+          '--domain',
+          'other.test',
+          '--create',
+          '--format',
+          'json'
+        ])
+        const posts = fresh.requests.filter((r) => r.method === 'POST')
+        expect(posts).toHaveLength(1)
+        expect(posts[0]!.path).toBe('/api/domains')
+        const report = JSON.parse(result.stdout) as Report
+        expect(report.domains[0]!.mailtrap).toMatchObject({ dnsVerified: false })
+        // The records to publish are listed: the domain's records are all checked.
+        expect(report.domains[0]!.records.map((r) => r.key)).toContain('dkim1')
+        expect(result.stdout + result.stderr).not.toContain(TOKEN)
+      } finally {
+        await fresh.close()
+      }
+    })
+
+    it('never creates without the opt-in', async () => {
+      const fresh = await startFakeMailtrap({ token: TOKEN })
+      try {
+        await cli([
+          '--mailtrap-url',
+          fresh.url,
+          '--mailtrap-account',
+          '31001',
+          '--domain',
+          'other.test'
+        ])
+        expect(fresh.requests.filter((r) => r.method === 'POST')).toEqual([])
+      } finally {
+        await fresh.close()
+      }
+    })
+  })
 })
