@@ -374,6 +374,21 @@ function outcomeOf(
  * every problem rather than stopping at the first, each with what receivers do about it.
  */
 export function readDmarc(text: string): DmarcReading {
+  // A fleet's records are mostly the same few texts, read once per resolver and probe: each
+  // distinct text is read once. Readings are never changed by their callers.
+  const known = readings.get(text)
+  if (known) return known
+  const reading = read(text)
+  if (readings.size >= MAX_READINGS) readings.delete(readings.keys().next().value as string)
+  readings.set(text, reading)
+  return reading
+}
+
+/** Readings kept, first in first out: enough for a fleet's distinct DMARC texts. */
+const MAX_READINGS = 4096
+const readings = new Map<string, DmarcReading>()
+
+function read(text: string): DmarcReading {
   const problems: DmarcProblem[] = []
   const found = pieces(text, problems)
   const version = versionProblem(text, found[0])
