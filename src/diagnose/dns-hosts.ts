@@ -67,8 +67,10 @@ export const DNS_HOSTS: readonly DnsHost[] = [
     ttl: 'Automatic',
     name: 'Namecheap',
     nameServers: /\.registrar-servers\.com$/,
+    // Namecheap's Advanced DNS form: Type, Host, Value, TTL (its knowledge base, "How can I set
+    // up a CNAME record for my domain").
     nameField: 'Host',
-    targetField: 'Target',
+    targetField: 'Value',
     textField: 'Value',
     targetNeedsDot: false,
     quotesText: false
