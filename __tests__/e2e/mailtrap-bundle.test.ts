@@ -345,4 +345,18 @@ describe('dist/cli.js with a Mailtrap token (a fake Mailtrap API on loopback)', 
       }
     })
   })
+
+  it('says which API path family it uses under --verbose, and nothing of the sort without', async () => {
+    const fresh = await startFakeMailtrap({ token: TOKEN })
+    try {
+      const args = ['--mailtrap-url', fresh.url, '--mailtrap-account', '31001']
+      const verbose = await cli([...args, '--verbose'])
+      expect(verbose.stderr).toContain("Mailtrap API: using the spec's paths (/api/domains)")
+      const quiet = await cli(args)
+      expect(quiet.stderr).not.toContain('Mailtrap API:')
+      expect(verbose.stdout + verbose.stderr).not.toContain(TOKEN)
+    } finally {
+      await fresh.close()
+    }
+  })
 })

@@ -7,7 +7,7 @@
  * (query-gate.ts): each question asked once, `maxInFlight` at a time, a dead server given up on.
  */
 import net from 'node:net'
-import { randomBytes } from 'node:crypto'
+import { createIdSource } from './message-ids.js'
 import { answersQuestion, decodeMessage, encodeQuery, type DecodedMessage } from './codec.js'
 import { formatServerAddress } from './server-address.js'
 import {
@@ -66,19 +66,7 @@ export function createTcpResolver(options: WireResolverOptions): WireResolver {
   let received: Buffer | undefined
   const gate = createQueryGate({ prefix, maxInFlight, start, release })
 
-  let ids = Buffer.alloc(0)
-  let idAt = 0
-  function freshId(): number {
-    for (;;) {
-      if (idAt >= ids.length) {
-        ids = randomBytes(4096)
-        idAt = 0
-      }
-      const id = ids.readUInt16BE(idAt)
-      idAt += 2
-      if (!pending.has(id)) return id
-    }
-  }
+  const freshId = createIdSource((id) => pending.has(id))
 
   function start(flight: Flight): void {
     const id = freshId()

@@ -6,7 +6,7 @@
  */
 import dgram from 'node:dgram'
 import net from 'node:net'
-import { randomBytes } from 'node:crypto'
+import { createIdSource } from './message-ids.js'
 import { answersQuestion, decodeMessage, encodeQuery, type DecodedMessage } from './codec.js'
 import { formatServerAddress } from './server-address.js'
 import {
@@ -166,20 +166,7 @@ export function createWireResolver(options: WireResolverOptions): WireResolver {
     }
   }
 
-  /** Message ids come from a buffer of random bytes, refilled now and then. */
-  let ids = Buffer.alloc(0)
-  let idAt = 0
-  function freshId(): number {
-    for (;;) {
-      if (idAt >= ids.length) {
-        ids = randomBytes(4096)
-        idAt = 0
-      }
-      const id = ids.readUInt16BE(idAt)
-      idAt += 2
-      if (!pending.has(id)) return id
-    }
-  }
+  const freshId = createIdSource((id) => pending.has(id))
 
   function start(flight: Flight): void {
     const id = freshId()
