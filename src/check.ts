@@ -20,14 +20,13 @@ import {
 } from './dns/authoritative.js'
 import { renderBindSnippet } from './records/bind.js'
 import type { AuthoritativeDiscovery } from './dns/authoritative.js'
-import type { DnsRecord, QueryOutcome, Resolver } from './dns/types.js'
+import type { QueryOutcome, Resolver } from './dns/types.js'
+import { toObservationReport } from './report/observations.js'
 import { expandExpected, type DomainExpectation, type ExpectedRecord } from './records/expected.js'
 import {
   domainStatus,
   summarize,
-  type AnswerReport,
   type DomainReport,
-  type ObservationReport,
   type RecordReport,
   type Report
 } from './report/report.js'
@@ -62,6 +61,8 @@ export interface CheckOptions {
   create?: boolean
   /** False where nothing may be created, whatever the config says (pull request events). */
   createAllowed?: boolean
+  /** Told of each domain as its check ends (progress lines; the order is completion order). */
+  onDomain?: (report: DomainReport) => void
 }
 
 /** Enough domains in flight to keep every resolver busy, few enough to keep memory flat. */
@@ -112,7 +113,9 @@ export async function check(
       const view = mailtrap.views?.get(domain.name)
       const report = await checkDomain(expandExpected(domain, view), ports, now)
       const joined = await joinMailtrap(report, domain, view, mailtrap, ports.mailtrap, gate)
-      return withZoneWarnings(withDelegation(joined, domain), ports.zoneWarnings ?? [])
+      const done = withZoneWarnings(withDelegation(joined, domain), ports.zoneWarnings ?? [])
+      options.onDomain?.(done)
+      return done
     }
   )
   const resolvers = [...(ports.discovery?.known() ?? []), ...ports.resolvers]
@@ -389,33 +392,6 @@ async function observe(
     outcome,
     probes
   }
-}
-
-function toAnswers(records: DnsRecord[]): AnswerReport[] {
-  return records.map((r) => ({ name: r.name, type: r.type, data: r.data, ttl: r.ttl }))
-}
-
-function summarizeOutcome(
-  outcome: QueryOutcome
-): Pick<ObservationReport, 'rcode' | 'answers' | 'error'> {
-  return outcome.ok
-    ? { rcode: outcome.response.rcode, answers: toAnswers(outcome.response.answers) }
-    : { rcode: null, answers: [], error: outcome.error }
-}
-
-function toObservationReport(o: Observation): ObservationReport {
-  const report: ObservationReport = {
-    resolver: o.resolver,
-    ...summarizeOutcome(o.outcome),
-    authoritative: o.outcome.ok && o.outcome.response.flags.aa
-  }
-  const probes = o.probes.map((p) => ({
-    name: p.question.name,
-    type: p.question.type,
-    ...summarizeOutcome(p.outcome)
-  }))
-  if (probes.length > 0) report.probes = probes
-  return report
 }
 
 /** A zone file's warnings on the domains whose records it holds: they count as warnings. */

@@ -11,7 +11,7 @@ import { buildResolvers, closeFleet } from './dns/resolvers.js'
 import { ZoneFileError } from './dns/zone-file.js'
 import { toAsciiName } from './names/dns-names.js'
 import { renderMarkdown } from './report/markdown.js'
-import { EXIT, exitCodeFor, verifiedAll, type Report } from './report/report.js'
+import { EXIT, exitCodeFor, verifiedAll, type DomainReport, type Report } from './report/report.js'
 import { createMailtrapView, type MailtrapView } from './mailtrap-view.js'
 import { renderJson, renderText } from './report/text.js'
 import { MAX_DURATION_MS, waitUntilSettled } from './wait.js'
@@ -49,6 +49,8 @@ export interface EngineOptions {
    * unknown, so no server can hold a check longer. Default: sized to the fleet.
    */
   deadlineMs?: number
+  /** Told of each domain as its check ends, in every round (progress lines). */
+  onDomain?: (report: DomainReport) => void
   /** Where the Mailtrap client's debug lines go (the path family chosen, retries). */
   debug?: (line: string) => void
 }
@@ -129,7 +131,8 @@ export async function checkOnce(
         shard: options.shard,
         requireVerified: options.requireVerified,
         create: options.create,
-        createAllowed: options.createAllowed
+        createAllowed: options.createAllowed,
+        onDomain: options.onDomain
       }
     )
     const failOn = options.failOn ?? config.failOn ?? 'error'
