@@ -34,6 +34,8 @@ import { TOOL } from './version.js'
 import { joinMailtrap, readMailtrap, type MailtrapPort } from './check-mailtrap.js'
 import { withDelegation } from './check-delegation.js'
 import { inShard, type Shard } from './report/merge.js'
+import type { JsonReportWriter } from './report/json-stream.js'
+import { eachInOrder } from './ordered-window.js'
 
 /** What the engine needs from the outside world: narrow ports, so tests pass real or plain ones. */
 export interface CheckPorts {
@@ -61,30 +63,18 @@ export interface CheckOptions {
   create?: boolean
   /** False where nothing may be created, whatever the config says (pull request events). */
   createAllowed?: boolean
+  /**
+   * Where the JSON report goes as the check runs: its head first, then each domain whole, in
+   * the config's order; the caller ends it. The report returned then keeps each plain passing
+   * domain without what each resolver answered, so memory stays flat however long the list.
+   */
+  stream?: Pick<JsonReportWriter, 'begin' | 'domain'>
   /** Told of each domain as its check ends (progress lines; the order is completion order). */
   onDomain?: (report: DomainReport) => void
 }
 
 /** Enough domains in flight to keep every resolver busy, few enough to keep memory flat. */
 const DOMAIN_WINDOW = 256
-
-/** `fn` over `items` with at most `limit` at once, results in the items' order. */
-async function mapWindow<T, R>(
-  items: T[],
-  limit: number,
-  fn: (item: T) => Promise<R>
-): Promise<R[]> {
-  const results = new Array<R>(items.length)
-  let next = 0
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++
-      results[i] = await fn(items[i]!)
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
-  return results
-}
 
 /**
  * Check every domain of the config against every resolver and build the report.
@@ -106,7 +96,17 @@ export async function check(
     create: options.create === true,
     createAllowed: options.createAllowed !== false
   }
-  const domains = await mapWindow(
+  const head = {
+    schemaVersion: 1 as const,
+    tool: { name: TOOL.name, version: TOOL.version },
+    generatedAt: now.toISOString(),
+    config: config.file,
+    ...(shard ? { shard } : {})
+  }
+  const stream = options.stream
+  await stream?.begin(head)
+  const domains: DomainReport[] = []
+  await eachInOrder(
     selected,
     options.window ?? DOMAIN_WINDOW,
     async (domain): Promise<DomainReport> => {
@@ -116,19 +116,41 @@ export async function check(
       const done = withZoneWarnings(withDelegation(joined, domain), ports.zoneWarnings ?? [])
       options.onDomain?.(done)
       return done
+    },
+    async (report) => {
+      if (!stream) return void domains.push(report)
+      await stream.domain(report)
+      domains.push(slim(report))
     }
   )
   const resolvers = [...(ports.discovery?.known() ?? []), ...ports.resolvers]
   return {
-    schemaVersion: 1,
-    tool: { name: TOOL.name, version: TOOL.version },
-    generatedAt: now.toISOString(),
-    config: config.file,
+    ...head,
     resolvers: resolvers.map((r) => ({ name: r.name, kind: r.kind, address: r.address })),
     summary: summarize(domains),
-    ...(shard ? { shard } : {}),
     domains
   }
+}
+
+/**
+ * A streamed domain as the report keeps it in memory: a passing domain whose every resolver
+ * said the same right thing keeps its records' verdicts, not what each resolver answered (the
+ * JSON report has that); the text, Markdown and annotations show such a domain the same
+ * either way. Every other domain is kept whole.
+ */
+function slim(report: DomainReport): DomainReport {
+  const plain =
+    report.status === 'pass' &&
+    report.records.every(
+      (r) =>
+        r.status === 'pass' &&
+        r.checked &&
+        r.findings.length === 0 &&
+        r.observations.every((o) => o.verdict === 'ok' && o.probes === undefined)
+    )
+  return plain
+    ? { ...report, records: report.records.map((r) => ({ ...r, observations: [] })) }
+    : report
 }
 
 function selectDomains(config: Config, names: string[] | undefined): Config['domains'] {
@@ -160,7 +182,8 @@ const cacheOf = (ports: CheckPorts): Resolver | undefined =>
 
 async function routerFor(
   ports: CheckPorts,
-  apex: string
+  apex: string,
+  delegated = true
 ): Promise<(resolver: Resolver) => Resolver> {
   let others = otherZones.get(ports)
   if (!others) {
@@ -171,7 +194,9 @@ async function routerFor(
   // A server pinned with --authoritative may hold a zone the registry delegates elsewhere.
   const cache = cacheOf(ports)
   const pinned = ports.resolvers.find((r) => r.kind === 'authoritative' && !r.listed)
-  const delegation = cache && pinned ? await findDelegation(pinned, cache, apex) : undefined
+  // Asked only when it can matter (`delegated`): two round trips before the first record.
+  const delegation =
+    delegated && cache && pinned ? await findDelegation(pinned, cache, apex) : undefined
   return (resolver) => acrossCuts(resolver, router, apex, delegation)
 }
 
@@ -274,7 +299,8 @@ async function passingWithoutZoneCut(
     apex,
     nameServers: [],
     servers: [],
-    route: await routerFor(ports, apex)
+    // Where the registry delegates the zone decides nothing when every answer is right.
+    route: await routerFor(ports, apex, false)
   }
   const context: DiagnosisContext = { apex: facts.apex, siblings: expectation.records, now }
   const words = new FixWords(facts.apex, undefined)

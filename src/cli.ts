@@ -1,6 +1,6 @@
-import { createWriteStream } from 'node:fs'
+import { createWriteStream, type WriteStream } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
-import { writeJsonReport } from './report/json-stream.js'
+import { writableWriter, writeJsonReport, type JsonSink } from './report/json-stream.js'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { FAIL_ON, type FailOn } from './config/schema.js'
@@ -166,9 +166,13 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
     debug: values.verbose ? (line) => io.stderr(`${line}\n`) : undefined,
     deadlineMs: values.deadline === undefined ? undefined : duration(values.deadline, '--deadline')
   }
+  // check --format json: written domain by domain as the check runs, never held whole.
+  const streamed = command === 'check' && values.format === 'json'
+  const file = streamed && values.output ? fileSink(values.output) : undefined
   const outcome = await execute(
     {
       ...options,
+      jsonSink: streamed ? (file?.sink ?? io.stdout) : undefined,
       command,
       wait: {
         timeoutMs: values.timeout === undefined ? undefined : duration(values.timeout, '--timeout'),
@@ -182,8 +186,42 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
       progress: (line) => io.stderr(`${line}\n`)
     }
   )
-  await emit(outcome.report, values, io)
+  if (file) {
+    await file.close()
+    io.stderr(`report written to ${values.output}\n`)
+  } else if (!streamed) await emit(outcome.report, values, io)
   return outcome.exitCode
+}
+
+/**
+ * The report file as a sink: opened at its first chunk, so a run that fails before its report
+ * starts leaves no empty file; an error writing it is the usual `cannot write` usage error.
+ */
+function fileSink(path: string): { sink: JsonSink; close: () => Promise<void> } {
+  let stream: WriteStream | undefined
+  let write: ((chunk: string) => void | Promise<void>) | undefined
+  const cannot = (error: NodeJS.ErrnoException): never => {
+    throw new UsageError(`cannot write the report to ${path}: ${error.code ?? error.message}`)
+  }
+  return {
+    sink: async (chunk) => {
+      if (!stream) {
+        stream = createWriteStream(path)
+        // Errors are read from the writes (and the close); this keeps one from being unhandled.
+        stream.on('error', () => {})
+        write = writableWriter(stream)
+      }
+      await Promise.resolve()
+        .then(() => write!(chunk))
+        .catch(cannot)
+    },
+    close: () =>
+      stream
+        ? new Promise<void>((done, fail) =>
+            stream!.end((e?: Error | null) => (e ? fail(e) : done()))
+          ).catch(cannot)
+        : Promise.resolve()
+  }
 }
 
 type Values = ReturnType<

@@ -16,6 +16,7 @@ import { createMailtrapView, type MailtrapView } from './mailtrap-view.js'
 import { renderJson, renderText } from './report/text.js'
 import { MAX_DURATION_MS, waitUntilSettled } from './wait.js'
 import { mergeReports, type Shard } from './report/merge.js'
+import { JsonReportWriter, type JsonSink } from './report/json-stream.js'
 
 /** Everything the CLI and the action both ask for, already parsed from flags or inputs. */
 export interface EngineOptions {
@@ -49,6 +50,12 @@ export interface EngineOptions {
    * unknown, so no server can hold a check longer. Default: sized to the fleet.
    */
   deadlineMs?: number
+  /**
+   * `check` only: the JSON report is written here domain by domain as the check runs, so a
+   * fleet's report is never held whole (the outcome's report then keeps plain passing domains
+   * without what each resolver answered). Not ended: the caller closes what it opened.
+   */
+  jsonSink?: JsonSink
   /** Told of each domain as its check ends, in every round (progress lines). */
   onDomain?: (report: DomainReport) => void
   /** Where the Mailtrap client's debug lines go (the path family chosen, retries). */
@@ -122,11 +129,13 @@ export async function checkOnce(
     Math.min(options.deadlineMs ?? defaultDeadline(config), MAX_DURATION_MS)
   )
   deadline.unref()
+  const stream = options.jsonSink ? new JsonReportWriter(options.jsonSink) : undefined
   try {
     const report = await check(
       config,
       { ...fleet, mailtrap, now, zoneWarnings: fleet.zoneFiles?.warnings },
       {
+        stream,
         domains: options.domains,
         shard: options.shard,
         requireVerified: options.requireVerified,
@@ -137,16 +146,14 @@ export async function checkOnce(
     )
     const failOn = options.failOn ?? config.failOn ?? 'error'
     const digest = digests.get(config)
-    return {
-      config,
-      report: {
-        ...report,
-        ...(digest ? { configDigest: digest } : {}),
-        failOn,
-        ...(late ? { deadlinePassed: true } : {})
-      },
-      failOn
+    const whole: Report = {
+      ...report,
+      ...(digest ? { configDigest: digest } : {}),
+      failOn,
+      ...(late ? { deadlinePassed: true } : {})
     }
+    await stream?.end(whole)
+    return { config, report: whole, failOn }
   } finally {
     clearTimeout(deadline)
     await closeFleet(fleet)
@@ -255,7 +262,9 @@ async function rounds(
     return { ...result, exitCode, verified: verified === true }
   }
   const round = async () => {
-    const result = await checkOnce(config, { ...request, failOn }, ports.now, view?.port)
+    // Only a single round's report can be written as it goes: wait keeps its last round's.
+    const jsonSink = request.command === 'check' ? request.jsonSink : undefined
+    const result = await checkOnce(config, { ...request, failOn, jsonSink }, ports.now, view?.port)
     if (request.command === 'wait' && request.requireVerified) {
       ports.progress(mailtrapProgress(result.report, view?.readAt()))
     }

@@ -89,7 +89,23 @@ function normalizeTagValue(tag: string, value: string): string {
 export function compareDmarc(
   actual: Map<string, string>,
   expected: Map<string, string>
-): DmarcDifference[] {
+): readonly DmarcDifference[] {
+  // Readings are memoised by text, so a fleet's records compare the same two maps again and
+  // again (once per resolver and domain): each pair is compared once.
+  let byExpected = compared.get(actual)
+  if (!byExpected) compared.set(actual, (byExpected = new WeakMap()))
+  let differences = byExpected.get(expected)
+  if (!differences)
+    byExpected.set(expected, (differences = Object.freeze(compare(actual, expected))))
+  return differences
+}
+
+const compared = new WeakMap<
+  Map<string, string>,
+  WeakMap<Map<string, string>, readonly DmarcDifference[]>
+>()
+
+function compare(actual: Map<string, string>, expected: Map<string, string>): DmarcDifference[] {
   const keys = [...new Set([...expected.keys(), ...actual.keys()])].filter((k) => k in TAG_RFC)
   const policies = ['p', 'sp', 'np'].flatMap((t) => [tagValue(actual, t), tagValue(expected, t)])
   const allNone = policies.every((v) => v === undefined || v.toLowerCase() === 'none')

@@ -110,7 +110,7 @@ export type Detail =
       problems: DmarcProblem[]
       outcome: DmarcReading['outcome']
     }
-  | { kind: 'dmarc-differs'; name: string; differences: DmarcDifference[] }
+  | { kind: 'dmarc-differs'; name: string; differences: readonly DmarcDifference[] }
   | { kind: 'dmarc-ok'; name: string }
   | { kind: 'spf-missing'; name: string }
   | { kind: 'spf-ok'; name: string }

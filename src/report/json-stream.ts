@@ -1,6 +1,6 @@
-// The JSON report written domain by domain: at 10,000 domains the pretty-printed report is
-// about 80 MB, and building it as one string, then copying it to write it, doubles the run's
-// peak memory (issue 12). The bytes are exactly renderJson's.
+// The JSON report written domain by domain, as the check goes: at 10,000 domains, building the
+// report as one string, then copying it to write it, doubled the run's peak memory (issue 12).
+// renderJson writes the same bytes.
 import { jsonSafe } from '../text/printable.js'
 import type { Report } from './report.js'
 
@@ -26,43 +26,133 @@ export type JsonSink = ((chunk: string) => void | Promise<void>) | WritableLike
 /** The top-level field written one element at a time; every other field is written whole. */
 const STREAMED = 'domains'
 
-/** Indentation of JSON.stringify(report, null, 2), one level. */
-const INDENT = '  '
+/**
+ * The fields written before the domains, in this order, when present: all known before the
+ * first domain is checked, so a run can write them first and stream the domains after. Every
+ * other field (the summary, the resolvers found, the digest) follows the domains.
+ */
+export const HEAD_FIELDS = ['schemaVersion', 'tool', 'generatedAt', 'config', 'shard'] as const
+
+/** The fields a streamed report is opened with. */
+export type ReportHead = Partial<Pick<Report, (typeof HEAD_FIELDS)[number]>>
 
 /**
- * Writes `JSON.stringify(report, null, 2) + '\n'`, byte for byte, as a series of chunks: the
- * fields before `domains` in one, then one per domain, then the close. The whole text is never
- * held; at most one domain's. Given a Writable, waits for 'drain' whenever `write` returns
- * false, and rejects if the stream errors or closes first. Does not end the stream.
+ * The JSON report's layout, one line a field and one line a domain:
+ *
+ *     {
+ *       "schemaVersion": 1,
+ *       …the other head fields…
+ *       "domains": [
+ *         {…one domain…},
+ *         {…the next…}
+ *       ],
+ *       "summary": {…},
+ *       …every other field…
+ *     }
+ *
+ * Compact lines keep a fleet's report small (a 10,000-domain report pretty-printed was 80 MB)
+ * and let `grep` find a domain's line; `jq` shows it pretty. Any JSON value is written as
+ * JSON.stringify writes it, with the characters {@link jsonSafe} escapes escaped.
+ */
+export class JsonReportWriter {
+  private readonly write: (chunk: string) => void | Promise<void>
+  private domains = 0
+
+  constructor(sink: JsonSink) {
+    this.write = typeof sink === 'function' ? sink : writableWriter(sink)
+  }
+
+  /** Opens the report with the head fields (and any other field given) and `"domains": [`. */
+  async begin(head: ReportHead): Promise<void> {
+    await this.write(headChunk(head))
+  }
+
+  /** Writes one domain (any JSON value), on its own line. */
+  async domain(domain: unknown): Promise<void> {
+    await this.write(domainChunk(domain, this.domains++))
+  }
+
+  /** Closes the domains, writes every field of `report` not in the head, and closes the report. */
+  async end(report: object): Promise<void> {
+    await this.write(endChunk(report, this.domains))
+  }
+}
+
+/**
+ * Writes `report` in the layout of {@link JsonReportWriter}, as a series of chunks: the head
+ * in one, then one per domain, then the close. The whole text is never held; at most one
+ * domain's. Given a Writable, waits for 'drain' whenever `write` returns false, and rejects if
+ * the stream errors or closes first. Does not end the stream.
  */
 export async function writeJsonReport(report: Report, sink: JsonSink): Promise<void> {
-  const write = typeof sink === 'function' ? sink : writableWriter(sink)
-  // JSON.stringify's own order and rules: own enumerable keys, toJSON, undefined left out.
-  const fields = Object.entries(report as object)
-    .map(([key, value]): [string, unknown] => [key, toJson(value, key)])
-    .filter(([, value]) => serializable(value))
-  if (fields.length === 0) {
-    await write('{}\n')
-    return
-  }
-  let head = '{'
-  for (const [index, [key, value]] of fields.entries()) {
-    const comma = index < fields.length - 1 ? ',' : ''
-    const label = `\n${INDENT}${jsonSafe(JSON.stringify(key))}: `
-    if (key !== STREAMED || !Array.isArray(value) || value.length === 0) {
-      head += `${label}${stringify(value, INDENT)}${comma}`
-      continue
-    }
-    await write(`${head}${label}[`)
-    for (const [i, element] of value.entries()) {
-      const item = toJson(element, String(i))
-      const text = serializable(item) ? stringify(item, INDENT + INDENT) : 'null'
-      await write(`${i === 0 ? '' : ','}\n${INDENT}${INDENT}${text}`)
-    }
-    head = `\n${INDENT}]${comma}`
-  }
-  await write(`${head}\n}\n`)
+  const writer = new JsonReportWriter(sink)
+  await writer.begin(headOf(report))
+  for (const domain of domainsOf(report)) await writer.domain(domain)
+  await writer.end(report)
 }
+
+/** The whole report as one string, in the layout of {@link JsonReportWriter}. */
+export function reportJson(report: Report): string {
+  const domains = domainsOf(report)
+  return [
+    headChunk(headOf(report)),
+    ...domains.map((d, i) => domainChunk(d, i)),
+    endChunk(report, domains.length)
+  ].join('')
+}
+
+function headOf(report: Report): ReportHead {
+  const all = report as unknown as Record<string, unknown>
+  return Object.fromEntries(HEAD_FIELDS.map((k) => [k, all[k]])) as ReportHead
+}
+
+function domainsOf(report: Report): unknown[] {
+  const domains = toJson((report as unknown as Record<string, unknown>)[STREAMED], STREAMED)
+  return Array.isArray(domains) ? domains : []
+}
+
+function headChunk(head: ReportHead): string {
+  return `{${fieldLines(orderedHead(head)).join('')}\n${INDENT}"${STREAMED}": [`
+}
+
+function domainChunk(domain: unknown, index: number): string {
+  const item = toJson(domain, String(index))
+  const text = serializable(item) ? line(item) : 'null'
+  return `${index === 0 ? '' : ','}\n${INDENT}${INDENT}${text}`
+}
+
+function endChunk(report: object, domains: number): string {
+  const rest = fields(report).filter(([key]) => key !== STREAMED && !isHead(key))
+  return `${domains === 0 ? ']' : `\n${INDENT}]`}${fieldLines(rest, true).join('')}\n}\n`
+}
+
+const isHead = (key: string): boolean => (HEAD_FIELDS as readonly string[]).includes(key)
+
+function orderedHead(head: ReportHead): [string, unknown][] {
+  const all = head as Record<string, unknown>
+  const known = HEAD_FIELDS.map((k): [string, unknown] => [k, toJson(all[k], k)]).filter(([, v]) =>
+    serializable(v)
+  )
+  return [...known, ...fields(head).filter(([key]) => key !== STREAMED && !isHead(key))]
+}
+
+/** JSON.stringify's own order and rules: own enumerable keys, toJSON, undefined left out. */
+function fields(value: object): [string, unknown][] {
+  return Object.entries(value)
+    .map(([key, v]): [string, unknown] => [key, toJson(v, key)])
+    .filter(([, v]) => serializable(v))
+}
+
+/** `"key": value` lines, each after a newline, a comma before each (`leading`) or after it. */
+function fieldLines(entries: [string, unknown][], leading = false): string[] {
+  return entries.map(
+    ([key, value]) =>
+      `${leading ? ',' : ''}\n${INDENT}${jsonSafe(JSON.stringify(key))}: ${line(value)}${leading ? '' : ','}`
+  )
+}
+
+/** Indentation of the report's lines, one level. */
+const INDENT = '  '
 
 /** What JSON.stringify would serialise in place of `value` (its toJSON, when it has one). */
 function toJson(value: unknown, key: string): unknown {
@@ -78,16 +168,13 @@ function serializable(value: unknown): boolean {
   return value !== undefined && typeof value !== 'function' && typeof value !== 'symbol'
 }
 
-/**
- * JSON.stringify(value, null, 2) as it reads nested `indent` deep. Raw newlines in its output
- * are always structure (inside strings they are escaped), so indenting after each is exact.
- */
-function stringify(value: unknown, indent: string): string {
-  return jsonSafe(JSON.stringify(value, null, 2) ?? 'null').replace(/\n/g, `\n${indent}`)
+/** One value on one line: JSON.stringify's compact text, made safe to show. */
+function line(value: unknown): string {
+  return jsonSafe(JSON.stringify(value) ?? 'null')
 }
 
 /** A write function over a Writable that waits for 'drain' when the stream asks it to. */
-function writableWriter(stream: WritableLike): (chunk: string) => Promise<void> | void {
+export function writableWriter(stream: WritableLike): (chunk: string) => Promise<void> | void {
   return (chunk) => {
     if (stream.write(chunk)) return
     if (stream.destroyed) {

@@ -1,8 +1,9 @@
-import { jsonSafe, printable } from '../text/printable.js'
+import { printable } from '../text/printable.js'
 import { isSilence, silentResolvers } from './silence.js'
 import type { RecordStatus } from '../diagnose/types.js'
 import { recordLabel } from '../records/expected.js'
 import type { DomainReport, Report } from './report.js'
+import { reportJson } from './json-stream.js'
 
 const SGR: Record<RecordStatus | 'dim' | 'bold', string> = {
   pass: '32',
@@ -97,5 +98,5 @@ export function renderText(report: Report, options: { color: boolean }): string 
 
 /** The JSON report, schema version 1. */
 export function renderJson(report: Report): string {
-  return jsonSafe(JSON.stringify(report, null, 2)) + '\n'
+  return reportJson(report)
 }
