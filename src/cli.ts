@@ -200,29 +200,40 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
 function fileSink(path: string): { sink: JsonSink; close: () => Promise<void> } {
   let stream: WriteStream | undefined
   let write: ((chunk: string) => void | Promise<void>) | undefined
+  // A domain's line is a few kB: written a batch at a time, not one system call a domain.
+  let batch = ''
   const cannot = (error: NodeJS.ErrnoException): never => {
     throw new UsageError(`cannot write the report to ${path}: ${error.code ?? error.message}`)
   }
+  const flush = async (): Promise<void> => {
+    if (!stream) {
+      stream = createWriteStream(path)
+      // Errors are read from the writes (and the close); this keeps one from being unhandled.
+      stream.on('error', () => {})
+      write = writableWriter(stream)
+    }
+    const text = batch
+    batch = ''
+    await Promise.resolve()
+      .then(() => write!(text))
+      .catch(cannot)
+  }
   return {
     sink: async (chunk) => {
-      if (!stream) {
-        stream = createWriteStream(path)
-        // Errors are read from the writes (and the close); this keeps one from being unhandled.
-        stream.on('error', () => {})
-        write = writableWriter(stream)
-      }
-      await Promise.resolve()
-        .then(() => write!(chunk))
-        .catch(cannot)
+      batch += chunk
+      if (batch.length >= BATCH_CHARS) await flush()
     },
-    close: () =>
-      stream
-        ? new Promise<void>((done, fail) =>
-            stream!.end((e?: Error | null) => (e ? fail(e) : done()))
-          ).catch(cannot)
-        : Promise.resolve()
+    close: async () => {
+      if (batch.length > 0 || !stream) await flush()
+      await new Promise<void>((done, fail) =>
+        stream!.end((e?: Error | null) => (e ? fail(e) : done()))
+      ).catch(cannot)
+    }
   }
 }
+
+/** Characters of the report gathered before a write. */
+const BATCH_CHARS = 64 * 1024
 
 type Values = ReturnType<
   typeof parseArgs<{ args: string[]; options: typeof OPTIONS; allowPositionals: true }>

@@ -4,7 +4,7 @@
  * optional rate limit, and `close()` aborting whatever is in flight. It never throws: every
  * way a request can end is a value, and the caller decides what is worth a retry.
  */
-import { Agent, request, type Dispatcher } from 'undici'
+import type { Agent, Dispatcher } from 'undici'
 import { systemClock, type Clock } from './clock.js'
 import { abortAfter } from './deadline.js'
 import { readLimited } from './body.js'
@@ -77,6 +77,20 @@ export interface HttpTransport {
 
 const DEFAULT_ERROR_BODY = 64 * 1024
 
+type Undici = Pick<typeof import('undici'), 'Agent' | 'request'>
+let undiciModule: Promise<Undici> | undefined
+
+/**
+ * undici, loaded at the first exchange: most runs ask no HTTP server at all (UDP resolvers, no
+ * token), and loading it cost a sixth of the CLI's start-up (issue 12). "eager" keeps it in the
+ * one bundle file (ncc would otherwise emit it as a chunk beside dist/cli.js).
+ */
+function loadUndici(): Promise<Undici> {
+  return (undiciModule ??= import(/* webpackMode: "eager" */ 'undici').then(
+    ({ Agent, request }) => ({ Agent, request })
+  ))
+}
+
 /** Creates a transport. Nothing connects until the first exchange. */
 export function createHttpTransport(options: HttpTransportOptions): HttpTransport {
   const clock = options.clock ?? systemClock
@@ -85,11 +99,11 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
   let closed = false
   const closing = new AbortController()
 
-  function dispatcher(): Dispatcher {
+  function dispatcher(undici: Undici): Dispatcher {
     if (options.dispatcher) return options.dispatcher
     // One keep-alive Agent per transport, so the requests of a run share connections (and
     // TLS handshakes), and close() can release them.
-    agent ??= new Agent({ connect: { timeout: timeoutMs } })
+    agent ??= new undici.Agent({ connect: { timeout: timeoutMs } })
     return agent
   }
 
@@ -117,11 +131,12 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
       if (closed || req.signal?.aborted) {
         return failed({ aborted: true, notSent: true, reason: 'closed' })
       }
-      const res = await request(req.url, {
+      const undici = await loadUndici()
+      const res = await undici.request(req.url, {
         method: req.method,
         headers: req.headers,
         body: req.body,
-        dispatcher: dispatcher(),
+        dispatcher: dispatcher(undici),
         signal: controller.signal
       })
       const status = res.statusCode
