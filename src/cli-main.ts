@@ -20,10 +20,22 @@ if (argv.length > 0 && argv.every((arg) => QUICK.has(arg))) {
   // eager keeps one file, and cli.js and its imports still run only here.
   const { main } = await import(/* webpackMode: "eager" */ './cli.js')
   const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR
+  const stderr = (text: string) => process.stderr.write(text)
   process.exitCode = await main(argv, {
     stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
+    stderr,
     env: process.env,
-    color
+    color,
+    progress: {
+      tty: Boolean(process.stderr.isTTY),
+      columns: process.stderr.columns,
+      now: () => performance.now(),
+      write: stderr,
+      every: (ms, tick) => {
+        // Unref'd: the line never keeps the process alive.
+        const timer = setInterval(tick, ms).unref()
+        return () => clearInterval(timer)
+      }
+    }
   })
 }

@@ -6,6 +6,10 @@ import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { FAIL_ON, type FailOn } from './config/schema.js'
 import { execute, FORMATS, mergeRun, RENDERERS, type EngineOptions, type Format } from './engine.js'
 import { parseShard } from './report/merge.js'
+import { createProgress, type ProgressPorts } from './report/progress.js'
+import { parseRateLimits } from './dns/rate-cap.js'
+import type { PoliteOptions } from './polite-options.js'
+import type { QueryMeter } from './dns/types.js'
 import { pullCommand } from './pull.js'
 import { isUserError, UsageError } from './errors.js'
 import { EXIT, exitCodeFor, type Report } from './report/report.js'
@@ -23,6 +27,11 @@ export interface CliIo {
   color: boolean
   now?: () => Date
   sleep?: (ms: number) => Promise<void>
+  /**
+   * Standard error's clock, timer and kind, for the progress line of check and wait (a line
+   * redrawn on a terminal, one final line elsewhere). Without it there is none.
+   */
+  progress?: Omit<ProgressPorts, 'asked'>
 }
 
 /** Run the CLI with `argv` (without node and the script); resolves to the exit code. */
@@ -54,6 +63,8 @@ const OPTIONS = {
   'query-timeout': { type: 'string' },
   tries: { type: 'string' },
   'max-in-flight': { type: 'string' },
+  'rate-limit': { type: 'string', multiple: true, default: [] as string[] },
+  'no-progress': { type: 'boolean', default: false },
   shard: { type: 'string' },
   'require-verified': { type: 'boolean', default: false },
   'until-verified': { type: 'boolean', default: false },
@@ -122,11 +133,13 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
   }
   if (
     values['zone-dir'] !== undefined &&
-    (values.resolver.length > 0 || values.authoritative.length > 0)
+    (values.resolver.length > 0 ||
+      values.authoritative.length > 0 ||
+      values['rate-limit'].length > 0)
   ) {
     return usage(
       io,
-      '--zone-dir answers from zone files alone; it cannot be combined with --resolver or --authoritative'
+      '--zone-dir answers from zone files alone; it cannot be combined with --resolver, --authoritative or --rate-limit'
     )
   }
   if (!(FORMATS as readonly string[]).includes(values.format)) {
@@ -140,7 +153,14 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
   }
   if (command === 'merge') return merge(extra, values, io)
 
-  const options: EngineOptions = {
+  const meter: QueryMeter = { asked: 0 }
+  const progress =
+    io.progress && !values['no-progress']
+      ? createProgress({ ...io.progress, asked: () => meter.asked })
+      : undefined
+  // While the line is drawn, every other line on standard error clears it first.
+  const stderr = progress ? (text: string) => progress.print(text) : io.stderr
+  const options: EngineOptions & PoliteOptions = {
     config: values.config,
     resolvers: values.resolver,
     authoritative: values.authoritative,
@@ -151,6 +171,13 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
     timeoutMs: positiveInteger(values['query-timeout'], '--query-timeout'),
     tries: positiveInteger(values.tries, '--tries'),
     maxInFlight: positiveInteger(values['max-in-flight'], '--max-in-flight'),
+    rateLimits:
+      values['rate-limit'].length > 0
+        ? parseRateLimits(values['rate-limit'], '--rate-limit')
+        : undefined,
+    meter,
+    onRound: progress ? (domains) => progress.round(domains) : undefined,
+    onDomain: progress ? () => progress.domain() : undefined,
     authoritativePort: positiveInteger(values['authoritative-port'], '--authoritative-port'),
     mailtrap: mailtrapOptions(
       io.env?.MAILTRAP_API_TOKEN,
@@ -163,25 +190,34 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
       values['mailtrap-interval'] === undefined
         ? undefined
         : duration(values['mailtrap-interval'], '--mailtrap-interval'),
-    debug: values.verbose ? (line) => io.stderr(`${line}\n`) : undefined,
+    debug: values.verbose ? (line) => stderr(`${line}\n`) : undefined,
     deadlineMs: values.deadline === undefined ? undefined : duration(values.deadline, '--deadline')
   }
-  const outcome = await execute(
-    {
-      ...options,
-      command,
-      wait: {
-        timeoutMs: values.timeout === undefined ? undefined : duration(values.timeout, '--timeout'),
-        intervalMs:
-          values.interval === undefined ? undefined : duration(values.interval, '--interval')
+  let outcome
+  try {
+    outcome = await execute(
+      {
+        ...options,
+        command,
+        wait: {
+          timeoutMs:
+            values.timeout === undefined ? undefined : duration(values.timeout, '--timeout'),
+          intervalMs:
+            values.interval === undefined ? undefined : duration(values.interval, '--interval')
+        }
+      },
+      {
+        now: io.now ?? (() => new Date()),
+        sleep: io.sleep ?? ((ms) => sleep(ms)),
+        progress: (line) => stderr(`${line}\n`)
       }
-    },
-    {
-      now: io.now ?? (() => new Date()),
-      sleep: io.sleep ?? ((ms) => sleep(ms)),
-      progress: (line) => io.stderr(`${line}\n`)
-    }
-  )
+    )
+  } catch (error) {
+    // A failed run leaves no half-drawn line above its error message.
+    progress?.stop()
+    throw error
+  }
+  progress?.finish(outcome.report.summary)
   await emit(outcome.report, values, io)
   return outcome.exitCode
 }

@@ -34,6 +34,10 @@ import { parseShard } from './report/merge.js'
 import { EXIT, exitCodeFor, failedDomains, type Report } from './report/report.js'
 import { recordLabel } from './records/expected.js'
 import { parseDuration } from './wait.js'
+import type { PoliteOptions } from './polite-options.js'
+import { parseRateLimits } from './dns/rate-cap.js'
+import type { QueryMeter } from './dns/types.js'
+import { finalLine } from './report/progress.js'
 
 /** Every input of action.yml; the compiler rejects one that is read but not declared here. */
 const inputsSchema = z.object({
@@ -46,6 +50,7 @@ const inputsSchema = z.object({
   format: z.enum(FORMATS).default('text'),
   'report-path': z.string().optional(),
   'query-timeout': z.coerce.number().int().positive().optional(),
+  'rate-limit': z.string().optional(),
   wait: z.string().refine(isDuration, 'wait must be a duration such as 30m, 90s or 1h').optional(),
   'mailtrap-token': z.string().optional(),
   'mailtrap-account': z.coerce.number().int().positive().optional(),
@@ -162,7 +167,10 @@ async function produce(inputs: Inputs): Promise<Outcome> {
       printUntrusted(RENDERERS[inputs.format](report, { color: true }))
       return { report, exitCode, failOn: report.failOn ?? 'error' }
     }
-    const options: EngineOptions = {
+    const started = performance.now()
+    const meter: QueryMeter = { asked: 0 }
+    let rounds = 0
+    const options: EngineOptions & PoliteOptions = {
       config: inputs.config,
       resolvers: list(inputs.resolvers),
       authoritative: list(inputs.authoritative),
@@ -171,6 +179,11 @@ async function produce(inputs: Inputs): Promise<Outcome> {
       shard: inputs.shard ? parseShard(inputs.shard) : undefined,
       failOn: inputs['fail-on'],
       timeoutMs: inputs['query-timeout'],
+      rateLimits: inputs['rate-limit']
+        ? parseRateLimits(list(inputs['rate-limit']), 'rate-limit')
+        : undefined,
+      meter,
+      onRound: () => rounds++,
       mailtrap: inputs['mailtrap-token']
         ? {
             token: inputs['mailtrap-token'],
@@ -199,6 +212,15 @@ async function produce(inputs: Inputs): Promise<Outcome> {
         },
         { now: () => new Date(), sleep: (ms) => sleep(ms), progress: (line) => core.info(line) }
       )
+    )
+    // The one progress line a log gets: the counts and the time taken, outside the group.
+    core.info(
+      finalLine({
+        summary: result.report.summary,
+        rounds: Math.max(rounds, 1),
+        elapsedMs: performance.now() - started,
+        asked: meter.asked
+      })
     )
     printUntrusted(RENDERERS[inputs.format](result.report, { color: true }))
     return { ...result }
