@@ -16,9 +16,8 @@ if (argv.length > 0 && argv.every((arg) => QUICK.has(arg))) {
   const help = argv.some((arg) => arg === '-h' || arg === '--help')
   process.stdout.write(help ? USAGE : `${TOOL.version}\n`)
 } else {
-  // "eager": ncc (webpack) would otherwise split cli.js into chunk files beside dist/cli.js;
-  // eager keeps one file, and cli.js and its imports still run only here.
-  const { main } = await import(/* webpackMode: "eager" */ './cli.js')
+  // A chunk of its own in the bundle (src/bundle.ts): --help and --version never load it.
+  const { main } = await import('./cli.js')
   const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR
   const stderr = (text: string) => process.stderr.write(text)
   process.exitCode = await main(argv, {
