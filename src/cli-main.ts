@@ -1,7 +1,7 @@
-#!/usr/bin/env node
-// The CLI's entry point. `--help` and `--version` are answered here, before anything else is
-// loaded: the CLI pulls in zod, yaml and undici, which cost more start-up time than Node itself
-// (issue 12). Every other command loads cli.js on demand.
+// The CLI's entry point, which dist/cli.js runs through the bundle (src/bundle.ts). `--help` and
+// `--version` are answered here, before anything else is loaded: the CLI pulls in zod, yaml and
+// undici, which cost more start-up time than Node itself (issue 12). Every other command loads
+// cli.js on demand.
 import { USAGE } from './usage.js'
 import { TOOL } from './version.js'
 
