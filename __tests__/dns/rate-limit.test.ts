@@ -5,6 +5,7 @@
  * a machine however loaded.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { loadConfig } from '../../src/config/load-config.js'
 import { buildResolvers, closeFleet, ResolverSpecError } from '../../src/dns/resolvers.js'
 import type { QueryMeter } from '../../src/dns/types.js'
 import { startKnot, type KnotServer } from '../support/knot.js'
@@ -64,6 +65,29 @@ describe('which resolver gets which cap', () => {
         rateLimits: { byName: { system: 4, authoritative: 6 } }
       })
     ).toEqual(['system-1 4', 'system-2 4', 'authoritative-1 6', 'authoritative-2 6'])
+  })
+
+  it('takes a named config entry’s rate-limit, below a cap by name and above a cap for all', async () => {
+    const config = [
+      { name: 'corp', address: '127.0.0.10', 'rate-limit': 25 },
+      { name: 'edge', doh: 'https://127.0.0.11/dns-query', 'rate-limit': 0 },
+      { name: 'lab', address: '127.0.0.12', 'rate-limit': 8 }
+    ]
+    expect(await caps({ config })).toEqual(['corp 25', 'edge -', 'lab 8'])
+    expect(await caps({ config, rateLimits: { all: 40, byName: { lab: 2 } } })).toEqual([
+      'corp 25',
+      'edge -',
+      'lab 2'
+    ])
+  })
+
+  it('reads rate-limit from domains.yaml, and refuses one below 0 at its line', () => {
+    const yaml = (qps: string) =>
+      `version: 1\ndefaults:\n  resolvers:\n    - name: corp\n      address: 127.0.0.10\n      rate-limit: ${qps}\ndomains: [example.com]\n`
+    expect(loadConfig(yaml('12.5'), 'domains.yaml').resolvers).toEqual([
+      { name: 'corp', address: '127.0.0.10', 'rate-limit': 12.5 }
+    ])
+    expect(() => loadConfig(yaml('-1'), 'domains.yaml')).toThrow(/domains\.yaml:6: /)
   })
 
   it('refuses a cap for a resolver the run does not have, naming the ones it has', async () => {

@@ -72,15 +72,17 @@ export function parseRateLimits(items: string[], what: string): RateLimits {
 }
 
 /**
- * The cap of one resolver in questions per second, or undefined for none: its own entry in
- * `limits`, else `limits.all`, else `presetDefault` (given only for a preset named as such).
+ * The cap of one resolver in questions per second, or undefined for none, the most specific
+ * first: its own entry in `limits`, the `rate-limit` of its config entry, `limits.all`, then
+ * `presetDefault` (given only for a preset named as such).
  */
 export function rateLimitFor(
   limits: RateLimits | undefined,
   name: string,
-  presetDefault?: number
+  presetDefault?: number,
+  configured?: number
 ): number | undefined {
-  const qps = limits?.byName?.[name] ?? limits?.all ?? presetDefault
+  const qps = limits?.byName?.[name] ?? configured ?? limits?.all ?? presetDefault
   return qps === undefined || qps === 0 ? undefined : qps
 }
 

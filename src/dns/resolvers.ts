@@ -230,7 +230,7 @@ function resolversFor(
   // Only a preset named as such has its default cap: a user's `google=ADDR` has none.
   const preset = (name: string) => rateLimitFor(limits, name, PRESET_RATE_LIMITS[name])
   if (typeof entry !== 'string') {
-    const rateLimit = rateLimitFor(limits, entry.name)
+    const rateLimit = rateLimitFor(limits, entry.name, undefined, entry['rate-limit'])
     return 'doh' in entry
       ? [doh(entry.name, entry.doh, { ...options, rateLimit })]
       : [recursive(entry.name, entry.address, rateLimit)]
