@@ -1,25 +1,51 @@
-// Builds the two committed bundles with ncc: dist/index.js (the action) and dist/cli.js (the
-// CLI, which bundles nothing of GitHub's). ncc always names its output index.js, so each is
-// built in its own folder and moved into dist/.
+// Builds the committed bundle with ncc: one build of src/bundle.ts, so the action and the CLI
+// share one copy of the engine (issue 12: dist/ at most 2 MB). ncc emits the entry and, for each
+// dynamic import, chunk files that share the modules both sides use: the action's chunks (with
+// GitHub's code) are loaded only by the action, the CLI's only by the CLI, and `--help` and
+// `--version` load neither. Then:
+// - dist/bundle.js is ncc's entry, and the chunks (N.index.js) sit beside it, where it loads them;
+// - dist/index.js (action.yml's main) and dist/cli.js (package.json's bin) are two-line files
+//   that call the entry's action() or cli();
+// - ncc minifies only its entry, so each chunk is minified here with esbuild (names kept, as ncc
+//   keeps them), which gives the same bytes for the same input: CI rebuilds dist/ and diffs it.
 import { execFileSync } from 'node:child_process'
-import { chmodSync, copyFileSync, mkdirSync, rmSync } from 'node:fs'
+import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
+import { transformSync } from 'esbuild'
 
-const bundles = [
-  { entry: 'src/index.ts', out: 'dist/index.js', licenses: 'dist/licenses.txt' },
-  { entry: 'src/cli-main.ts', out: 'dist/cli.js', licenses: 'dist/licenses-cli.txt' }
-]
+const tmp = '.build/bundle'
 rmSync('dist', { recursive: true, force: true })
+rmSync(tmp, { recursive: true, force: true })
 mkdirSync('dist')
-for (const { entry, out, licenses } of bundles) {
-  const tmp = `.build/${out.replace(/\W/g, '-')}`
-  rmSync(tmp, { recursive: true, force: true })
-  execFileSync(
-    'npx',
-    ['ncc', 'build', entry, '-o', tmp, '--minify', '--license', 'licenses.txt', '--quiet'],
-    { stdio: 'inherit' }
-  )
-  copyFileSync(`${tmp}/index.js`, out)
-  copyFileSync(`${tmp}/licenses.txt`, licenses)
-  chmodSync(out, 0o755)
+execFileSync(
+  'npx',
+  ['ncc', 'build', 'src/bundle.ts', '-o', tmp, '--minify', '--license', 'licenses.txt', '--quiet'],
+  { stdio: 'inherit' }
+)
+for (const file of readdirSync(tmp).sort()) {
+  if (file === 'index.js') copyFileSync(`${tmp}/${file}`, 'dist/bundle.js')
+  else if (file === 'licenses.txt') copyFileSync(`${tmp}/${file}`, 'dist/licenses.txt')
+  else if (/^\d+\.index\.js$/.test(file)) {
+    const { code } = transformSync(readFileSync(`${tmp}/${file}`, 'utf8'), {
+      loader: 'js',
+      format: 'esm',
+      target: 'node20',
+      minify: true,
+      keepNames: true,
+      legalComments: 'none'
+    })
+    writeFileSync(`dist/${file}`, code)
+  } else if (file !== 'package.json') {
+    throw new Error(`build: ncc wrote ${file}, which this script does not know where to put`)
+  }
 }
+writeFileSync(
+  'dist/index.js',
+  "// The action (action.yml's main): see src/bundle.ts.\nimport { action } from './bundle.js'\nawait action()\n"
+)
+writeFileSync(
+  'dist/cli.js',
+  "#!/usr/bin/env node\n// The CLI (package.json's bin): see src/bundle.ts.\nimport { cli } from './bundle.js'\nawait cli()\n"
+)
+chmodSync('dist/cli.js', 0o755)
 rmSync('.build', { recursive: true, force: true })

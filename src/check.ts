@@ -72,6 +72,8 @@ export interface CheckOptions {
   stream?: Pick<JsonReportWriter, 'begin' | 'domain'>
   /** Told of each domain as its check ends (progress lines; the order is completion order). */
   onDomain?: (report: DomainReport) => void
+  /** Told how many domains this check covers, before the first one starts (progress lines). */
+  onRound?: (domains: number) => void
 }
 
 /** Enough domains in flight to keep every resolver busy, few enough to keep memory flat. */
@@ -91,6 +93,7 @@ export async function check(
     (d) => !shard || inShard(d.name, shard)
   )
   const now = ports.now()
+  options.onRound?.(selected.length)
   const mailtrap = await readMailtrap(ports.mailtrap)
   const gate = {
     requireVerified: options.requireVerified === true,

@@ -1,7 +1,7 @@
-#!/usr/bin/env node
-// The CLI's entry point. `--help` and `--version` are answered here, before anything else is
-// loaded: the CLI pulls in zod, yaml and undici, which cost more start-up time than Node itself
-// (issue 12). Every other command loads cli.js on demand.
+// The CLI's entry point, which dist/cli.js runs through the bundle (src/bundle.ts). `--help` and
+// `--version` are answered here, before anything else is loaded: the CLI pulls in zod, yaml and
+// undici, which cost more start-up time than Node itself (issue 12). Every other command loads
+// cli.js on demand.
 import { USAGE } from './usage.js'
 import { TOOL } from './version.js'
 
@@ -16,14 +16,25 @@ if (argv.length > 0 && argv.every((arg) => QUICK.has(arg))) {
   const help = argv.some((arg) => arg === '-h' || arg === '--help')
   process.stdout.write(help ? USAGE : `${TOOL.version}\n`)
 } else {
-  // "eager": ncc (webpack) would otherwise split cli.js into chunk files beside dist/cli.js;
-  // eager keeps one file, and cli.js and its imports still run only here.
-  const { main } = await import(/* webpackMode: "eager" */ './cli.js')
+  // A chunk of its own in the bundle (src/bundle.ts): --help and --version never load it.
+  const { main } = await import('./cli.js')
   const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR
+  const stderr = (text: string) => process.stderr.write(text)
   process.exitCode = await main(argv, {
     stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
+    stderr,
     env: process.env,
-    color
+    color,
+    progress: {
+      tty: Boolean(process.stderr.isTTY),
+      columns: process.stderr.columns,
+      now: () => performance.now(),
+      write: stderr,
+      every: (ms, tick) => {
+        // Unref'd: the line never keeps the process alive.
+        const timer = setInterval(tick, ms).unref()
+        return () => clearInterval(timer)
+      }
+    }
   })
 }

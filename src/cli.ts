@@ -1,11 +1,16 @@
-import { createWriteStream, type WriteStream } from 'node:fs'
+import { createWriteStream } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
-import { writableWriter, writeJsonReport, type JsonSink } from './report/json-stream.js'
+import { writeJsonReport } from './report/json-stream.js'
+import { fileSink } from './report-file.js'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { FAIL_ON, type FailOn } from './config/schema.js'
 import { execute, FORMATS, mergeRun, RENDERERS, type EngineOptions, type Format } from './engine.js'
 import { parseShard } from './report/merge.js'
+import { createProgress, type ProgressPorts } from './report/progress.js'
+import { parseRateLimits } from './dns/rate-cap.js'
+import type { PoliteOptions } from './polite-options.js'
+import type { QueryMeter } from './dns/types.js'
 import { pullCommand } from './pull.js'
 import { isUserError, UsageError } from './errors.js'
 import { EXIT, exitCodeFor, type Report } from './report/report.js'
@@ -23,6 +28,11 @@ export interface CliIo {
   color: boolean
   now?: () => Date
   sleep?: (ms: number) => Promise<void>
+  /**
+   * Standard error's clock, timer and kind, for the progress line of check and wait (a line
+   * redrawn on a terminal, one final line elsewhere). Without it there is none.
+   */
+  progress?: Omit<ProgressPorts, 'asked'>
 }
 
 /** Run the CLI with `argv` (without node and the script); resolves to the exit code. */
@@ -54,6 +64,8 @@ const OPTIONS = {
   'query-timeout': { type: 'string' },
   tries: { type: 'string' },
   'max-in-flight': { type: 'string' },
+  'rate-limit': { type: 'string', multiple: true, default: [] as string[] },
+  'no-progress': { type: 'boolean', default: false },
   shard: { type: 'string' },
   'require-verified': { type: 'boolean', default: false },
   'until-verified': { type: 'boolean', default: false },
@@ -122,11 +134,13 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
   }
   if (
     values['zone-dir'] !== undefined &&
-    (values.resolver.length > 0 || values.authoritative.length > 0)
+    (values.resolver.length > 0 ||
+      values.authoritative.length > 0 ||
+      values['rate-limit'].length > 0)
   ) {
     return usage(
       io,
-      '--zone-dir answers from zone files alone; it cannot be combined with --resolver or --authoritative'
+      '--zone-dir answers from zone files alone; it cannot be combined with --resolver, --authoritative or --rate-limit'
     )
   }
   if (!(FORMATS as readonly string[]).includes(values.format)) {
@@ -140,7 +154,14 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
   }
   if (command === 'merge') return merge(extra, values, io)
 
-  const options: EngineOptions = {
+  const meter: QueryMeter = { asked: 0 }
+  const progress =
+    io.progress && !values['no-progress']
+      ? createProgress({ ...io.progress, asked: () => meter.asked })
+      : undefined
+  // While the line is drawn, every other line on standard error clears it first.
+  const stderr = progress ? (text: string) => progress.print(text) : io.stderr
+  const options: EngineOptions & PoliteOptions = {
     config: values.config,
     resolvers: values.resolver,
     authoritative: values.authoritative,
@@ -151,6 +172,13 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
     timeoutMs: positiveInteger(values['query-timeout'], '--query-timeout'),
     tries: positiveInteger(values.tries, '--tries'),
     maxInFlight: positiveInteger(values['max-in-flight'], '--max-in-flight'),
+    rateLimits:
+      values['rate-limit'].length > 0
+        ? parseRateLimits(values['rate-limit'], '--rate-limit')
+        : undefined,
+    meter,
+    onRound: progress ? (domains) => progress.round(domains) : undefined,
+    onDomain: progress ? () => progress.domain() : undefined,
     authoritativePort: positiveInteger(values['authoritative-port'], '--authoritative-port'),
     mailtrap: mailtrapOptions(
       io.env?.MAILTRAP_API_TOKEN,
@@ -163,77 +191,44 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
       values['mailtrap-interval'] === undefined
         ? undefined
         : duration(values['mailtrap-interval'], '--mailtrap-interval'),
-    debug: values.verbose ? (line) => io.stderr(`${line}\n`) : undefined,
+    debug: values.verbose ? (line) => stderr(`${line}\n`) : undefined,
     deadlineMs: values.deadline === undefined ? undefined : duration(values.deadline, '--deadline')
   }
   // check --format json: written domain by domain as the check runs, never held whole.
   const streamed = command === 'check' && values.format === 'json'
   const file = streamed && values.output ? fileSink(values.output) : undefined
-  const outcome = await execute(
-    {
-      ...options,
-      jsonSink: streamed ? (file?.sink ?? io.stdout) : undefined,
-      command,
-      wait: {
-        timeoutMs: values.timeout === undefined ? undefined : duration(values.timeout, '--timeout'),
-        intervalMs:
-          values.interval === undefined ? undefined : duration(values.interval, '--interval')
+  let outcome
+  try {
+    outcome = await execute(
+      {
+        ...options,
+        jsonSink: streamed ? (file?.sink ?? io.stdout) : undefined,
+        command,
+        wait: {
+          timeoutMs:
+            values.timeout === undefined ? undefined : duration(values.timeout, '--timeout'),
+          intervalMs:
+            values.interval === undefined ? undefined : duration(values.interval, '--interval')
+        }
+      },
+      {
+        now: io.now ?? (() => new Date()),
+        sleep: io.sleep ?? ((ms) => sleep(ms)),
+        progress: (line) => stderr(`${line}\n`)
       }
-    },
-    {
-      now: io.now ?? (() => new Date()),
-      sleep: io.sleep ?? ((ms) => sleep(ms)),
-      progress: (line) => io.stderr(`${line}\n`)
-    }
-  )
+    )
+  } catch (error) {
+    // A failed run leaves no half-drawn line above its error message.
+    progress?.stop()
+    throw error
+  }
+  progress?.finish(outcome.report.summary)
   if (file) {
     await file.close()
     io.stderr(`report written to ${values.output}\n`)
   } else if (!streamed) await emit(outcome.report, values, io)
   return outcome.exitCode
 }
-
-/**
- * The report file as a sink: opened at its first chunk, so a run that fails before its report
- * starts leaves no empty file; an error writing it is the usual `cannot write` usage error.
- */
-function fileSink(path: string): { sink: JsonSink; close: () => Promise<void> } {
-  let stream: WriteStream | undefined
-  let write: ((chunk: string) => void | Promise<void>) | undefined
-  // A domain's line is a few kB: written a batch at a time, not one system call a domain.
-  let batch = ''
-  const cannot = (error: NodeJS.ErrnoException): never => {
-    throw new UsageError(`cannot write the report to ${path}: ${error.code ?? error.message}`)
-  }
-  const flush = async (): Promise<void> => {
-    if (!stream) {
-      stream = createWriteStream(path)
-      // Errors are read from the writes (and the close); this keeps one from being unhandled.
-      stream.on('error', () => {})
-      write = writableWriter(stream)
-    }
-    const text = batch
-    batch = ''
-    await Promise.resolve()
-      .then(() => write!(text))
-      .catch(cannot)
-  }
-  return {
-    sink: async (chunk) => {
-      batch += chunk
-      if (batch.length >= BATCH_CHARS) await flush()
-    },
-    close: async () => {
-      if (batch.length > 0 || !stream) await flush()
-      await new Promise<void>((done, fail) =>
-        stream!.end((e?: Error | null) => (e ? fail(e) : done()))
-      ).catch(cannot)
-    }
-  }
-}
-
-/** Characters of the report gathered before a write. */
-const BATCH_CHARS = 64 * 1024
 
 type Values = ReturnType<
   typeof parseArgs<{ args: string[]; options: typeof OPTIONS; allowPositionals: true }>

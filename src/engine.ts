@@ -17,9 +17,10 @@ import { renderJson, renderText } from './report/text.js'
 import { MAX_DURATION_MS, waitUntilSettled } from './wait.js'
 import { mergeReports, type Shard } from './report/merge.js'
 import { JsonReportWriter, type JsonSink } from './report/json-stream.js'
+import type { PoliteOptions } from './polite-options.js'
 
 /** Everything the CLI and the action both ask for, already parsed from flags or inputs. */
-export interface EngineOptions {
+export interface EngineOptions extends PoliteOptions {
   config: string
   /** Check only this slice of the domains (`--shard k/n`). */
   shard?: Shard
@@ -97,7 +98,9 @@ export async function checkOnce(
     timeoutMs: options.timeoutMs,
     tries: options.tries,
     maxInFlight: options.maxInFlight,
-    authoritativePort: options.authoritativePort
+    authoritativePort: options.authoritativePort,
+    rateLimits: options.rateLimits,
+    meter: options.meter
   })
   if (fleet.zoneFiles) {
     const zoneFiles = fleet.zoneFiles
@@ -141,7 +144,8 @@ export async function checkOnce(
         requireVerified: options.requireVerified,
         create: options.create,
         createAllowed: options.createAllowed,
-        onDomain: options.onDomain
+        onDomain: options.onDomain,
+        onRound: options.onRound
       }
     )
     const failOn = options.failOn ?? config.failOn ?? 'error'

@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { z } from 'zod'
 import { ConfigError } from './config/load-config.js'
 import { FAIL_ON } from './config/schema.js'
+import { fileSink } from './report-file.js'
 import { execute, FORMATS, mergeRun, readReport, RENDERERS, type EngineOptions } from './engine.js'
 import { isUserError } from './errors.js'
 import { createGitHubClient, withDeadline } from './github/client.js'
@@ -34,6 +35,10 @@ import { parseShard } from './report/merge.js'
 import { EXIT, exitCodeFor, failedDomains, type Report } from './report/report.js'
 import { recordLabel } from './records/expected.js'
 import { parseDuration } from './wait.js'
+import type { PoliteOptions } from './polite-options.js'
+import { parseRateLimits } from './dns/rate-cap.js'
+import type { QueryMeter } from './dns/types.js'
+import { finalLine } from './report/progress.js'
 
 /** Every input of action.yml; the compiler rejects one that is read but not declared here. */
 const inputsSchema = z.object({
@@ -46,6 +51,7 @@ const inputsSchema = z.object({
   format: z.enum(FORMATS).default('text'),
   'report-path': z.string().optional(),
   'query-timeout': z.coerce.number().int().positive().optional(),
+  'rate-limit': z.string().optional(),
   wait: z.string().refine(isDuration, 'wait must be a duration such as 30m, 90s or 1h').optional(),
   'mailtrap-token': z.string().optional(),
   'mailtrap-account': z.coerce.number().int().positive().optional(),
@@ -108,7 +114,8 @@ function list(value: string | undefined): string[] {
 
 /** What a run ends with: a report, or the error that stopped it, and the exit code. */
 type Outcome =
-  { report: Report; exitCode: number; failOn: string } | { error: Error; exitCode: number }
+  | { report: Report; exitCode: number; failOn: string; reportPath?: string }
+  | { error: Error; exitCode: number }
 
 /**
  * The action: inputs → engine → outputs, job summary, annotations, then the pull request
@@ -131,7 +138,10 @@ export async function run(): Promise<void> {
     return
   }
   const outcome = await produce(inputs)
-  const reportPath = 'report' in outcome ? await writeReport(inputs, outcome.report) : undefined
+  const reportPath =
+    'report' in outcome
+      ? (outcome.reportPath ?? (await writeReport(inputs, outcome.report)))
+      : undefined
   setOutputs(outcome, reportPath)
   const markdown =
     'report' in outcome
@@ -162,7 +172,10 @@ async function produce(inputs: Inputs): Promise<Outcome> {
       printUntrusted(RENDERERS[inputs.format](report, { color: true }))
       return { report, exitCode, failOn: report.failOn ?? 'error' }
     }
-    const options: EngineOptions = {
+    const started = performance.now()
+    const meter: QueryMeter = { asked: 0 }
+    let rounds = 0
+    const options: EngineOptions & PoliteOptions = {
       config: inputs.config,
       resolvers: list(inputs.resolvers),
       authoritative: list(inputs.authoritative),
@@ -171,6 +184,11 @@ async function produce(inputs: Inputs): Promise<Outcome> {
       shard: inputs.shard ? parseShard(inputs.shard) : undefined,
       failOn: inputs['fail-on'],
       timeoutMs: inputs['query-timeout'],
+      rateLimits: inputs['rate-limit']
+        ? parseRateLimits(list(inputs['rate-limit']), 'rate-limit')
+        : undefined,
+      meter,
+      onRound: () => rounds++,
       mailtrap: inputs['mailtrap-token']
         ? {
             token: inputs['mailtrap-token'],
@@ -187,10 +205,15 @@ async function produce(inputs: Inputs): Promise<Outcome> {
         inputs['allow-create-on-pr'] === 'true',
       debug: (line) => core.debug(line)
     }
+    // A check's JSON report is written domain by domain as it runs, never held whole; the log
+    // then shows plain passing domains without each resolver's answer, so not when it is JSON.
+    const file =
+      !inputs.wait && inputs.format !== 'json' ? fileSink(reportPathOf(inputs)) : undefined
     const result = await core.group('Checking DNS records', () =>
       execute(
         {
           ...options,
+          jsonSink: file?.sink,
           command: inputs.wait ? 'wait' : 'check',
           wait: {
             timeoutMs: inputs.wait ? parseDuration(inputs.wait) : undefined,
@@ -200,8 +223,18 @@ async function produce(inputs: Inputs): Promise<Outcome> {
         { now: () => new Date(), sleep: (ms) => sleep(ms), progress: (line) => core.info(line) }
       )
     )
+    // The one progress line a log gets: the counts and the time taken, outside the group.
+    core.info(
+      finalLine({
+        summary: result.report.summary,
+        rounds: Math.max(rounds, 1),
+        elapsedMs: performance.now() - started,
+        asked: meter.asked
+      })
+    )
+    await file?.close()
     printUntrusted(RENDERERS[inputs.format](result.report, { color: true }))
-    return { ...result }
+    return { ...result, ...(file ? { reportPath: reportPathOf(inputs) } : {}) }
   } catch (error) {
     const known = isUserError(error) || error instanceof InputError
     const e = error instanceof Error ? error : new Error(String(error))
@@ -210,10 +243,15 @@ async function produce(inputs: Inputs): Promise<Outcome> {
   }
 }
 
-async function writeReport(inputs: Inputs, report: Report): Promise<string> {
-  const path =
+function reportPathOf(inputs: Inputs): string {
+  return (
     inputs['report-path'] ??
     join(process.env.RUNNER_TEMP || tmpdir(), 'mailtrap-dns-verify-report.json')
+  )
+}
+
+async function writeReport(inputs: Inputs, report: Report): Promise<string> {
+  const path = reportPathOf(inputs)
   await writeFile(path, RENDERERS.json(report))
   return path
 }

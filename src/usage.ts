@@ -34,6 +34,11 @@ Options:
   --query-timeout MS            per-query timeout in milliseconds (default: 2000)
   --tries N                     tries per query (default: 2)
   --max-in-flight N             queries in flight per resolver at most (default: 64)
+  --rate-limit [NAME=]QPS       questions per second at most: to resolver NAME, or to every
+                                resolver without one of its own; 0 lifts a cap; repeatable.
+                                Default: cloudflare, quad9, opendns and cloudflare-doh 100,
+                                google and google-doh 300 (a fifth or less of their published
+                                limits); no cap on other servers
   --deadline DURATION           give up on every question still open after this long, as
                                 unknown (default: 1m plus 0.25s per domain)
   --mailtrap-account ID         with MAILTRAP_API_TOKEN set: the Mailtrap account to read
@@ -45,6 +50,8 @@ Options:
                                 the records to publish; create: true in domains.yaml does it
                                 for one domain
   --verbose                     say which Mailtrap API paths are used, and every retry
+  --no-progress                 no progress line on standard error (on a terminal it is
+                                redrawn in place; elsewhere one line ends runs over a second)
   --no-color                    no colour in the text report
   -h, --help                    show this help
   -v, --version                 show the version

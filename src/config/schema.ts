@@ -87,6 +87,14 @@ const domainObject = z.strictObject({
   records: recordsSchema.optional().describe('Pin the expected name or value of any record')
 })
 
+/** `rate-limit` of a named resolver: its cap in questions per second (rate-cap.ts); 0 for none. */
+const rateLimit = z
+  .number()
+  .min(0)
+  .max(1_000_000)
+  .optional()
+  .describe('Questions per second to this resolver at most; 0 for no cap (default: none)')
+
 const resolverEntry = z.union([
   z
     .string()
@@ -96,14 +104,16 @@ const resolverEntry = z.union([
     ),
   z.strictObject({
     name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, dot, dash, underscore'),
-    address: z.string().min(1).describe('ip or ip:port of a DNS server')
+    address: z.string().min(1).describe('ip or ip:port of a DNS server'),
+    'rate-limit': rateLimit
   }),
   z.strictObject({
     name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, dot, dash, underscore'),
     doh: z
       .string()
       .regex(/^https?:\/\//, 'a DNS-over-HTTPS URL starts with https://')
-      .describe('URL of a DNS-over-HTTPS endpoint (RFC 8484), e.g. https://dns.example/dns-query')
+      .describe('URL of a DNS-over-HTTPS endpoint (RFC 8484), e.g. https://dns.example/dns-query'),
+    'rate-limit': rateLimit
   })
 ])
 

@@ -1,6 +1,6 @@
 import { isAtOrBelow, parentName } from '../names/dns-names.js'
 import { parseServerAddress } from './server-address.js'
-import type { DnsQuestion, DnsRecord, QueryOutcome, Resolver } from './types.js'
+import type { DnsQuestion, DnsRecord, QueryMeter, QueryOutcome, Resolver } from './types.js'
 import { normalizeName } from './types.js'
 import { createWireResolver } from './wire-client.js'
 
@@ -37,6 +37,10 @@ export interface DiscoveryOptions {
   timeoutMs?: number
   tries?: number
   maxInFlight?: number
+  /** Questions per second to each discovered server at most (rate-cap.ts); none by default. */
+  rateLimit?: number
+  /** Counts every question the discovered servers are asked (the progress line). */
+  meter?: QueryMeter
 }
 
 /**
@@ -61,7 +65,9 @@ export function createAuthoritativeDiscovery(options: DiscoveryOptions): Authori
         recursionDesired: false,
         timeoutMs: options.timeoutMs,
         tries: options.tries,
-        maxInFlight: options.maxInFlight
+        maxInFlight: options.maxInFlight,
+        rateLimit: options.rateLimit,
+        meter: options.meter
       })
       resolver = Object.assign(wire, { listed: true as const })
       servers.set(key, resolver)

@@ -12,7 +12,7 @@ import {
   type Flight
 } from './query-gate.js'
 import { answersQuestion, decodeMessage, encodeQuery, type DecodedMessage } from './codec.js'
-import type { DnsResponse, Resolver } from './types.js'
+import type { DnsResponse, QueryMeter, Resolver } from './types.js'
 import { errorText, headerValue } from '../net/errors.js'
 import { systemClock, type Clock } from '../net/clock.js'
 import { createHttpTransport } from '../net/http.js'
@@ -49,6 +49,13 @@ export interface DohResolverOptions {
   tries?: number
   /** Requests in flight at once; the rest wait. Default 64. */
   maxInFlight?: number
+  /**
+   * Questions started per second at most (query-gate.ts, rate-cap.ts); none by default.
+   * Retries of an unanswered question are not counted.
+   */
+  rateLimit?: number
+  /** Counted up by one for every question asked (the progress line's rate). */
+  meter?: QueryMeter
   /**
    * Where requests go instead of the resolver's own keep-alive Agent (a proxy, a mock).
    * The caller owns it: `close()` leaves it open.
@@ -112,7 +119,14 @@ export function createDohResolver(options: DohResolverOptions): Resolver {
   if (target.basicAuth) headers['authorization'] = target.basicAuth
 
   // Every request was aborted before release, so nothing is left to wait for.
-  const gate = createQueryGate({ prefix, maxInFlight, start, release: http.close })
+  const gate = createQueryGate({
+    prefix,
+    maxInFlight,
+    start,
+    release: http.close,
+    rateLimit: options.rateLimit,
+    meter: options.meter
+  })
 
   function start(flight: Flight): void {
     // RFC 8484 §4.1: id 0, so identical questions make identical, cacheable requests.
@@ -240,6 +254,7 @@ export function createDohResolver(options: DohResolverOptions): Resolver {
     name: options.name,
     kind: 'doh',
     address,
+    ...(options.rateLimit === undefined ? {} : { rateLimit: options.rateLimit }),
     query: (question) => gate.query(question),
     close: () => gate.close()
   }

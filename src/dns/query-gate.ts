@@ -8,7 +8,8 @@
  */
 import { canonicalType } from './codec.js'
 import { Fifo } from './fifo.js'
-import { normalizeName, type DnsQuestion, type QueryOutcome } from './types.js'
+import { createRateCap } from './rate-cap.js'
+import { normalizeName, type DnsQuestion, type QueryMeter, type QueryOutcome } from './types.js'
 import { errorText } from '../net/errors.js'
 
 /** A question that has a slot under `maxInFlight`, from its start until it settles. */
@@ -55,6 +56,13 @@ export interface QueryGateOptions {
    * up on. Default {@link GIVE_UP_AFTER}.
    */
   giveUpAfter?: number
+  /**
+   * Questions started per second at most (a token bucket, rate-cap.ts): questions over the cap
+   * wait in order, woken by one timer. None by default.
+   */
+  rateLimit?: number
+  /** Counted up by one for every question put to the server (the progress line's rate). */
+  meter?: QueryMeter
 }
 
 /**
@@ -117,7 +125,17 @@ interface GateFlight extends Flight {
  * limit and its queue, giving up on a dead server, and closing. Every message it writes starts with `options.prefix`.
  */
 export function createQueryGate(options: QueryGateOptions): QueryGate {
-  const { prefix, maxInFlight } = options
+  const { prefix, maxInFlight, meter } = options
+  const cap = options.rateLimit === undefined ? undefined : createRateCap(options.rateLimit)
+  /** The one timer that pumps again once the cap lets a question start. */
+  let wake: NodeJS.Timeout | undefined
+  const wakeLater = (): void => {
+    if (wake !== undefined || closed) return
+    wake = setTimeout(() => {
+      wake = undefined
+      pump()
+    }, cap!.waitMs())
+  }
   const cache = new Map<string, Promise<QueryOutcome>>()
   /** The keys of `cache` whose outcome has settled, oldest first: the ones that may go. */
   const settledKeys = new Fifo<string>()
@@ -171,6 +189,7 @@ export function createQueryGate(options: QueryGateOptions): QueryGate {
       }
     }
     inFlight.add(flight)
+    if (meter !== undefined) meter.asked++
     try {
       options.start(flight)
     } catch (err) {
@@ -185,6 +204,10 @@ export function createQueryGate(options: QueryGateOptions): QueryGate {
     pumping = true
     try {
       while (queue.length > 0 && inFlight.size < maxInFlight) {
+        if (cap !== undefined && !cap.take()) {
+          wakeLater()
+          break
+        }
         const next = queue.shift()
         if (!next) break
         launch(next)
@@ -219,8 +242,13 @@ export function createQueryGate(options: QueryGateOptions): QueryGate {
         }
         const q: Waiting = { name, type, resolve }
         if (deadReason !== undefined) resolve(deadError(name, type))
-        else if (inFlight.size < maxInFlight) launch(q)
-        else queue.push(q)
+        // Questions waiting for the cap keep their order: a new one queues behind them.
+        else if (queue.length > 0 || inFlight.size >= maxInFlight) queue.push(q)
+        else if (cap === undefined || cap.take()) launch(q)
+        else {
+          queue.push(q)
+          wakeLater()
+        }
       })
       cache.set(key, outcome)
       return outcome
@@ -249,11 +277,14 @@ export function createQueryGate(options: QueryGateOptions): QueryGate {
       if (giveUp) {
         for (const other of [...inFlight]) other.settle(deadError(other.name, other.type))
         for (const q of queue.drain()) q.resolve(deadError(q.name, q.type))
+        clearTimeout(wake)
+        wake = undefined
       }
     },
     async close(): Promise<void> {
       if (closed) return
       closed = true
+      clearTimeout(wake)
       for (const f of [...inFlight]) {
         f.settle(failure(`${prefix}: closed before ${f.what} was answered`))
       }

@@ -1,7 +1,8 @@
 import { getServers } from 'node:dns'
 import { RESOLVER_PRESETS, type ResolverEntry } from '../config/schema.js'
 import { createAuthoritativeDiscovery, type AuthoritativeDiscovery } from './authoritative.js'
-import type { Resolver } from './types.js'
+import type { QueryMeter, Resolver } from './types.js'
+import { PRESET_RATE_LIMITS, rateLimitFor, type RateLimits } from './rate-cap.js'
 import { createDohResolver, DOH_PRESETS } from './doh-client.js'
 import { createWireResolver, type WireResolverOptions } from './wire-client.js'
 import { createTcpResolver } from './tcp-client.js'
@@ -27,6 +28,13 @@ export interface ResolverRequest {
   authoritativePort?: number
   /** The runner's own servers; `dns.getServers()` unless a test passes its own. */
   systemServers?: () => string[]
+  /**
+   * Questions per second per resolver at most (`--rate-limit`): by name, for all, and the
+   * public presets' defaults otherwise (rate-cap.ts). Every name given must be a resolver's.
+   */
+  rateLimits?: RateLimits
+  /** Counts the questions every resolver of the run asks (the progress line). */
+  meter?: QueryMeter
 }
 
 /**
@@ -63,11 +71,13 @@ export async function buildResolvers(request: ResolverRequest): Promise<Fleet> {
     const zoneFiles = await createZoneFileResolver(request.zoneDir)
     return { resolvers: [zoneFiles], zoneFiles }
   }
-  const options = {
+  const options: TransportOptions = {
     timeoutMs: request.timeoutMs,
     tries: request.tries,
-    maxInFlight: request.maxInFlight
+    maxInFlight: request.maxInFlight,
+    meter: request.meter
   }
+  const limits = request.rateLimits
   const entries: ResolverEntry[] =
     request.cli.length > 0
       ? request.cli.map(parseCliResolver)
@@ -80,18 +90,20 @@ export async function buildResolvers(request: ResolverRequest): Promise<Fleet> {
       discover = request.authoritative.length === 0
       continue
     }
-    resolvers.push(...resolversFor(entry, request.systemServers ?? getServers, options))
+    resolvers.push(...resolversFor(entry, request.systemServers ?? getServers, options, limits))
   }
   request.authoritative.forEach((address, i) => {
     const { host, port, tcp } = parse(address, '--authoritative')
+    const name = request.authoritative.length > 1 ? `authoritative-${i + 1}` : 'authoritative'
     resolvers.push(
       serverResolver(tcp, {
-        name: request.authoritative.length > 1 ? `authoritative-${i + 1}` : 'authoritative',
+        name,
         kind: 'authoritative',
         host,
         port,
         recursionDesired: false,
-        ...options
+        ...options,
+        rateLimit: rateLimitFor(limits, capName(limits, name, 'authoritative'))
       })
     )
   })
@@ -100,15 +112,17 @@ export async function buildResolvers(request: ResolverRequest): Promise<Fleet> {
     if (names.has(r.name)) throw new ResolverSpecError(`resolver name "${r.name}" is used twice`)
     names.add(r.name)
   }
+  checkRateLimitNames(limits, names, discover)
   if (!discover) return { resolvers }
   const via =
     resolvers.find((r) => r.kind !== 'authoritative') ??
-    resolversFor('system', request.systemServers ?? getServers, options)[0]!
+    resolversFor('system', request.systemServers ?? getServers, options, limits)[0]!
   const discovery = createAuthoritativeDiscovery({
     via,
     ownsVia: !resolvers.includes(via),
     port: request.authoritativePort,
-    ...options
+    ...options,
+    rateLimit: rateLimitFor(limits, 'authoritative')
   })
   return { resolvers, discovery }
 }
@@ -128,10 +142,44 @@ function parseCliResolver(spec: string): ResolverEntry {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(target) ? { name, doh: target } : { name, address: target }
 }
 
+/** What every resolver of a run shares: limits per question and the meter. */
+interface TransportOptions {
+  timeoutMs?: number
+  tries?: number
+  maxInFlight?: number
+  meter?: QueryMeter
+}
+
+/**
+ * The name a resolver's cap is looked up by: its own when the user capped it by that name,
+ * else its family's (`system` for `system-2`, `authoritative` for `authoritative-1`).
+ */
+function capName(limits: RateLimits | undefined, name: string, family: string): string {
+  return limits?.byName?.[name] === undefined ? family : name
+}
+
+/** Every name in `--rate-limit NAME=QPS` must be one of the run's resolvers (or a family). */
+function checkRateLimitNames(
+  limits: RateLimits | undefined,
+  names: Set<string>,
+  discover: boolean
+): void {
+  const known = new Set(names)
+  for (const name of names) known.add(name.replace(/-\d+$/, ''))
+  if (discover) known.add('authoritative')
+  for (const name of Object.keys(limits?.byName ?? {})) {
+    if (!known.has(name)) {
+      throw new ResolverSpecError(
+        `rate limit ${name}=…: no resolver is named "${name}" (the resolvers are ${[...known].sort().join(', ')})`
+      )
+    }
+  }
+}
+
 function doh(
   name: string,
   url: string,
-  options: { timeoutMs?: number; tries?: number; maxInFlight?: number }
+  options: TransportOptions & { rateLimit?: number }
 ): Resolver {
   try {
     return createDohResolver({ name, url, ...options })
@@ -160,35 +208,54 @@ function parse(address: string, what: string): { host: string; port: number; tcp
 function resolversFor(
   entry: ResolverEntry,
   systemServers: () => string[],
-  options: { timeoutMs?: number; tries?: number; maxInFlight?: number }
+  options: TransportOptions,
+  limits: RateLimits | undefined
 ): Resolver[] {
   const recursive = (
     name: string,
     address: string,
+    rateLimit: number | undefined,
     kind: 'recursive' | 'system' = 'recursive'
   ): Resolver => {
     const { host, port, tcp } = parse(address, `resolver ${name}`)
-    return serverResolver(tcp, { name, kind, host, port, recursionDesired: true, ...options })
+    return serverResolver(tcp, {
+      name,
+      kind,
+      host,
+      port,
+      recursionDesired: true,
+      ...options,
+      rateLimit
+    })
   }
+  // Only a preset named as such has its default cap: a user's `google=ADDR` has none.
+  const preset = (name: string) => rateLimitFor(limits, name, PRESET_RATE_LIMITS[name])
   if (typeof entry !== 'string') {
+    const rateLimit = rateLimitFor(limits, entry.name, undefined, entry['rate-limit'])
     return 'doh' in entry
-      ? [doh(entry.name, entry.doh, options)]
-      : [recursive(entry.name, entry.address)]
+      ? [doh(entry.name, entry.doh, { ...options, rateLimit })]
+      : [recursive(entry.name, entry.address, rateLimit)]
   }
-  if (Object.hasOwn(DOH_PRESETS, entry))
-    return [doh(entry, DOH_PRESETS[entry as keyof typeof DOH_PRESETS], options)]
+  if (Object.hasOwn(DOH_PRESETS, entry)) {
+    const url = DOH_PRESETS[entry as keyof typeof DOH_PRESETS]
+    return [doh(entry, url, { ...options, rateLimit: preset(entry) })]
+  }
   if (entry === 'system') {
     const servers = systemServers()
     if (servers.length === 0)
       throw new ResolverSpecError('resolver "system": this machine has no DNS servers configured')
-    return servers.map((s, i) =>
-      recursive(servers.length > 1 ? `system-${i + 1}` : 'system', s, 'system')
-    )
+    return servers.map((s, i) => {
+      const name = servers.length > 1 ? `system-${i + 1}` : 'system'
+      return recursive(name, s, rateLimitFor(limits, capName(limits, name, 'system')), 'system')
+    })
   }
   if (Object.hasOwn(RESOLVER_PRESETS, entry)) {
-    return [recursive(entry, RESOLVER_PRESETS[entry as keyof typeof RESOLVER_PRESETS])]
+    const address = RESOLVER_PRESETS[entry as keyof typeof RESOLVER_PRESETS]
+    return [recursive(entry, address, preset(entry))]
   }
-  if (/^[\d.:[\]a-fA-F]+$/.test(entry) && /[.:]/.test(entry)) return [recursive(entry, entry)]
+  if (/^[\d.:[\]a-fA-F]+$/.test(entry) && /[.:]/.test(entry)) {
+    return [recursive(entry, entry, rateLimitFor(limits, entry))]
+  }
   throw new ResolverSpecError(
     `unknown resolver "${entry}": use a preset (${[...Object.keys(RESOLVER_PRESETS), ...Object.keys(DOH_PRESETS)].join(', ')}), system, authoritative, NAME=ADDR[:PORT], NAME=https://URL or an address`
   )

@@ -64,7 +64,14 @@ export function createTcpResolver(options: WireResolverOptions): WireResolver {
   let outbox: Buffer[] = []
   let flushing = false
   let received: Buffer | undefined
-  const gate = createQueryGate({ prefix, maxInFlight, start, release })
+  const gate = createQueryGate({
+    prefix,
+    maxInFlight,
+    start,
+    release,
+    rateLimit: options.rateLimit,
+    meter: options.meter
+  })
 
   const freshId = createIdSource((id) => pending.has(id))
 
@@ -206,6 +213,7 @@ export function createTcpResolver(options: WireResolverOptions): WireResolver {
     name: options.name,
     kind: options.kind,
     address,
+    ...(options.rateLimit === undefined ? {} : { rateLimit: options.rateLimit }),
     query: (question) => gate.query(question),
     close: () => gate.close(),
     stats(): WireResolverStats {

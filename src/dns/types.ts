@@ -75,8 +75,18 @@ export interface Resolver {
   readonly address: string
   /** True for a server found in the zone's own NS set: not answering makes it a lame delegation. */
   readonly listed?: boolean
+  /** Questions started per second at most, when capped (`--rate-limit`, rate-cap.ts). */
+  readonly rateLimit?: number
   query(question: DnsQuestion): Promise<QueryOutcome>
   close(): Promise<void>
+}
+
+/**
+ * A count of the questions put to servers, shared by the resolvers of a run and read by the
+ * progress line; each resolver adds one per question it asks (retries not counted).
+ */
+export interface QueryMeter {
+  asked: number
 }
 
 export { normalizeName } from '../names/dns-names.js'

@@ -18,7 +18,7 @@ import {
   type Flight
 } from './query-gate.js'
 import { errorText } from '../net/errors.js'
-import type { QueryOutcome, Resolver, ResolverKind } from './types.js'
+import type { QueryMeter, QueryOutcome, Resolver, ResolverKind } from './types.js'
 
 // The codec and address helpers were first exported from here; importers may still use them.
 export {
@@ -50,6 +50,13 @@ export interface WireResolverOptions {
   tries?: number
   /** Questions on the wire at once; the rest wait. Default 64. */
   maxInFlight?: number
+  /**
+   * Questions started per second at most (query-gate.ts, rate-cap.ts); none by default.
+   * Retries of an unanswered question are not counted.
+   */
+  rateLimit?: number
+  /** Counted up by one for every question asked (the progress line's rate). */
+  meter?: QueryMeter
 }
 
 /** Counters a test can read to see what went on the wire. */
@@ -107,7 +114,14 @@ export function createWireResolver(options: WireResolverOptions): WireResolver {
   /** Whether `socket` is connected; until then tries wait in `unsent`. */
   let connected = false
   let unsent: Pending[] = []
-  const gate = createQueryGate({ prefix, maxInFlight, start, release })
+  const gate = createQueryGate({
+    prefix,
+    maxInFlight,
+    start,
+    release,
+    rateLimit: options.rateLimit,
+    meter: options.meter
+  })
 
   const finish = (p: Pending, outcome: QueryOutcome): void => p.flight.settle(outcome)
 
@@ -328,6 +342,7 @@ export function createWireResolver(options: WireResolverOptions): WireResolver {
     name: options.name,
     kind: options.kind,
     address,
+    ...(options.rateLimit === undefined ? {} : { rateLimit: options.rateLimit }),
     query: (question) => gate.query(question),
     close: () => gate.close(),
     stats(): WireResolverStats {
