@@ -11,7 +11,10 @@ import type { ZoneWarning } from './dns/zone-file.js'
 import { basename } from 'node:path'
 import {
   acrossCuts,
+  answeredBy,
   createOtherZones,
+  partialAnswer,
+  unreachableQuestion,
   delegationOf,
   findDelegation,
   findZoneCut,
@@ -20,8 +23,8 @@ import {
 } from './dns/authoritative.js'
 import { renderBindSnippet } from './records/bind.js'
 import type { AuthoritativeDiscovery } from './dns/authoritative.js'
-import type { QueryOutcome, Resolver } from './dns/types.js'
-import { toObservationReport } from './report/observations.js'
+import type { DnsRecord, QueryOutcome, Resolver } from './dns/types.js'
+import { toObservationReport, type TracedObservation } from './report/observations.js'
 import { expandExpected, type DomainExpectation, type ExpectedRecord } from './records/expected.js'
 import {
   domainStatus,
@@ -369,7 +372,7 @@ async function observe(
   resolver: Resolver,
   expected: ExpectedRecord,
   context: DiagnosisContext
-): Promise<Observation> {
+): Promise<TracedObservation> {
   const question = { name: expected.name!, type: expected.type }
   const outcome = await resolver.query(question)
   const probes: Observation['probes'] = []
@@ -382,6 +385,24 @@ async function observe(
       ))
     )
   }
+  // A CNAME chain into a zone no server could be asked for has no known end: the record is
+  // not known, rather than judged at a hop that is not the end.
+  const lost = probes.find((p) => unreachableQuestion(p.outcome))
+  const first = outcome.ok && outcome.response.answers.find((r) => r.type === 'CNAME')
+  const how = first && first.data === lost?.question.name ? 'is a CNAME to' : 'leads by CNAMEs to'
+  const main: QueryOutcome =
+    lost && !lost.outcome.ok && outcome.ok
+      ? { ok: false, error: `${question.name} ${how} ${lost.question.name}: ${lost.outcome.error}` }
+      : outcome
+  // Which server of another zone gave what (a referral or a CNAME chain led there).
+  const served = new Map<QueryOutcome | DnsRecord, string>()
+  const traced = resolver.kind === 'authoritative' ? [outcome, ...probes.map((p) => p.outcome)] : []
+  for (const o of traced) {
+    for (const key of [o, ...(o.ok ? o.response.answers : [])]) {
+      const server = answeredBy(key)
+      if (server) served.set(key, server)
+    }
+  }
   return {
     resolver: resolver.name,
     kind: resolver.kind,
@@ -389,8 +410,12 @@ async function observe(
     ...(delegationOf(resolver) ? { undelegated: delegationOf(resolver) } : {}),
     ...(lameDelegationOf(outcome) ? { lameDelegation: lameDelegationOf(outcome) } : {}),
     question,
-    outcome,
-    probes
+    outcome: main,
+    probes,
+    ...(served.size > 0 ? { answeredBy: served } : {}),
+    ...(main !== outcome || partialAnswer(outcome)
+      ? { partial: partialAnswer(outcome) ?? outcome }
+      : {})
   }
 }
 

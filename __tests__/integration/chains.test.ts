@@ -1,0 +1,196 @@
+/**
+ * CNAME chains across zones, reported hop by hop, and delegations half moved between hosts.
+ * Knot on 127.0.0.x (one port) stands in for the domain's server, a delegated child's (reached
+ * through the glue of the referral), another zone's, a DMARC vendor's, and a cache that serves
+ * every zone.
+ */
+import { mkdtemp, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { main } from '../../src/cli.js'
+import type { Report } from '../../src/report/report.js'
+import { startKnot, type KnotServer } from '../support/knot.js'
+
+const NOW = new Date('2026-11-26T09:00:00Z')
+const DMARC =
+  'v=DMARC1; p=none; rua=mailto:dmarc@smtp.mailtrap.live; ruf=mailto:dmarc@smtp.mailtrap.live; rf=afrf; pct=100'
+const SOA = '@ IN SOA ns1 hostmaster 1 7200 900 1209600 300'
+
+/** shop.test: tracking through the child track.shop.test (glue below the cut), DMARC at a vendor. */
+const SHOP = [
+  '$ORIGIN shop.test.',
+  '$TTL 3600',
+  SOA,
+  '@ IN NS ns1',
+  'ns1 IN A 127.0.0.2',
+  'mt07 IN CNAME verify.links.test.',
+  'rwmt1._domainkey IN CNAME rwmt1.dkim.smtp.mailtrap.live.',
+  'rwmt2._domainkey IN CNAME rwmt2.dkim.smtp.mailtrap.live.',
+  'mt-link 300 IN CNAME t.track.shop.test.',
+  'track IN NS ns1.track',
+  'ns1.track IN A 127.0.0.6',
+  '_dmarc IN CNAME shop-test.dmarc.vendor.test.',
+  ''
+].join('\n')
+
+const TRACK = [
+  '$ORIGIN track.shop.test.',
+  '$TTL 3600',
+  SOA,
+  '@ IN NS ns1',
+  'ns1 IN A 127.0.0.6',
+  't 600 IN CNAME t.mailtrap.live.',
+  ''
+].join('\n')
+
+const LINKS = ['$ORIGIN links.test.', '$TTL 3600', SOA, '@ IN NS ns1', 'ns1 IN A 127.0.0.8']
+  .concat(['verify IN CNAME smtp.mailtrap.live.', ''])
+  .join('\n')
+
+const VENDOR = ['$ORIGIN vendor.test.', '$TTL 3600', SOA, '@ IN NS ns1', 'ns1 IN A 127.0.0.7']
+  .concat([`shop-test.dmarc 900 IN TXT "${DMARC}"`, ''])
+  .join('\n')
+
+let config: string
+beforeAll(async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'chains-'))
+  config = join(dir, 'domains.yaml')
+  await writeFile(config, 'version: 1\ndomains:\n  - name: shop.test\n    verification: mt07\n')
+})
+
+async function run(format: string, args: string[]): Promise<{ code: number; out: string }> {
+  let out = ''
+  const code = await main(['check', '--config', config, '--format', format, ...args], {
+    stdout: (t) => (out += t),
+    stderr: () => undefined,
+    color: false,
+    now: () => NOW
+  })
+  return { code, out }
+}
+
+const verdicts = (report: Report): string[] =>
+  report.domains[0]!.records.map(
+    (r) => `${r.key} ${r.status} ${r.findings.map((f) => `${f.code}[${f.resolvers}]`).join(',')}`
+  )
+const record = (report: Report, key: string) =>
+  report.domains[0]!.records.find((r) => r.key === key)!
+const chainOf = (report: Report, key: string, resolver: string) =>
+  record(report, key).observations.find((o) => o.resolver === resolver)?.chain
+
+describe('CNAME chains across zones, hop by hop', () => {
+  const servers: KnotServer[] = []
+  let port = 0
+  let cache: KnotServer
+  beforeAll(async () => {
+    const shop = await startKnot({ zones: { 'shop.test': SHOP } }, { host: '127.0.0.2' })
+    servers.push(shop)
+    port = shop.port
+    const others: [string, Record<string, string>][] = [
+      ['127.0.0.6', { 'track.shop.test': TRACK }],
+      ['127.0.0.7', { 'vendor.test': VENDOR }],
+      ['127.0.0.8', { 'links.test': LINKS }]
+    ]
+    for (const [host, zones] of others) servers.push(await startKnot({ zones }, { host, port }))
+    cache = await startKnot(
+      {
+        zones: {
+          'shop.test': SHOP,
+          'track.shop.test': TRACK,
+          'vendor.test': VENDOR,
+          'links.test': LINKS
+        }
+      },
+      { host: '127.0.0.3', port }
+    )
+    servers.push(cache)
+  })
+  afterAll(async () => {
+    await Promise.all(servers.splice(0).map((s) => s.stop()))
+  })
+
+  it('with only --authoritative, follows the referral through its glue and never takes a refusal for the end', async () => {
+    const args = ['--resolver', 'authoritative', '--authoritative', `127.0.0.2:${port}`]
+    const { code, out } = await run('json', args)
+    const report = JSON.parse(out) as Report
+    expect(verdicts(report)).toEqual([
+      'verification unknown unknown[authoritative]',
+      'dkim1 pass ',
+      'dkim2 pass ',
+      'link_verification warn cname-chain[authoritative]',
+      'dmarc unknown unknown[authoritative]'
+    ])
+    expect(code).toBe(3)
+    // The child's server was reached through the glue the referral carried.
+    expect(chainOf(report, 'link_verification', 'authoritative')).toEqual([
+      {
+        name: 'mt-link.shop.test',
+        type: 'CNAME',
+        ttl: 300,
+        data: 't.track.shop.test',
+        server: 'authoritative'
+      },
+      {
+        name: 't.track.shop.test',
+        type: 'CNAME',
+        ttl: 600,
+        data: 't.mailtrap.live',
+        server: 'ns1.track.shop.test'
+      }
+    ])
+    const [verification] = record(report, 'verification').findings
+    expect(verification!.message).toBe(
+      'mt07.shop.test is a CNAME to verify.links.test: verify.links.test is outside shop.test, which authoritative serves (it answered REFUSED), and no resolver was given to find the servers of its own zone'
+    )
+    const [dmarc] = record(report, 'dmarc').findings
+    expect(dmarc!.message).toContain(
+      '_dmarc.shop.test is a CNAME to shop-test.dmarc.vendor.test: shop-test.dmarc.vendor.test is outside shop.test'
+    )
+    const text = await run('text', args)
+    expect(text.out).toContain(
+      'chain (authoritative): mt-link.shop.test CNAME t.track.shop.test (TTL 300, authoritative) → t.track.shop.test CNAME t.mailtrap.live (TTL 600, ns1.track.shop.test)'
+    )
+  })
+
+  it('with a cache, judges each chain at its end and shows who answered each hop', async () => {
+    const args = ['--resolver', `cache=${cache.address}`, '--authoritative', `127.0.0.2:${port}`]
+    const { code, out } = await run('json', args)
+    const report = JSON.parse(out) as Report
+    expect(verdicts(report)).toEqual([
+      'verification warn cname-chain[authoritative,cache]',
+      'dkim1 pass ',
+      'dkim2 pass ',
+      'link_verification warn cname-chain[authoritative,cache]',
+      'dmarc warn cname-chain[authoritative,cache]'
+    ])
+    expect(code).toBe(0)
+    expect(chainOf(report, 'dmarc', 'authoritative')).toEqual([
+      {
+        name: '_dmarc.shop.test',
+        type: 'CNAME',
+        ttl: 3600,
+        data: 'shop-test.dmarc.vendor.test',
+        server: 'authoritative'
+      },
+      {
+        name: 'shop-test.dmarc.vendor.test',
+        type: 'TXT',
+        ttl: 900,
+        data: DMARC,
+        server: 'ns1.vendor.test'
+      }
+    ])
+    expect(chainOf(report, 'verification', 'authoritative')!.map((h) => h.server)).toEqual([
+      'authoritative',
+      'ns1.links.test'
+    ])
+    expect(chainOf(report, 'dmarc', 'cache')!.map((h) => h.server)).toEqual(['cache', 'cache'])
+    // A record right as it stands has no chain to show.
+    expect(chainOf(report, 'dkim1', 'authoritative')).toBeUndefined()
+    const markdown = await run('markdown', args)
+    expect(markdown.out).toContain(
+      '  - Chain (authoritative): <code>&#95;dmarc.shop.test CNAME shop-test.dmarc.vendor.test</code> (TTL 3600, authoritative) → <code>shop-test.dmarc.vendor.test TXT &#34;v=DMARC1;'
+    )
+    expect(markdown.out).toMatch(/pct=100&#34;<\/code> \(TTL 900, ns1\.vendor\.test\)/)
+  })
+})
