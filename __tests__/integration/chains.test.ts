@@ -194,3 +194,78 @@ describe('CNAME chains across zones, hop by hop', () => {
     expect(markdown.out).toMatch(/pct=100&#34;<\/code> \(TTL 900, ns1\.vendor\.test\)/)
   })
 })
+
+/** shop.test as one host's copy: its NS set, and the records or none. */
+const hostZone = (nameServers: string[], records: boolean): string =>
+  [
+    '$ORIGIN shop.test.',
+    '$TTL 3600',
+    '@ IN SOA ns1.newhost.test. hostmaster 1 7200 900 1209600 300',
+    ...nameServers.map((ns) => `@ IN NS ${ns}.`),
+    ...(records
+      ? [
+          'mt07 IN CNAME smtp.mailtrap.live.',
+          'rwmt1._domainkey IN CNAME rwmt1.dkim.smtp.mailtrap.live.',
+          'rwmt2._domainkey IN CNAME rwmt2.dkim.smtp.mailtrap.live.',
+          'mt-link IN CNAME t.mailtrap.live.',
+          `_dmarc IN TXT "${DMARC}"`
+        ]
+      : []),
+    ''
+  ].join('\n')
+
+describe('a delegation moved between hosts only in part, with the new host pinned', () => {
+  const servers: KnotServer[] = []
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((s) => s.stop()))
+  })
+
+  /** The pinned new host's copy, and the cache's view (the delegation, the old host's data). */
+  async function check(pinned: string, seen: string): Promise<{ code: number; report: Report }> {
+    const fresh = await startKnot({ zones: { 'shop.test': pinned } }, { host: '127.0.0.12' })
+    servers.push(fresh)
+    const cache = await startKnot(
+      { zones: { 'shop.test': seen } },
+      { host: '127.0.0.13', port: fresh.port }
+    )
+    servers.push(cache)
+    const args = ['--resolver', `cache=${cache.address}`, '--authoritative', fresh.address]
+    const { code, out } = await run('json', args)
+    return { code, report: JSON.parse(out) as Report }
+  }
+
+  it('names a parent that still delegates to the old host too, with the registrar fix', async () => {
+    const { code, report } = await check(
+      hostZone(['ns1.newhost.test'], true),
+      hostZone(['ns1.newhost.test', 'ns1.oldhost.test'], false)
+    )
+    expect(code).toBe(1)
+    const codes = report.domains[0]!.records.map((r) => r.findings.map((f) => f.code).join())
+    expect(new Set(codes)).toEqual(new Set(['not-delegated-here']))
+    const [f] = record(report, 'dkim1').findings
+    expect(f!.severity).toBe('error')
+    expect(f!.message).toContain(
+      'is right on the server asked, whose copy of shop.test lists ns1.newhost.test, but the parent zone still delegates shop.test to ns1.oldhost.test as well; resolvers get another answer'
+    )
+    expect(f!.message).toContain('a move between DNS hosts, half done. This will not propagate.')
+    expect(f!.hint).toBe(
+      'Finish the move: set the name servers of shop.test at your registrar to ns1.newhost.test only; or add the records at the host of ns1.oldhost.test too.'
+    )
+  })
+
+  it("names an old host left in the zone's own NS records", async () => {
+    const { code, report } = await check(
+      hostZone(['ns1.newhost.test', 'ns1.oldhost.test'], true),
+      hostZone(['ns1.newhost.test'], false)
+    )
+    expect(code).toBe(1)
+    const [f] = record(report, 'dmarc').findings
+    expect(f!.code).toBe('not-delegated-here')
+    expect(f!.message).toContain(
+      'the NS records of shop.test also list ns1.oldhost.test, which the parent zone does not delegate to'
+    )
+    expect(f!.hint).toBe(
+      'Finish the move: remove ns1.oldhost.test from the NS records of shop.test; or add the records at the host of ns1.oldhost.test too.'
+    )
+  })
+})
