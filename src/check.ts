@@ -165,7 +165,10 @@ async function routerFor(
   ports: CheckPorts,
   apex: string
 ): Promise<(resolver: Resolver) => Resolver> {
-  let others = otherZones.get(ports)
+  // The engine's router (built with the run's limits, closed with the fleet), else one of
+  // our own per run.
+  let others = (ports as CheckPorts & { otherZones?: OtherZones }).otherZones
+  others ??= otherZones.get(ports)
   if (!others) {
     others = createOtherZones({ via: cacheOf(ports), discovery: ports.discovery })
     otherZones.set(ports, others)

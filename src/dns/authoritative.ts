@@ -52,8 +52,10 @@ export interface OtherZonesOptions {
   via?: Resolver
   /** Finds the servers of a refused name's zone, when discovery runs. */
   discovery?: AuthoritativeDiscovery
+  /** The run's limits, for the other zones' servers as for every other resolver. */
   timeoutMs?: number
   tries?: number
+  maxInFlight?: number
 }
 
 /** A delegation whose servers do not serve the child zone: each server and why. */
@@ -112,7 +114,8 @@ export function createOtherZones(options: OtherZonesOptions): OtherZones {
         port,
         recursionDesired: false,
         timeoutMs: options.timeoutMs,
-        tries: options.tries
+        tries: options.tries,
+        maxInFlight: options.maxInFlight
       })
       servers.set(key, resolver)
     }
@@ -168,8 +171,11 @@ export function createOtherZones(options: OtherZonesOptions): OtherZones {
     return []
   }
 
+  let closed = false
   return {
     async answer(from, question, outcome, apex) {
+      // Closed with the round: nothing more is asked (no socket is opened after the close).
+      if (closed) return undefined
       const name = normalizeName(question.name)
       let at = from
       let current = outcome
@@ -214,9 +220,25 @@ export function createOtherZones(options: OtherZonesOptions): OtherZones {
       return referralOf(current) ? undefined : { server: at.name, outcome: current }
     },
     async close() {
+      closed = true
       await Promise.all([...servers.values()].map((s) => s.close()))
     }
   }
+}
+
+/**
+ * The run's router across zone cuts, for a fleet with authoritative servers to route (pinned or
+ * discovered): the engine builds it beside the fleet, with the run's query limits, hands it to
+ * the check as a port, and closes it with the fleet, so that no socket of another zone's server
+ * outlives the round. Undefined when the fleet has nothing to route.
+ */
+export function createOtherZonesFor(
+  fleet: { resolvers: Resolver[]; discovery?: AuthoritativeDiscovery },
+  limits: { timeoutMs?: number; tries?: number; maxInFlight?: number } = {}
+): OtherZones | undefined {
+  if (!fleet.discovery && !fleet.resolvers.some((r) => r.kind === 'authoritative')) return undefined
+  const via = fleet.resolvers.find((r) => r.kind !== 'authoritative' && r.kind !== 'zone-files')
+  return createOtherZones({ via, discovery: fleet.discovery, ...limits })
 }
 
 /**
