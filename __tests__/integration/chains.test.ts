@@ -146,7 +146,27 @@ describe('CNAME chains across zones, hop by hop', () => {
     expect(dmarc!.message).toContain(
       '_dmarc.shop.test is a CNAME to shop-test.dmarc.vendor.test: shop-test.dmarc.vendor.test is outside shop.test'
     )
+    // The chain as far as it went, its end the question nothing could be asked.
+    expect(chainOf(report, 'dmarc', 'authoritative')).toEqual([
+      {
+        name: '_dmarc.shop.test',
+        type: 'CNAME',
+        ttl: 3600,
+        data: 'shop-test.dmarc.vendor.test',
+        server: 'authoritative'
+      },
+      {
+        name: 'shop-test.dmarc.vendor.test',
+        type: 'TXT',
+        server: 'authoritative',
+        rcode: null,
+        error: dmarc!.message
+      }
+    ])
     const text = await run('text', args)
+    expect(text.out).toContain(
+      'chain (authoritative), not followed to its end: _dmarc.shop.test CNAME shop-test.dmarc.vendor.test (TTL 3600, authoritative) → shop-test.dmarc.vendor.test TXT: no answer (authoritative)'
+    )
     expect(text.out).toContain(
       'chain (authoritative): mt-link.shop.test CNAME t.track.shop.test (TTL 300, authoritative) → t.track.shop.test CNAME t.mailtrap.live (TTL 600, ns1.track.shop.test)'
     )
@@ -192,6 +212,30 @@ describe('CNAME chains across zones, hop by hop', () => {
       '  - Chain (authoritative): <code>&#95;dmarc.shop.test CNAME shop-test.dmarc.vendor.test</code> (TTL 3600, authoritative) → <code>shop-test.dmarc.vendor.test TXT &#34;v=DMARC1;'
     )
     expect(markdown.out).toMatch(/pct=100&#34;<\/code> \(TTL 900, ns1\.vendor\.test\)/)
+  })
+  it('reaches the same chains with the servers discovered from SOA and NS', async () => {
+    const args = [
+      '--resolver',
+      'authoritative',
+      '--resolver',
+      `cache=${cache.address}`,
+      '--authoritative-port',
+      String(port)
+    ]
+    const { code, out } = await run('json', args)
+    const report = JSON.parse(out) as Report
+    expect(verdicts(report)).toEqual([
+      'verification warn cname-chain[ns1.shop.test,cache]',
+      'dkim1 pass ',
+      'dkim2 pass ',
+      'link_verification warn cname-chain[ns1.shop.test,cache]',
+      'dmarc warn cname-chain[ns1.shop.test,cache]'
+    ])
+    expect(code).toBe(0)
+    const servers = (key: string) => chainOf(report, key, 'ns1.shop.test')!.map((h) => h.server)
+    expect(servers('verification')).toEqual(['ns1.shop.test', 'ns1.links.test'])
+    expect(servers('link_verification')).toEqual(['ns1.shop.test', 'ns1.track.shop.test'])
+    expect(servers('dmarc')).toEqual(['ns1.shop.test', 'ns1.vendor.test'])
   })
 })
 

@@ -109,6 +109,22 @@ function domainDetails(d: DomainReport, detail: Detail): string[] {
       }
     }
   }
+  // A chain whose end could not be asked leaves its resolver silent for the record: the chain
+  // is still shown, as far as it went.
+  const unfollowed = detail.answers
+    ? d.records.flatMap((r) =>
+        chainsOf(
+          r,
+          r.findings.filter(isSilence).flatMap((f) => f.resolvers)
+        ).map((o) => ({ r, o }))
+      )
+    : []
+  if (unfollowed.length > 0 && findings.length === 0) lines.push('')
+  for (const { r, o } of unfollowed) {
+    lines.push(
+      `- **${recordLabel(r.key)}** chain (${escapeMarkdown(o.resolver)}), not followed to its end: ${chainMarkdown(o.chain)}`
+    )
+  }
   if (d.mailtrap && 'error' in d.mailtrap) {
     lines.push('', `Mailtrap could not be asked: ${escapeMarkdown(d.mailtrap.error)}`)
   }

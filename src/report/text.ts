@@ -70,6 +70,13 @@ export function renderText(report: Report, options: { color: boolean }): string 
           lines.push(`      ${paint('dim', `chain (${clean(o.resolver)}):`)} ${chainText(o.chain)}`)
         }
       }
+      // A resolver left silent by a chain whose end could not be asked: the chain as far as it went.
+      const silent = r.findings.filter(isSilence).flatMap((f) => f.resolvers)
+      for (const o of chainsOf(r, silent)) {
+        lines.push(
+          `      ${paint('dim', `chain (${clean(o.resolver)}), not followed to its end:`)} ${chainText(o.chain)}`
+        )
+      }
     }
     if (d.fix) {
       const host = d.dnsHost ? ` (DNS host: ${clean(d.dnsHost.name)})` : ''
