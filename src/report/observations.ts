@@ -62,6 +62,10 @@ const MAX_HOPS = 12
 function chainOf(o: TracedObservation): ChainHopReport[] | undefined {
   const answer = o.partial ?? o.outcome
   if (!answer.ok) return undefined
+  // Most answers have no chain: no CNAME at the name, or one CNAME not followed any further.
+  const name = normalizeName(o.question.name)
+  if (!answer.response.answers.some((r) => r.name === name && r.type === 'CNAME')) return undefined
+  if (o.probes.length === 0 && o.question.type === 'CNAME') return undefined
   const sources: { outcome: QueryOutcome; question?: Probe['question'] }[] = [
     { outcome: answer },
     ...o.probes
@@ -69,7 +73,7 @@ function chainOf(o: TracedObservation): ChainHopReport[] | undefined {
   const serverOf = (outcome: QueryOutcome, record?: DnsRecord): string =>
     (record && o.answeredBy?.get(record)) ?? o.answeredBy?.get(outcome) ?? o.resolver
   const hops: ChainHopReport[] = []
-  let at = normalizeName(o.question.name)
+  let at = name
   let inMain = true
   const visited = new Set<string>()
   while (hops.length < MAX_HOPS && !visited.has(at)) {
