@@ -193,6 +193,17 @@ export function createOtherZones(options: OtherZonesOptions): OtherZones {
         const candidates = referral
           ? await byNames(referral.cut, referral.nameServers, at, referral.glue)
           : await byDiscovery(name, at)
+        // Name servers outside the zone they serve, without glue, whose addresses nothing here
+        // can look up: not a lame delegation, only one this run has no means to follow.
+        const noMeans = !options.via && !options.discovery
+        if (referral && candidates.length === 0 && noMeans) {
+          const { cut, nameServers } = referral
+          if (nameServers.every((ns) => !isAtOrBelow(ns, cut))) {
+            return {
+              unreachable: `${name} is delegated to ${nameServers.join(', ')} (the servers of ${cut}), whose addresses ${at.name} does not give, and no resolver was given to look them up`
+            }
+          }
+        }
         let next: { server: Resolver; outcome: QueryOutcome } | undefined
         const failed: LameDelegation['servers'] = []
         for (const server of candidates.filter((s) => s.address !== at.address)) {

@@ -38,6 +38,8 @@ export function toObservationReport(o: TracedObservation): ObservationReport {
     ...summarizeOutcome(o.outcome),
     authoritative: o.outcome.ok && o.outcome.response.flags.aa
   }
+  const server = o.answeredBy?.get(o.outcome)
+  if (server) report.server = server
   const probes = o.probes.map((p) => ({
     name: p.question.name,
     type: p.question.type,

@@ -21,6 +21,11 @@ export interface ObservationReport {
   authoritative: boolean
   answers: AnswerReport[]
   error?: string
+  /**
+   * The server of another zone that gave this answer, where it was not `resolver` itself: the
+   * delegated child's server behind a referral, or the server of a name the resolver refused.
+   */
+  server?: string
   /** What this resolver's answer alone says (`ok`, `missing`, …): one cell of the matrix. */
   verdict?: DiagnosisCode
   /** Extra questions asked to explain a miss (doubled name, other types at the name). */
