@@ -18,7 +18,8 @@ const SOA = '@ IN SOA ns1 hostmaster 1 7200 900 1209600 300'
 
 /**
  * shop.test: `_domainkey` delegated to a DNS host elsewhere (no glue), tracking through the
- * child track.shop.test (glue below the cut), verification through links.test, DMARC at a vendor.
+ * child track.shop.test (glue below the cut), verification through links.test, DMARC at a
+ * vendor whose name is itself a CNAME into links.test (two zones crossed).
  */
 const SHOP = [
   '$ORIGIN shop.test.',
@@ -65,11 +66,11 @@ const DKHOST = [
 ].join('\n')
 
 const LINKS = ['$ORIGIN links.test.', '$TTL 3600', SOA, '@ IN NS ns1', 'ns1 IN A 127.0.0.8']
-  .concat(['verify IN CNAME smtp.mailtrap.live.', ''])
+  .concat(['verify IN CNAME smtp.mailtrap.live.', `shop-test 900 IN TXT "${DMARC}"`, ''])
   .join('\n')
 
 const VENDOR = ['$ORIGIN vendor.test.', '$TTL 3600', SOA, '@ IN NS ns1', 'ns1 IN A 127.0.0.7']
-  .concat([`shop-test.dmarc 900 IN TXT "${DMARC}"`, ''])
+  .concat(['shop-test.dmarc 600 IN CNAME shop-test.links.test.', ''])
   .join('\n')
 
 let config: string
@@ -209,7 +210,10 @@ describe('CNAME chains across zones, hop by hop', () => {
       'dkim1 pass ',
       'dkim2 pass ',
       'link_verification warn cname-chain[authoritative,cache]',
-      'dmarc warn cname-chain[authoritative,cache]'
+      // The Knot standing in for a cache does not chase a CNAME out of its zones as a
+      // recursive resolver does: its own verdict stops at the vendor's CNAME, and the
+      // authoritative answer, followed through both zones, settles the record.
+      'dmarc warn cname-chain[authoritative]'
     ])
     expect(code).toBe(0)
     expect(chainOf(report, 'dmarc', 'authoritative')).toEqual([
@@ -222,26 +226,30 @@ describe('CNAME chains across zones, hop by hop', () => {
       },
       {
         name: 'shop-test.dmarc.vendor.test',
-        type: 'TXT',
-        ttl: 900,
-        data: DMARC,
+        type: 'CNAME',
+        ttl: 600,
+        data: 'shop-test.links.test',
         server: 'ns1.vendor.test'
-      }
+      },
+      { name: 'shop-test.links.test', type: 'TXT', ttl: 900, data: DMARC, server: 'ns1.links.test' }
     ])
     expect(chainOf(report, 'verification', 'authoritative')!.map((h) => h.server)).toEqual([
       'authoritative',
       'ns1.links.test'
     ])
-    expect(chainOf(report, 'dmarc', 'cache')!.map((h) => h.server)).toEqual(['cache', 'cache'])
+    expect(chainOf(report, 'dmarc', 'cache')!.map((h) => `${h.type} ${h.server}`)).toEqual([
+      'CNAME cache',
+      'CNAME cache'
+    ])
     // A record right as it stands has no chain to show; the child's server answered it.
     expect(chainOf(report, 'dkim1', 'authoritative')).toBeUndefined()
     const dkim1 = record(report, 'dkim1').observations.find((o) => o.resolver === 'authoritative')
     expect(dkim1).toMatchObject({ server: 'ns1.dkhost.test', verdict: 'ok', authoritative: true })
     const markdown = await run('markdown', args)
     expect(markdown.out).toContain(
-      '  - Chain (authoritative): <code>&#95;dmarc.shop.test CNAME shop-test.dmarc.vendor.test</code> (TTL 3600, authoritative) → <code>shop-test.dmarc.vendor.test TXT &#34;v=DMARC1;'
+      '  - Chain (authoritative): <code>&#95;dmarc.shop.test CNAME shop-test.dmarc.vendor.test</code> (TTL 3600, authoritative) → <code>shop-test.dmarc.vendor.test CNAME shop-test.links.test</code> (TTL 600, ns1.vendor.test) → <code>shop-test.links.test TXT &#34;v=DMARC1;'
     )
-    expect(markdown.out).toMatch(/pct=100&#34;<\/code> \(TTL 900, ns1\.vendor\.test\)/)
+    expect(markdown.out).toMatch(/pct=100&#34;<\/code> \(TTL 900, ns1\.links\.test\)/)
   })
   it('reaches the same chains with the servers discovered from SOA and NS', async () => {
     const args = [
@@ -259,13 +267,13 @@ describe('CNAME chains across zones, hop by hop', () => {
       'dkim1 pass ',
       'dkim2 pass ',
       'link_verification warn cname-chain[ns1.shop.test,cache]',
-      'dmarc warn cname-chain[ns1.shop.test,cache]'
+      'dmarc warn cname-chain[ns1.shop.test]'
     ])
     expect(code).toBe(0)
     const servers = (key: string) => chainOf(report, key, 'ns1.shop.test')!.map((h) => h.server)
     expect(servers('verification')).toEqual(['ns1.shop.test', 'ns1.links.test'])
     expect(servers('link_verification')).toEqual(['ns1.shop.test', 'ns1.track.shop.test'])
-    expect(servers('dmarc')).toEqual(['ns1.shop.test', 'ns1.vendor.test'])
+    expect(servers('dmarc')).toEqual(['ns1.shop.test', 'ns1.vendor.test', 'ns1.links.test'])
   })
 })
 

@@ -280,6 +280,9 @@ export function acrossCuts(
     if (elsewhere && 'outcome' in elsewhere) {
       answer = elsewhere.outcome
       servedBy.set(answer, elsewhere.server)
+      // Each record too: joined to a chain's other links, they still say who gave them.
+      const records = answer.ok ? answer.response.answers : []
+      for (const r of records) if (!servedBy.has(r)) servedBy.set(r, elsewhere.server)
     }
     return question.type === 'CNAME' ? answer : follow(question, answer, followed)
   }
