@@ -283,9 +283,10 @@ function step(s: FixStep, w: FixWords): Rich {
       const moving = halfMoved(s.delegation)
       if (moving) {
         const old = [...moving.parentOnly, ...moving.zoneOnly]
+        const kept = heldBy.filter((ns) => delegatedTo.includes(ns))
         const steps = [
           moving.parentOnly.length > 0
-            ? `set the name servers of ${zone} at your registrar to ${heldBy.join(', ')} only`
+            ? `set the name servers of ${zone} at your registrar to ${kept.join(', ')} only`
             : '',
           moving.zoneOnly.length > 0
             ? `remove ${moving.zoneOnly.join(', ')} from the NS records of ${zone}`
