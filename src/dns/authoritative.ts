@@ -29,9 +29,11 @@ export {
 export interface OtherZones {
   /**
    * The authoritative answer for `question` from the servers that hold its name, when `outcome`
-   * (from `from`) is a referral, or REFUSED for a name outside `apex`; undefined when no such
-   * server can be reached (then the caches decide); `unreachable` (why) when there was nothing
-   * to find the other zone's servers with (no cache, no discovery, no referral).
+   * (from `from`) is a referral (its servers found by the glue, the cache or `from` itself),
+   * or REFUSED for a name outside `apex`; `lame` when a referral's servers do not serve it;
+   * undefined when no server can be reached, or after `close` (then the caches decide);
+   * `unreachable` (why) when nothing was given to find the other zone's servers by: no cache,
+   * no discovery, and for a referral no glue for name servers outside the child zone.
    */
   answer(
     from: Resolver,
