@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { parse } from 'yaml'
-import { ACTION_INPUTS } from '../src/run.js'
+import { ACTION_INPUTS } from '../src/action-inputs.js'
 
 describe('action.yml', () => {
   it('declares exactly the inputs run.ts reads, and runs dist/index.js on node24', async () => {

@@ -12,7 +12,10 @@ import type { ZoneWarning } from './dns/zone-file.js'
 import { basename } from 'node:path'
 import {
   acrossCuts,
+  answeredBy,
   createOtherZones,
+  partialAnswer,
+  unreachableQuestion,
   delegationOf,
   findDelegation,
   findZoneCut,
@@ -21,8 +24,8 @@ import {
 } from './dns/authoritative.js'
 import { renderBindSnippet } from './records/bind.js'
 import type { AuthoritativeDiscovery } from './dns/authoritative.js'
-import type { QueryOutcome, Resolver } from './dns/types.js'
-import { toObservationReport } from './report/observations.js'
+import type { DnsRecord, QueryOutcome, Resolver } from './dns/types.js'
+import { toObservationReport, type TracedObservation } from './report/observations.js'
 import { expandExpected, type DomainExpectation, type ExpectedRecord } from './records/expected.js'
 import {
   domainStatus,
@@ -47,6 +50,8 @@ export interface CheckPorts {
   mailtrap?: MailtrapPort
   /** The time the report is stamped with, and stale caches are counted from. */
   now: () => Date
+  /** The router to other zones' servers, built with the run's limits and closed with it. */
+  otherZones?: OtherZones
   /** Offline: what the zone files hold that some servers refuse to load. */
   zoneWarnings?: readonly ZoneWarning[]
 }
@@ -189,7 +194,9 @@ async function routerFor(
   apex: string,
   delegated = true
 ): Promise<(resolver: Resolver) => Resolver> {
-  let others = otherZones.get(ports)
+  // The engine's router (built with the run's limits, closed with the fleet), else one of
+  // our own per run.
+  let others = ports.otherZones ?? otherZones.get(ports)
   if (!others) {
     others = createOtherZones({ via: cacheOf(ports), discovery: ports.discovery })
     otherZones.set(ports, others)
@@ -380,13 +387,19 @@ async function checkRecord(
       (o, i) => isPlainPass(expected, o, resolvers[i]!.kind) && !delegationOf(resolvers[i]!)
     )
     if (plain) {
-      const observations = outcomes.map((outcome, i) => ({
-        resolver: resolvers[i]!.name,
-        kind: resolvers[i]!.kind,
-        question,
-        outcome,
-        probes: []
-      }))
+      const observations = outcomes.map((outcome, i): TracedObservation => {
+        // A server of another zone may have given it (a referral led there): say which.
+        const server = resolvers[i]!.kind === 'authoritative' ? answeredBy(outcome) : undefined
+        const records = outcome.ok ? outcome.response.answers : []
+        return {
+          resolver: resolvers[i]!.name,
+          kind: resolvers[i]!.kind,
+          question,
+          outcome,
+          probes: [],
+          ...(server ? { answeredBy: new Map([outcome, ...records].map((k) => [k, server])) } : {})
+        }
+      })
       return recordReport(expected, plainDiagnosis(outcomes.length), observations, words)
     }
   }
@@ -431,7 +444,7 @@ async function observe(
   resolver: Resolver,
   expected: ExpectedRecord,
   context: DiagnosisContext
-): Promise<Observation> {
+): Promise<TracedObservation> {
   const question = { name: expected.name!, type: expected.type }
   const outcome = await resolver.query(question)
   const probes: Observation['probes'] = []
@@ -444,6 +457,24 @@ async function observe(
       ))
     )
   }
+  // A CNAME chain into a zone no server could be asked for has no known end: the record is
+  // not known, rather than judged at a hop that is not the end.
+  const lost = probes.find((p) => unreachableQuestion(p.outcome))
+  const first = outcome.ok && outcome.response.answers.find((r) => r.type === 'CNAME')
+  const how = first && first.data === lost?.question.name ? 'is a CNAME to' : 'leads by CNAMEs to'
+  const main: QueryOutcome =
+    lost && !lost.outcome.ok && outcome.ok
+      ? { ok: false, error: `${question.name} ${how} ${lost.question.name}: ${lost.outcome.error}` }
+      : outcome
+  // Which server of another zone gave what (a referral or a CNAME chain led there).
+  const served = new Map<QueryOutcome | DnsRecord, string>()
+  const traced = resolver.kind === 'authoritative' ? [outcome, ...probes.map((p) => p.outcome)] : []
+  for (const o of traced) {
+    for (const key of [o, ...(o.ok ? o.response.answers : [])]) {
+      const server = answeredBy(key)
+      if (server) served.set(key, server)
+    }
+  }
   return {
     resolver: resolver.name,
     kind: resolver.kind,
@@ -451,8 +482,12 @@ async function observe(
     ...(delegationOf(resolver) ? { undelegated: delegationOf(resolver) } : {}),
     ...(lameDelegationOf(outcome) ? { lameDelegation: lameDelegationOf(outcome) } : {}),
     question,
-    outcome,
-    probes
+    outcome: main,
+    probes,
+    ...(served.size > 0 ? { answeredBy: served } : {}),
+    ...(main !== outcome || partialAnswer(outcome)
+      ? { partial: partialAnswer(outcome) ?? outcome }
+      : {})
   }
 }
 

@@ -5,23 +5,16 @@ import { writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { z } from 'zod'
 import { ConfigError } from './config/load-config.js'
-import { FAIL_ON } from './config/schema.js'
+import { InputError, list, readInputs, type Inputs } from './action-inputs.js'
 import { fileSink } from './report-file.js'
-import { execute, FORMATS, mergeRun, readReport, RENDERERS, type EngineOptions } from './engine.js'
+import { execute, mergeRun, readReport, RENDERERS, type EngineOptions } from './engine.js'
 import { isUserError } from './errors.js'
 import { createGitHubClient, withDeadline } from './github/client.js'
 import { shouldSyncDriftIssue, syncDriftIssue, type DriftDomain } from './github/drift-issue.js'
 import { findPullRequest } from './github/find-pull-request.js'
 import { createGitHubPort } from './github/github-port.js'
-import {
-  COMMENT_MODES,
-  ON_PASS,
-  publishComment,
-  shouldComment,
-  workflowRunUrl
-} from './github/publish-comment.js'
+import { publishComment, shouldComment, workflowRunUrl } from './github/publish-comment.js'
 import { commentErrorHint, commentKey, stickyMarker } from './github/sticky-comment.js'
 import { selectAnnotations, type CandidateAnnotation } from './report/annotations.js'
 import { escapeMarkdown } from './report/rich.js'
@@ -39,78 +32,6 @@ import type { PoliteOptions } from './polite-options.js'
 import { parseRateLimits } from './dns/rate-cap.js'
 import type { QueryMeter } from './dns/types.js'
 import { finalLine } from './report/progress.js'
-
-/** Every input of action.yml; the compiler rejects one that is read but not declared here. */
-const inputsSchema = z.object({
-  config: z.string().default('domains.yaml'),
-  resolvers: z.string().optional(),
-  authoritative: z.string().optional(),
-  'zone-dir': z.string().optional(),
-  domains: z.string().optional(),
-  'fail-on': z.enum(FAIL_ON).optional(),
-  format: z.enum(FORMATS).default('text'),
-  'report-path': z.string().optional(),
-  'query-timeout': z.coerce.number().int().positive().optional(),
-  'rate-limit': z.string().optional(),
-  wait: z.string().refine(isDuration, 'wait must be a duration such as 30m, 90s or 1h').optional(),
-  'mailtrap-token': z.string().optional(),
-  'mailtrap-account': z.coerce.number().int().positive().optional(),
-  'mailtrap-url': z.url({ protocol: /^https?$/ }).optional(),
-  comment: z.enum(COMMENT_MODES).default('auto'),
-  'comment-key': z.string().optional(),
-  'comment-on-pass': z.enum(ON_PASS).default('update'),
-  mode: z.enum(['check', 'comment', 'merge']).default('check'),
-  report: z.string().optional(),
-  'pr-number': z.coerce.number().int().positive().optional(),
-  shard: z.string().optional(),
-  'drift-issue': z.enum(['true', 'false']).default('false'),
-  'drift-label': z.string().default('dns-drift'),
-  artifact: z.string().optional(),
-  deadline: z.string().refine(isDuration, 'deadline must be a duration such as 10m').optional(),
-  'require-verified': z.enum(['true', 'false']).default('false'),
-  create: z.enum(['true', 'false']).default('false'),
-  'allow-create-on-pr': z.enum(['true', 'false']).default('false'),
-  'github-token': z.string().optional(),
-  'wait-interval': z
-    .string()
-    .refine(isDuration, 'wait-interval must be a duration such as 30s or 1m')
-    .optional()
-})
-
-function isDuration(text: string): boolean {
-  try {
-    return parseDuration(text) > 0
-  } catch {
-    return false
-  }
-}
-type Inputs = z.output<typeof inputsSchema>
-
-/** The names of the inputs, for the test that keeps action.yml in step. */
-export const ACTION_INPUTS = Object.keys(inputsSchema.shape) as (keyof z.input<
-  typeof inputsSchema
->)[]
-
-function readInputs(): Inputs {
-  // '' means "not given": map it to undefined so the schema's defaults apply.
-  const raw = Object.fromEntries(
-    ACTION_INPUTS.map((name) => [name, core.getInput(name) || undefined])
-  )
-  const parsed = inputsSchema.safeParse(raw)
-  if (!parsed.success)
-    throw new InputError(`Invalid action inputs: ${z.prettifyError(parsed.error)}`)
-  return parsed.data
-}
-
-class InputError extends Error {}
-
-/** A list input: one item per line or comma. */
-function list(value: string | undefined): string[] {
-  return (value ?? '')
-    .split(/[\n,]/)
-    .map((s) => s.trim())
-    .filter(Boolean)
-}
 
 /** What a run ends with: a report, or the error that stopped it, and the exit code. */
 type Outcome =
@@ -130,7 +51,7 @@ export async function run(): Promise<void> {
   }
   let inputs: Inputs
   try {
-    inputs = readInputs()
+    inputs = readInputs((name) => core.getInput(name))
   } catch (error) {
     core.setOutput('status', 'error')
     core.setOutput('exit-code', String(EXIT.usage))

@@ -1,171 +1,24 @@
+/**
+ * Authority per zone: the router that sends a name to its own zone's servers when the server
+ * asked says "not mine" (a referral, followed through its glue; a refusal of another zone's
+ * name), CNAME chains followed across zones, and where the parent delegates a pinned zone.
+ * Discovery of a zone's servers lives in zone-discovery.ts and is re-exported here.
+ */
 import { isAtOrBelow, parentName } from '../names/dns-names.js'
 import { parseServerAddress } from './server-address.js'
-import type { DnsQuestion, DnsRecord, QueryMeter, QueryOutcome, Resolver } from './types.js'
+import type { DnsQuestion, DnsRecord, QueryOutcome, Resolver } from './types.js'
 import { normalizeName } from './types.js'
 import { createWireResolver } from './wire-client.js'
+import { addressesOf, findZoneCut, records, type AuthoritativeDiscovery } from './zone-discovery.js'
 
-/** The servers that hold a zone, found through a recursive resolver, or why they were not. */
-export interface ZoneServers {
-  /** The zone apex (the owner of the SOA), which may be above the name that was asked for. */
-  apex: string
-  /** One resolver per name-server address, asked with RD=0. Empty when `error` says why. */
-  servers: Resolver[]
-  /** The zone's NS names, from its NS records. */
-  nameServers: string[]
-  error?: string
-}
-
-/**
- * Finds a zone's authoritative servers and asks them directly: the source of truth that tells
- * "wrong at the source" from "not propagated yet".
- */
-export interface AuthoritativeDiscovery {
-  /** The servers of the zone that holds `name` (SOA → NS → addresses), found once per run. */
-  serversFor(name: string): Promise<ZoneServers>
-  /** Every server found so far, for the report. */
-  known(): Resolver[]
-  close(): Promise<void>
-}
-
-export interface DiscoveryOptions {
-  /** The recursive resolver that looks up the SOA, the NS set and the servers' addresses. */
-  via: Resolver
-  /** Close `via` with the discovery (it was made for discovery alone). */
-  ownsVia?: boolean
-  /** Port to ask the discovered servers on: 53, or a test's Knot port. */
-  port?: number
-  timeoutMs?: number
-  tries?: number
-  maxInFlight?: number
-  /** Questions per second to each discovered server at most (rate-cap.ts); none by default. */
-  rateLimit?: number
-  /** Counts every question the discovered servers are asked (the progress line). */
-  meter?: QueryMeter
-}
-
-/**
- * Discover authoritative servers through `via`. IPv4 addresses are preferred (many CI runners
- * have no IPv6 route); a server with only IPv6 addresses is asked over IPv6.
- */
-export function createAuthoritativeDiscovery(options: DiscoveryOptions): AuthoritativeDiscovery {
-  const { via } = options
-  const port = options.port ?? 53
-  const zones = new Map<string, Promise<ZoneServers>>()
-  const servers = new Map<string, Resolver>()
-
-  const serverFor = (nsName: string, address: string, label: string): Resolver => {
-    const key = `${nsName} ${address}`
-    let resolver = servers.get(key)
-    if (!resolver) {
-      const wire = createWireResolver({
-        name: label,
-        kind: 'authoritative',
-        host: address,
-        port,
-        recursionDesired: false,
-        timeoutMs: options.timeoutMs,
-        tries: options.tries,
-        maxInFlight: options.maxInFlight,
-        rateLimit: options.rateLimit,
-        meter: options.meter
-      })
-      resolver = Object.assign(wire, { listed: true as const })
-      servers.set(key, resolver)
-    }
-    return resolver
-  }
-
-  const discover = async (name: string): Promise<ZoneServers> => {
-    const cut = await findZoneCut(via, name)
-    if ('error' in cut)
-      return { apex: cut.apex ?? name, servers: [], nameServers: [], error: cut.error }
-    const { apex, nameServers: nsNames } = cut
-    const found: Resolver[] = []
-    const failures: string[] = []
-    for (const nsName of nsNames) {
-      const addresses = await addressesOf(via, nsName)
-      if (addresses.length === 0) failures.push(`${nsName} has no address`)
-      for (const address of addresses) {
-        const label = addresses.length > 1 ? `${nsName}/${address}` : nsName
-        found.push(serverFor(nsName, address, label))
-      }
-    }
-    if (found.length === 0) {
-      return {
-        apex,
-        servers: [],
-        nameServers: nsNames,
-        error: `no server of ${apex} could be reached: ${failures.join('; ')}`
-      }
-    }
-    return { apex, servers: found, nameServers: nsNames }
-  }
-
-  return {
-    serversFor(name) {
-      const key = normalizeName(name)
-      let pending = zones.get(key)
-      if (!pending) {
-        pending = discover(key)
-        zones.set(key, pending)
-      }
-      return pending
-    },
-    known: () => [...servers.values()],
-    async close() {
-      await Promise.all([...servers.values()].map((s) => s.close()))
-      if (options.ownsVia) await via.close()
-    }
-  }
-}
-
-/** A zone's apex and NS names, or why they could not be found (with the apex when it was). */
-export type ZoneCut = { apex: string; nameServers: string[] } | { apex?: string; error: string }
-
-/**
- * The zone that holds `name`, asked of `via`: the SOA's owner is the apex, then its NS set.
- * The one lookup both the discovery of authoritative servers and the report's DNS host use.
- */
-export async function findZoneCut(via: Resolver, name: string): Promise<ZoneCut> {
-  const apex = apexFrom(name, await via.query({ name, type: 'SOA' }))
-  if (typeof apex !== 'string') return apex
-  const ns = await via.query({ name: apex, type: 'NS' })
-  if (!ns.ok) return { apex, error: `NS of ${apex}: ${ns.error}` }
-  const nameServers = [...new Set(records(ns, apex, 'NS').map((r) => r.data))].sort()
-  if (nameServers.length === 0) {
-    return { apex, error: `${via.name} found no NS records for ${apex} (${ns.response.rcode})` }
-  }
-  return { apex, nameServers }
-}
-
-function records(outcome: QueryOutcome, owner: string, type: string): DnsRecord[] {
-  if (!outcome.ok) return []
-  return outcome.response.answers.filter((r) => r.name === owner && r.type === type)
-}
-
-/** The zone apex from a SOA query: the SOA in the answer at the name, or in the authority. */
-function apexFrom(name: string, soa: QueryOutcome): string | { error: string } {
-  if (!soa.ok) return { error: `SOA of ${name}: ${soa.error}` }
-  const { rcode, answers, authority } = soa.response
-  if (rcode !== 'NOERROR' && rcode !== 'NXDOMAIN') {
-    return { error: `the zone of ${name} could not be found: SOA query answered ${rcode}` }
-  }
-  if (answers.some((r) => r.name === name && r.type === 'SOA')) return name
-  const inAuthority = authority.find(
-    (r) => r.type === 'SOA' && (name === r.name || name.endsWith(`.${r.name}`))
-  )
-  if (inAuthority) return inAuthority.name
-  return { error: `the zone of ${name} could not be found: no SOA in the answer (${rcode})` }
-}
-
-async function addressesOf(via: Resolver, host: string): Promise<string[]> {
-  const [a, aaaa] = await Promise.all([
-    via.query({ name: host, type: 'A' }),
-    via.query({ name: host, type: 'AAAA' })
-  ])
-  const v4 = records(a, host, 'A').map((r) => r.data)
-  return v4.length > 0 ? v4 : records(aaaa, host, 'AAAA').map((r) => r.data)
-}
+export {
+  createAuthoritativeDiscovery,
+  findZoneCut,
+  type AuthoritativeDiscovery,
+  type DiscoveryOptions,
+  type ZoneCut,
+  type ZoneServers
+} from './zone-discovery.js'
 
 /**
  * Asks a name's own zone servers when the server asked says the name is not its own: a
@@ -176,15 +29,23 @@ async function addressesOf(via: Resolver, host: string): Promise<string[]> {
 export interface OtherZones {
   /**
    * The authoritative answer for `question` from the servers that hold its name, when `outcome`
-   * (from `from`) is a referral, or REFUSED for a name outside `apex`; undefined when no such
-   * server can be reached (then the caches decide).
+   * (from `from`) is a referral (its servers found by the glue, the cache or `from` itself),
+   * or REFUSED for a name outside `apex`; `lame` when a referral's servers do not serve it;
+   * undefined when no server can be reached, or after `close` (then the caches decide);
+   * `unreachable` (why) when nothing was given to find the other zone's servers by: no cache,
+   * no discovery, and for a referral no glue for name servers outside the child zone.
    */
   answer(
     from: Resolver,
     question: DnsQuestion,
     outcome: QueryOutcome,
     apex: string
-  ): Promise<{ server: string; outcome: QueryOutcome } | { lame: LameDelegation } | undefined>
+  ): Promise<
+    | { server: string; outcome: QueryOutcome }
+    | { lame: LameDelegation }
+    | { unreachable: string }
+    | undefined
+  >
   close(): Promise<void>
 }
 
@@ -193,8 +54,10 @@ export interface OtherZonesOptions {
   via?: Resolver
   /** Finds the servers of a refused name's zone, when discovery runs. */
   discovery?: AuthoritativeDiscovery
+  /** The run's limits, for the other zones' servers as for every other resolver. */
   timeoutMs?: number
   tries?: number
+  maxInFlight?: number
 }
 
 /** A delegation whose servers do not serve the child zone: each server and why. */
@@ -206,16 +69,28 @@ export interface LameDelegation {
 /** Referrals followed in a row before giving up: a loop of lame delegations ends here. */
 const MAX_REFERRALS = 4
 
-/** The child zone and its NS names, when `outcome` is a referral (no AA, NS, no SOA). */
+/**
+ * The child zone, its NS names and their glue (the addresses the referral carries in its
+ * additional section), when `outcome` is a referral (no AA, NS, no SOA).
+ */
 export function referralOf(
   outcome: QueryOutcome
-): { cut: string; nameServers: string[] } | undefined {
+): { cut: string; nameServers: string[]; glue: DnsRecord[] } | undefined {
   if (!outcome.ok) return undefined
-  const { rcode, flags, answers, authority } = outcome.response
+  const { rcode, flags, answers, authority, additional } = outcome.response
   const ns = authority.filter((r) => r.type === 'NS')
   if (rcode !== 'NOERROR' || flags.aa || answers.length > 0 || ns.length === 0) return undefined
   if (authority.some((r) => r.type === 'SOA')) return undefined
-  return { cut: ns[0]!.name, nameServers: [...new Set(ns.map((r) => r.data))].sort() }
+  const nameServers = [...new Set(ns.map((r) => r.data))].sort()
+  return { cut: ns[0]!.name, nameServers, glue: additional ?? [] }
+}
+
+/** The addresses of `host` among a referral's glue: IPv4 first, as {@link addressesOf}. */
+function glueOf(glue: DnsRecord[], host: string): string[] {
+  const v4 = glue.filter((r) => r.name === host && r.type === 'A').map((r) => r.data)
+  return v4.length > 0
+    ? v4
+    : glue.filter((r) => r.name === host && r.type === 'AAAA').map((r) => r.data)
 }
 
 /** True when a server refused a name it does not serve. */
@@ -241,15 +116,24 @@ export function createOtherZones(options: OtherZonesOptions): OtherZones {
         port,
         recursionDesired: false,
         timeoutMs: options.timeoutMs,
-        tries: options.tries
+        tries: options.tries,
+        maxInFlight: options.maxInFlight
       })
       servers.set(key, resolver)
     }
     return resolver
   }
 
-  /** The servers of `zone` by their NS names: addresses from the cache, else from `from`. */
-  const byNames = (zone: string, nameServers: string[], from: Resolver): Promise<Resolver[]> => {
+  /**
+   * The servers of `zone` by their NS names: addresses from the referral's glue, else from the
+   * cache, else from `from` (which may hold the addresses of in-zone name servers).
+   */
+  const byNames = (
+    zone: string,
+    nameServers: string[],
+    from: Resolver,
+    glue: DnsRecord[] = []
+  ): Promise<Resolver[]> => {
     const port = parseServerAddress(from.address).port
     const key = `${zone} ${nameServers.join(' ')} ${port}`
     let pending = zones.get(key)
@@ -257,7 +141,8 @@ export function createOtherZones(options: OtherZonesOptions): OtherZones {
       pending = (async () => {
         const found: Resolver[] = []
         for (const ns of nameServers) {
-          let addresses = options.via ? await addressesOf(options.via, ns) : []
+          let addresses = glueOf(glue, ns)
+          if (addresses.length === 0 && options.via) addresses = await addressesOf(options.via, ns)
           // In-zone name servers: the referring server may know their addresses itself.
           if (addresses.length === 0) addresses = await addressesOf(from, ns)
           for (const a of addresses) found.push(serverAt(ns, a, port))
@@ -288,8 +173,11 @@ export function createOtherZones(options: OtherZonesOptions): OtherZones {
     return []
   }
 
+  let closed = false
   return {
     async answer(from, question, outcome, apex) {
+      // Closed with the round: nothing more is asked (no socket is opened after the close).
+      if (closed) return undefined
       const name = normalizeName(question.name)
       let at = from
       let current = outcome
@@ -298,9 +186,26 @@ export function createOtherZones(options: OtherZonesOptions): OtherZones {
         const outside = refused(current) && !isAtOrBelow(name, apex)
         if (!referral && !(outside && hop === 0))
           return hop === 0 ? undefined : { server: at.name, outcome: current }
+        if (!referral && !options.via && !options.discovery) {
+          const rcode = current.ok ? current.response.rcode : ''
+          return {
+            unreachable: `${name} is outside ${apex}, which ${at.name} serves (it answered ${rcode}), and no resolver was given to find the servers of its own zone`
+          }
+        }
         const candidates = referral
-          ? await byNames(referral.cut, referral.nameServers, at)
+          ? await byNames(referral.cut, referral.nameServers, at, referral.glue)
           : await byDiscovery(name, at)
+        // Name servers outside the zone they serve, without glue, whose addresses nothing here
+        // can look up: not a lame delegation, only one this run has no means to follow.
+        const noMeans = !options.via && !options.discovery
+        if (referral && candidates.length === 0 && noMeans) {
+          const { cut, nameServers } = referral
+          if (nameServers.every((ns) => !isAtOrBelow(ns, cut))) {
+            return {
+              unreachable: `${name} is delegated to ${nameServers.join(', ')} (the servers of ${cut}), whose addresses ${at.name} does not give, and no resolver was given to look them up`
+            }
+          }
+        }
         let next: { server: Resolver; outcome: QueryOutcome } | undefined
         const failed: LameDelegation['servers'] = []
         for (const server of candidates.filter((s) => s.address !== at.address)) {
@@ -328,15 +233,34 @@ export function createOtherZones(options: OtherZonesOptions): OtherZones {
       return referralOf(current) ? undefined : { server: at.name, outcome: current }
     },
     async close() {
+      closed = true
       await Promise.all([...servers.values()].map((s) => s.close()))
     }
   }
 }
 
 /**
+ * The run's router across zone cuts, for a fleet with authoritative servers to route (pinned or
+ * discovered): the engine builds it beside the fleet, with the run's query limits, hands it to
+ * the check as a port, and closes it with the fleet, so that no socket of another zone's server
+ * outlives the round. Undefined when the fleet has nothing to route.
+ */
+export function createOtherZonesFor(
+  fleet: { resolvers: Resolver[]; discovery?: AuthoritativeDiscovery },
+  limits: { timeoutMs?: number; tries?: number; maxInFlight?: number } = {}
+): OtherZones | undefined {
+  if (!fleet.discovery && !fleet.resolvers.some((r) => r.kind === 'authoritative')) return undefined
+  const via = fleet.resolvers.find((r) => r.kind !== 'authoritative' && r.kind !== 'zone-files')
+  return createOtherZones({ via, discovery: fleet.discovery, ...limits })
+}
+
+/**
  * `resolver`, asking the servers of a name's own zone when it answers "not mine" (see
  * {@link OtherZones}); other kinds of resolver are returned as they are. `apex` is the zone
  * the resolver serves: a refusal inside it stays the resolver's own (a lame server).
+ * A CNAME that leaves the zone is followed for any other type, as a resolver walking from the
+ * root follows it, so the record at the chain's end is answered with the chain; each record
+ * brought from another zone's server is known by {@link answeredBy}.
  */
 export function acrossCuts(
   resolver: Resolver,
@@ -345,21 +269,119 @@ export function acrossCuts(
   delegation?: ZoneDelegation
 ): Resolver {
   if (resolver.kind !== 'authoritative') return resolver
+  const ask = async (question: DnsQuestion, followed: string[]): Promise<QueryOutcome> => {
+    const outcome = await resolver.query(question)
+    const elsewhere = await others.answer(resolver, question, outcome, apex)
+    if (elsewhere && 'lame' in elsewhere) lameDelegations.set(outcome, elsewhere.lame)
+    if (elsewhere && 'unreachable' in elsewhere) {
+      const lost: QueryOutcome = { ok: false, error: elsewhere.unreachable }
+      unreachable.set(lost, question)
+      return lost
+    }
+    let answer = outcome
+    if (elsewhere && 'outcome' in elsewhere) {
+      answer = elsewhere.outcome
+      servedBy.set(answer, elsewhere.server)
+      // Each record too: joined to a chain's other links, they still say who gave them.
+      const records = answer.ok ? answer.response.answers : []
+      for (const r of records) if (!servedBy.has(r)) servedBy.set(r, elsewhere.server)
+    }
+    return question.type === 'CNAME' ? answer : follow(question, answer, followed)
+  }
+  /** The chain's next zone asked for the record at its end, and the answers joined. */
+  const follow = async (
+    question: DnsQuestion,
+    outcome: QueryOutcome,
+    followed: string[]
+  ): Promise<QueryOutcome> => {
+    const end = leavingChainEnd(question, outcome)
+    if (!end || followed.includes(end) || followed.length >= MAX_FOLLOWED) return outcome
+    const rest = await ask({ name: end, type: question.type }, [...followed, end])
+    if (!rest.ok) {
+      // Nothing could be asked for the chain's end: the record is not known (an error outcome,
+      // never the chain's end). A server that merely did not answer leaves the chain as it is.
+      if (!unreachable.has(rest)) return outcome
+      const error = `${normalizeName(question.name)} is a CNAME to ${end}: ${rest.error}`
+      const lost: QueryOutcome = { ok: false, error }
+      partial.set(lost, outcome)
+      return lost
+    }
+    const { rcode } = rest.response
+    if ((rcode !== 'NOERROR' && rcode !== 'NXDOMAIN') || referralOf(rest)) return outcome
+    const server = servedBy.get(rest) ?? resolver.name
+    for (const r of rest.response.answers) if (!servedBy.has(r)) servedBy.set(r, server)
+    const { response } = outcome as Extract<QueryOutcome, { ok: true }>
+    return {
+      ok: true,
+      response: {
+        ...response,
+        rcode,
+        answers: [...response.answers, ...rest.response.answers],
+        authority: rest.response.authority
+      }
+    }
+  }
   const routed: Resolver = {
     name: resolver.name,
     kind: resolver.kind,
     address: resolver.address,
     ...(resolver.listed ? { listed: resolver.listed } : {}),
-    async query(question) {
-      const outcome = await resolver.query(question)
-      const elsewhere = await others.answer(resolver, question, outcome, apex)
-      if (elsewhere && 'lame' in elsewhere) lameDelegations.set(outcome, elsewhere.lame)
-      return elsewhere && 'outcome' in elsewhere ? elsewhere.outcome : outcome
-    },
+    query: (question) => ask(question, [normalizeName(question.name)]),
     close: () => resolver.close()
   }
   if (delegation && !resolver.listed) undelegated.set(routed, delegation)
   return routed
+}
+
+/** Zones a CNAME chain is followed through, at most, past the first. */
+const MAX_FOLLOWED = 8
+
+/**
+ * Where a CNAME chain leaves the answering server: the chain's last target, when the answer
+ * ends there with nothing said about it (no record, no NXDOMAIN, no SOA of a NODATA).
+ */
+function leavingChainEnd(question: DnsQuestion, outcome: QueryOutcome): string | undefined {
+  if (!outcome.ok) return undefined
+  const { rcode, answers, authority } = outcome.response
+  if (rcode !== 'NOERROR' || authority.some((r) => r.type === 'SOA')) return undefined
+  let end = normalizeName(question.name)
+  for (let i = 0; i <= MAX_FOLLOWED; i++) {
+    const next = answers.find((r) => r.name === end && r.type === 'CNAME')
+    if (!next) break
+    end = next.data
+  }
+  if (end === normalizeName(question.name)) return undefined
+  return answers.some((r) => r.name === end) ? undefined : end
+}
+
+/** Questions no server could be asked (see {@link unreachableQuestion}). */
+const unreachable = new WeakMap<QueryOutcome, DnsQuestion>()
+/** The answer as far as it went, behind a chain that could not be followed. */
+const partial = new WeakMap<QueryOutcome, QueryOutcome>()
+
+/**
+ * The question behind an outcome {@link acrossCuts} made up because no server could be asked:
+ * its name is in another zone, which the server refused, and there was no cache, discovery or
+ * referral to find that zone's servers by. The chain that led there has no known end.
+ */
+export function unreachableQuestion(outcome: QueryOutcome): DnsQuestion | undefined {
+  return unreachable.get(outcome)
+}
+
+/** The answer as far as it went (the CNAME chain), behind an error of a chain not followed. */
+export function partialAnswer(outcome: QueryOutcome): QueryOutcome | undefined {
+  return partial.get(outcome)
+}
+
+/** Which server answered an outcome or a record, when it was not the resolver asked. */
+const servedBy = new WeakMap<QueryOutcome | DnsRecord, string>()
+
+/**
+ * The server of another zone that gave `of` (an outcome or one of its records), found by
+ * {@link acrossCuts}; undefined when the resolver asked answered it itself.
+ */
+export function answeredBy(of: QueryOutcome | DnsRecord): string | undefined {
+  return servedBy.get(of)
 }
 
 /**
@@ -387,8 +409,11 @@ export function delegationOf(resolver: Resolver): ZoneDelegation | undefined {
 
 /**
  * The zone `apex` as the registry delegates it (the NS set `cache` sees) against the NS set of
- * the pinned server's own copy; returned when they share no server, so that the records on the
- * pinned server are where no resolver looks. Undefined when they share one or either is unknown.
+ * the pinned server's own copy, when they differ so that resolvers do not, or not only, ask the
+ * servers that hold the records: the sets share no server (the records are where no resolver
+ * looks), or they share some and one lists more (a move between hosts half done: the parent
+ * still delegates to the old host too, or the zone's own NS records still list it). Undefined
+ * when the sets are the same or either is unknown.
  */
 export async function findDelegation(
   pinned: Resolver,
@@ -402,6 +427,9 @@ export async function findDelegation(
   if ('error' in seen || seen.apex !== apex) return undefined
   if (!own.ok || !own.response.flags.aa) return undefined
   const heldBy = [...new Set(records(own, apex, 'NS').map((r) => r.data))].sort()
-  if (heldBy.length === 0 || heldBy.some((ns) => seen.nameServers.includes(ns))) return undefined
-  return { zone: apex, delegatedTo: seen.nameServers, heldBy }
+  const delegatedTo = seen.nameServers
+  const same =
+    heldBy.length === delegatedTo.length && heldBy.every((ns) => delegatedTo.includes(ns))
+  if (heldBy.length === 0 || same) return undefined
+  return { zone: apex, delegatedTo, heldBy }
 }

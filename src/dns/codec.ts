@@ -122,7 +122,8 @@ export function decodeMessage(buf: Buffer): DecodedMessage {
         ra: (flags & 0x0080) !== 0
       },
       answers: parsed.answers,
-      authority: parsed.authority
+      authority: parsed.authority,
+      ...(parsed.glue.length > 0 ? { additional: parsed.glue } : {})
     }
   }
 }
@@ -131,13 +132,21 @@ interface ParsedMessage {
   questions: { name: string; type: string }[]
   answers: DnsRecord[]
   authority: DnsRecord[]
+  /** The additional section's addresses, read only in a referral (see {@link parseMessage}). */
+  glue: DnsRecord[]
   extendedRcode: number
 }
+
+/** Record types kept from a referral's additional section: the name servers' addresses. */
+const A = 1
+const AAAA = 28
 
 /**
  * Reads the sections of a message. Names are read here rather than by dns-packet, whose
  * decoder joins labels with a plain dot: `a\.b.example` (a dot inside the first label) and
  * `a.b.example` must not read the same. Throws on anything malformed.
+ * The additional section is read for the OPT record, and for the A/AAAA glue only in a
+ * referral (no answer, no AA, NS in the authority): an ordinary answer costs nothing more.
  */
 function parseMessage(buf: Buffer): ParsedMessage {
   const counts = [
@@ -154,10 +163,18 @@ function parseMessage(buf: Buffer): ParsedMessage {
     questions.push({ name, type: typeMnemonic(buf.readUInt16BE(end)) })
     at = end + 4
   }
-  const sections: DnsRecord[][] = [[], []]
+  const sections: DnsRecord[][] = [[], [], []]
   let extendedRcode = 0
+  let glue = false
   for (let section = 0; section < 3; section++) {
     const count = counts[section + 1] as number
+    if (section === 2) {
+      glue =
+        count > 0 &&
+        (sections[0] as DnsRecord[]).length === 0 &&
+        (buf.readUInt16BE(2) & 0x0400) === 0 &&
+        (sections[1] as DnsRecord[]).some((r) => r.type === 'NS')
+    }
     for (let i = 0; i < count; i++) {
       const start = at
       const { name, end } = decodeName(buf, at)
@@ -172,8 +189,7 @@ function parseMessage(buf: Buffer): ParsedMessage {
         extendedRcode = ttl >>> 24
         continue
       }
-      // The additional section is read only for the OPT record.
-      if (section === 2) continue
+      if (section === 2 && !(glue && (typeCode === A || typeCode === AAAA))) continue
       const wire: WireRecord = { buf, start, name, typeCode, ttl, rdataAt, rdataEnd }
       ;(sections[section] as DnsRecord[]).push(recordFromWire(wire, typeMnemonic(typeCode)))
     }
@@ -182,6 +198,7 @@ function parseMessage(buf: Buffer): ParsedMessage {
     questions,
     answers: sections[0] as DnsRecord[],
     authority: sections[1] as DnsRecord[],
+    glue: sections[2] as DnsRecord[],
     extendedRcode
   }
 }

@@ -1,6 +1,11 @@
 import { getServers } from 'node:dns'
 import { RESOLVER_PRESETS, type ResolverEntry } from '../config/schema.js'
-import { createAuthoritativeDiscovery, type AuthoritativeDiscovery } from './authoritative.js'
+import {
+  createAuthoritativeDiscovery,
+  createOtherZonesFor,
+  type AuthoritativeDiscovery,
+  type OtherZones
+} from './authoritative.js'
 import type { QueryMeter, Resolver } from './types.js'
 import { PRESET_RATE_LIMITS, rateLimitFor, type RateLimits } from './rate-cap.js'
 import { createDohResolver, DOH_PRESETS } from './doh-client.js'
@@ -46,11 +51,17 @@ export interface Fleet {
   /** With a zone directory: the one resolver, which can say which names its files hold. */
   zoneFiles?: ZoneFileResolver
   discovery?: AuthoritativeDiscovery
+  /** The servers of other zones a chain or referral leads to: built with the run's limits. */
+  otherZones?: OtherZones
 }
 
 /** Close every socket of the fleet. */
 export async function closeFleet(fleet: Fleet): Promise<void> {
-  await Promise.all([...fleet.resolvers.map((r) => r.close()), fleet.discovery?.close()])
+  await Promise.all([
+    ...fleet.resolvers.map((r) => r.close()),
+    fleet.discovery?.close(),
+    fleet.otherZones?.close()
+  ])
 }
 
 /** Used when neither the CLI nor the config names any resolver. */
@@ -113,7 +124,9 @@ export async function buildResolvers(request: ResolverRequest): Promise<Fleet> {
     names.add(r.name)
   }
   checkRateLimitNames(limits, names, discover)
-  if (!discover) return { resolvers }
+  const { timeoutMs, tries, maxInFlight } = options
+  const zoneLimits = { timeoutMs, tries, maxInFlight }
+  if (!discover) return { resolvers, otherZones: createOtherZonesFor({ resolvers }, zoneLimits) }
   const via =
     resolvers.find((r) => r.kind !== 'authoritative') ??
     resolversFor('system', request.systemServers ?? getServers, options, limits)[0]!
@@ -124,7 +137,11 @@ export async function buildResolvers(request: ResolverRequest): Promise<Fleet> {
     ...options,
     rateLimit: rateLimitFor(limits, 'authoritative')
   })
-  return { resolvers, discovery }
+  return {
+    resolvers,
+    discovery,
+    otherZones: createOtherZonesFor({ resolvers, discovery }, zoneLimits)
+  }
 }
 
 /** `NAME=ADDR[:PORT]`, `NAME=https://URL`, or a bare preset name, or `system`. */

@@ -46,6 +46,11 @@ export interface DnsResponse {
   flags: DnsFlags
   answers: DnsRecord[]
   authority: DnsRecord[]
+  /**
+   * A referral's glue: the A/AAAA records of the additional section, present only when the
+   * response is a referral that carries some (other additional records are not kept).
+   */
+  additional?: DnsRecord[]
 }
 
 /** One question. `name` may carry a trailing dot and any case; sources normalise it. */

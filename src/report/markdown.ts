@@ -5,7 +5,8 @@ import type { FixWords } from './fix-words.js'
 import { escapeMarkdown, toMarkdown } from './rich.js'
 import { isSilence, silentResolvers } from './silence.js'
 import { printable } from '../text/printable.js'
-import type { DomainReport, RecordReport, Report } from './report.js'
+import type { ChainHopReport, DomainReport, RecordReport, Report } from './report.js'
+import { chainsOf } from './observations.js'
 import { describe, fixText } from './wording.js'
 
 const ICON: Record<RecordStatus, string> = { pass: '✅', warn: '⚠️', fail: '❌', unknown: '❔' }
@@ -83,17 +84,17 @@ function domainDetails(d: DomainReport, detail: Detail): string[] {
       `| ${recordLabel(r.key)} | ${r.type} | ${r.name ? code(r.name) : '_not known_'} | ${code(r.expected)} | ${statusCell(r)} |`
     )
   }
-  const findings = [
+  const findings: { label: string; finding: FindingReport; record?: RecordReport }[] = [
     ...d.findings.map((f) => ({ label: 'Domain', finding: f })),
     ...d.records.flatMap((r) =>
       r.findings
         .filter((f) => !isSilence(f))
-        .map((f) => ({ label: recordLabel(r.key), finding: f }))
+        .map((f) => ({ label: recordLabel(r.key), finding: f, record: r }))
     )
   ]
   if (findings.length > 0) {
     lines.push('')
-    for (const { label, finding } of findings) {
+    for (const { label, finding, record } of findings) {
       const who = finding.resolvers.length
         ? ` (${finding.resolvers.map(escapeMarkdown).join(', ')})`
         : ''
@@ -102,7 +103,27 @@ function domainDetails(d: DomainReport, detail: Detail): string[] {
       )
       const fix = fixMarkdown(finding, words)
       if (fix) lines.push(`  - Fix: ${fix}`)
+      if (record && detail.answers) {
+        for (const o of chainsOf(record, finding.resolvers))
+          lines.push(`  - Chain (${escapeMarkdown(o.resolver)}): ${chainMarkdown(o.chain)}`)
+      }
     }
+  }
+  // A chain whose end could not be asked leaves its resolver silent for the record: the chain
+  // is still shown, as far as it went.
+  const unfollowed = detail.answers
+    ? d.records.flatMap((r) =>
+        chainsOf(
+          r,
+          r.findings.filter(isSilence).flatMap((f) => f.resolvers)
+        ).map((o) => ({ r, o }))
+      )
+    : []
+  if (unfollowed.length > 0 && findings.length === 0) lines.push('')
+  for (const { r, o } of unfollowed) {
+    lines.push(
+      `- **${recordLabel(r.key)}** chain (${escapeMarkdown(o.resolver)}), not followed to its end: ${chainMarkdown(o.chain)}`
+    )
   }
   if (d.mailtrap && 'error' in d.mailtrap) {
     lines.push('', `Mailtrap could not be asked: ${escapeMarkdown(d.mailtrap.error)}`)
@@ -133,6 +154,19 @@ function domainDetails(d: DomainReport, detail: Detail): string[] {
     lines.push('', '</details>')
   }
   return lines
+}
+
+/** A chain in Markdown: each hop as code, with its TTL and the server that answered it. */
+function chainMarkdown(chain: ChainHopReport[]): string {
+  return chain
+    .map((h) => {
+      const server = escapeMarkdown(h.server)
+      if (h.data === undefined)
+        return `${code(`${h.name} ${h.type}`)}: ${escapeMarkdown(String(h.rcode ?? 'no answer'))} (${server})`
+      const data = h.type === 'TXT' ? `"${h.data}"` : h.data
+      return `${code(`${h.name} ${h.type} ${data}`)} (TTL ${h.ttl}, ${server})`
+    })
+    .join(' → ')
 }
 
 /** The records as they should be, as a BIND snippet in a fence no value can close. */

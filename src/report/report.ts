@@ -21,6 +21,11 @@ export interface ObservationReport {
   authoritative: boolean
   answers: AnswerReport[]
   error?: string
+  /**
+   * The server of another zone that gave this answer, where it was not `resolver` itself: the
+   * delegated child's server behind a referral, or the server of a name the resolver refused.
+   */
+  server?: string
   /** What this resolver's answer alone says (`ok`, `missing`, …): one cell of the matrix. */
   verdict?: DiagnosisCode
   /** Extra questions asked to explain a miss (doubled name, other types at the name). */
@@ -30,7 +35,30 @@ export interface ObservationReport {
     rcode: Rcode | null
     answers: AnswerReport[]
     error?: string
+    /** The server of another zone that answered, where it was not `resolver` itself. */
+    server?: string
   }[]
+  /**
+   * A CNAME chain from the record's name, hop by hop as far as it was followed: each CNAME,
+   * then the records at its end (or how the end answered), each with the server that gave it.
+   * Present only when the chain was followed past the first CNAME.
+   */
+  chain?: ChainHopReport[]
+}
+
+/**
+ * One hop of a CNAME chain: a record (with `ttl` and `data`), or, at the chain's end, the
+ * question asked there that found no record (with `rcode`, and `error` when none came).
+ */
+export interface ChainHopReport {
+  name: string
+  type: string
+  ttl?: number
+  data?: string
+  /** The resolver asked, or the server of another zone that answered for it. */
+  server: string
+  rcode?: Rcode | null
+  error?: string
 }
 
 export interface RecordReport {

@@ -2,7 +2,8 @@ import { printable } from '../text/printable.js'
 import { isSilence, silentResolvers } from './silence.js'
 import type { RecordStatus } from '../diagnose/types.js'
 import { recordLabel } from '../records/expected.js'
-import type { DomainReport, Report } from './report.js'
+import type { ChainHopReport, DomainReport, Report } from './report.js'
+import { chainsOf } from './observations.js'
 import { reportJson } from './json-stream.js'
 
 const SGR: Record<RecordStatus | 'dim' | 'bold', string> = {
@@ -66,6 +67,16 @@ export function renderText(report: Report, options: { color: boolean }): string 
           `      ${paint(f.severity === 'error' ? 'fail' : f.severity === 'warning' ? 'warn' : 'dim', f.code)}${who}: ${clean(f.message)}`
         )
         if (f.hint) lines.push(`      ${paint('dim', 'fix:')} ${clean(f.hint)}`)
+        for (const o of chainsOf(r, f.resolvers)) {
+          lines.push(`      ${paint('dim', `chain (${clean(o.resolver)}):`)} ${chainText(o.chain)}`)
+        }
+      }
+      // A resolver left silent by a chain whose end could not be asked: the chain as far as it went.
+      const silent = r.findings.filter(isSilence).flatMap((f) => f.resolvers)
+      for (const o of chainsOf(r, silent)) {
+        lines.push(
+          `      ${paint('dim', `chain (${clean(o.resolver)}), not followed to its end:`)} ${chainText(o.chain)}`
+        )
       }
     }
     if (d.fix) {
@@ -94,6 +105,18 @@ export function renderText(report: Report, options: { color: boolean }): string 
     `${s.domains} domain${s.domains === 1 ? '' : 's'}: ${paint('pass', `${s.pass} pass`)}, ${paint('warn', `${s.warn} warn`)}, ${paint('fail', `${s.fail} fail`)}, ${paint('unknown', `${s.unknown} unknown`)} (resolvers: ${report.resolvers.map((r) => clean(r.name)).join(', ')})`
   )
   return lines.join('\n') + '\n'
+}
+
+/** A chain on one line: each hop with its TTL and the server that answered it. */
+function chainText(chain: ChainHopReport[]): string {
+  return chain
+    .map((h) => {
+      if (h.data === undefined)
+        return `${clean(h.name)} ${clean(h.type)}: ${clean(h.rcode ?? 'no answer')} (${clean(h.server)})`
+      const data = h.type === 'TXT' ? `"${h.data}"` : h.data
+      return `${clean(h.name)} ${clean(h.type)} ${clean(data)} (TTL ${h.ttl}, ${clean(h.server)})`
+    })
+    .join(' → ')
 }
 
 /** The JSON report, schema version 1. */

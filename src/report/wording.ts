@@ -4,7 +4,7 @@
  * result its own way (rich.ts). Pure.
  */
 import { recordLabel } from '../records/expected.js'
-import type { Detail, FixStep, ResolverGroup, SeenRecord } from '../diagnose/types.js'
+import type { Delegation, Detail, FixStep, ResolverGroup, SeenRecord } from '../diagnose/types.js'
 import {
   describeDmarcDifference,
   describeDmarcOutcome,
@@ -157,6 +157,18 @@ export function describe(d: Detail): Rich {
     }
     case 'not-delegated': {
       const { zone, delegatedTo, heldBy } = d.delegation
+      const moving = halfMoved(d.delegation)
+      if (moving) {
+        const where = [
+          moving.parentOnly.length > 0
+            ? `the parent zone still delegates ${zone} to ${moving.parentOnly.join(', ')} as well`
+            : '',
+          moving.zoneOnly.length > 0
+            ? `the NS records of ${zone} also list ${moving.zoneOnly.join(', ')}, which the parent zone does not delegate to`
+            : ''
+        ].filter(Boolean)
+        return rich`${d.name} is right on the server asked, whose copy of ${zone} lists ${heldBy.join(', ')}, but ${where.join(', and ')}; resolvers get another answer (${groupsText(d.groups)}): a move between DNS hosts, half done. This will not propagate.`
+      }
       return rich`${d.name} is right on ${heldBy.join(', ')}, the servers that hold the records, but the parent zone delegates ${zone} to ${delegatedTo.join(', ')}, and resolvers, which ask those, get another answer (${groupsText(d.groups)}). This will not propagate: the registrar points elsewhere.`
     }
     case 'mailtrap-unchecked':
@@ -193,6 +205,22 @@ export function describe(d: Detail): Rich {
       return rich`${d.name} has the ${d.type} record Mailtrap lists.`
     case 'generic-wrong':
       return rich`${d.name} has ${d.type} ${quoted(d.found)}, not the ${d.type} record Mailtrap lists (${code(d.expected)}).`
+  }
+}
+
+/**
+ * A delegation moved only in part: the parent's NS set and the zone's own share a server, and
+ * one of them lists servers the other does not (the old host's). Undefined when they share
+ * none (the records are where no resolver looks at all).
+ */
+function halfMoved(
+  delegation: Delegation
+): { parentOnly: string[]; zoneOnly: string[] } | undefined {
+  const { delegatedTo, heldBy } = delegation
+  if (!delegatedTo.some((ns) => heldBy.includes(ns))) return undefined
+  return {
+    parentOnly: delegatedTo.filter((ns) => !heldBy.includes(ns)),
+    zoneOnly: heldBy.filter((ns) => !delegatedTo.includes(ns))
   }
 }
 
@@ -252,6 +280,20 @@ function step(s: FixStep, w: FixWords): Rich {
       return rich`Make ${s.servers.join(', ')} serve ${s.cut}, or change the NS records of ${s.cut} in its parent zone to servers that do serve it (or remove the delegation and put the records in the parent zone).`
     case 'fix-delegation': {
       const { zone, delegatedTo, heldBy } = s.delegation
+      const moving = halfMoved(s.delegation)
+      if (moving) {
+        const old = [...moving.parentOnly, ...moving.zoneOnly]
+        const kept = heldBy.filter((ns) => delegatedTo.includes(ns))
+        const steps = [
+          moving.parentOnly.length > 0
+            ? `set the name servers of ${zone} at your registrar to ${kept.join(', ')} only`
+            : '',
+          moving.zoneOnly.length > 0
+            ? `remove ${moving.zoneOnly.join(', ')} from the NS records of ${zone}`
+            : ''
+        ].filter(Boolean)
+        return rich`Finish the move: ${steps.join(', and ')}; or add the records at the host of ${old.join(', ')} too.`
+      }
       return rich`${zone} is delegated to ${delegatedTo.join(', ')}; the records are on ${heldBy.join(', ')}: change the name servers of ${zone} at your registrar to ${heldBy.join(', ')}, or add the records at the host of ${delegatedTo[0] ?? 'the delegated servers'}.`
     }
     case 'set-verification':
