@@ -35,7 +35,7 @@ export interface Zone {
 export class ZoneBuilder {
   readonly apex: string
   private readonly file: string
-  private readonly store = new ZoneStore()
+  private readonly store: ZoneStore
   private soa: ZoneRecord | undefined
   private readonly dnames = new Set<string>()
   private problem: ZoneFileError | undefined
@@ -43,6 +43,7 @@ export class ZoneBuilder {
   constructor(name: string, file: string) {
     this.apex = normalizeName(name)
     this.file = file
+    this.store = new ZoneStore(this.apex)
     this.store.addName(this.apex)
   }
 

@@ -6,6 +6,7 @@
  * needs to be known in advance.
  */
 import type { ZoneRecord } from './zone-file.js'
+import { isAtOrBelow } from './zone-names.js'
 
 /** Byte pages are this big (a larger value gets a page of its own); offsets address 4 GiB. */
 const PAGE_BITS = 20
@@ -85,23 +86,29 @@ const KIND_BOTH = 2
 
 /**
  * Every name of one zone (owners, and the names between them and the apex that
- * {@link ZoneStore.addName} adds) with the records added at each, in the order added.
+ * {@link ZoneStore.addName} adds) with the records added at each, in the order added. Names are
+ * kept relative to the apex, numbers as varints: a zone of short records takes about twice its
+ * text, not ten times.
  */
 export class ZoneStore {
+  private readonly apex: string
   private readonly arena = new Arena()
-  /** Per name: where its text is, its hash, its first and last record and first CNAME (+1). */
+  /** Per name: where its text is, its last record and its first CNAME (index + 1; 0: none). */
   private readonly nameAt = new Column()
-  private readonly nameHash = new Column()
-  private readonly first = new Column()
-  private readonly last = new Column()
+  private readonly head = new Column()
   private readonly cname = new Column()
-  /** Per record: where it is, and the next record at the same name (+1; 0 is none). */
+  /** Per record: where it is, and the record added before it at the same name (+1; 0: none). */
   private readonly recordAt = new Column()
-  private readonly next = new Column()
+  private readonly previous = new Column()
   private slots = new Uint32Array(1024)
   private scratch = Buffer.alloc(2048)
   private readonly types: string[] = []
   private readonly typeIds = new Map<string, number>()
+
+  /** A store for the names at and below `apex` (canonical text; '' is the root). */
+  constructor(apex = '') {
+    this.apex = apex
+  }
 
   /** How many records were added. */
   get size(): number {
@@ -113,22 +120,25 @@ export class ZoneStore {
     return this.find(name) >= 0
   }
 
-  /** Adds a name without records (an empty non-terminal); false if it was there already. */
+  /**
+   * Adds a name without records (an empty non-terminal); false if it was there already.
+   * @throws RangeError for a name outside the apex.
+   */
   addName(name: string): boolean {
     const before = this.nameAt.length
     this.find(name, true)
     return this.nameAt.length > before
   }
 
-  /** Adds a record at its owner, adding the owner if new. */
+  /**
+   * Adds a record at its owner, adding the owner if new.
+   * @throws RangeError for an owner outside the apex.
+   */
   add(record: ZoneRecord): void {
     const node = this.find(record.name, true)
     const index = this.recordAt.push(this.writeRecord(record))
-    this.next.push(0)
-    const last = this.last.get(node)
-    if (last === 0) this.first.set(node, index + 1)
-    else this.next.set(last - 1, index + 1)
-    this.last.set(node, index + 1)
+    this.previous.push(this.head.get(node))
+    this.head.set(node, index + 1)
     if (record.type === 'CNAME' && this.cname.get(node) === 0) this.cname.set(node, index + 1)
   }
 
@@ -148,7 +158,9 @@ export class ZoneStore {
   /** Every name, with its first record's place in file order (-1 for a name without records). */
   *names(): Generator<{ name: string; first: number }> {
     for (let node = 0; node < this.nameAt.length; node++) {
-      yield { name: this.nameOf(node), first: this.first.get(node) - 1 }
+      let first = this.head.get(node) - 1
+      for (let i = first; i >= 0; i = this.previous.get(i) - 1) first = i
+      yield { name: this.nameOf(node), first }
     }
   }
 
@@ -165,30 +177,34 @@ export class ZoneStore {
 
   private recordsOf(node: number, name: string): StoredRecord[] {
     const out: StoredRecord[] = []
-    for (let i = this.first.get(node); i !== 0; i = this.next.get(i - 1)) {
+    for (let i = this.head.get(node); i !== 0; i = this.previous.get(i - 1)) {
       out.push(this.readRecord(i - 1, name))
     }
-    return out
+    return out.reverse()
+  }
+
+  /** The name relative to the apex ('' for the apex), or undefined outside it. */
+  private relative(name: string): string | undefined {
+    const { apex } = this
+    if (apex === '') return name
+    if (name === apex) return ''
+    return isAtOrBelow(name, apex) ? name.slice(0, name.length - apex.length - 1) : undefined
   }
 
   /** The index of a name, or -1; with `create`, adds it when missing. */
   private find(name: string, create = false): number {
-    if (this.scratch.length < name.length * 3) this.scratch = Buffer.alloc(name.length * 3)
-    const length = this.scratch.write(name, 0, 'utf8')
-    // FNV-1a over the name's UTF-8.
-    let hash = 0x811c9dc5
-    for (let i = 0; i < length; i++) {
-      hash = Math.imul(hash ^ (this.scratch[i] as number), 0x01000193) >>> 0
+    const key = this.relative(name)
+    if (key === undefined) {
+      if (create) throw new RangeError(`${name} is outside the zone ${this.apex}`)
+      return -1
     }
+    if (this.scratch.length < key.length * 3) this.scratch = Buffer.alloc(key.length * 3)
+    const length = this.scratch.write(key, 0, 'utf8')
     const mask = this.slots.length - 1
-    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+    for (let slot = hashOf(this.scratch, 0, length) & mask; ; slot = (slot + 1) & mask) {
       const entry = this.slots[slot] as number
-      if (entry === 0) {
-        if (!create) return -1
-        return this.insert(slot, hash, length)
-      }
-      const node = entry - 1
-      if (this.nameHash.get(node) === hash && this.sameName(node, length)) return node
+      if (entry === 0) return create ? this.insert(slot, length) : -1
+      if (this.sameName(entry - 1, length)) return entry - 1
     }
   }
 
@@ -198,14 +214,12 @@ export class ZoneStore {
     return page.compare(this.scratch, 0, length, at + 2, at + 2 + length) === 0
   }
 
-  private insert(slot: number, hash: number, length: number): number {
+  private insert(slot: number, length: number): number {
     const { page, at, offset } = this.arena.alloc(length + 2)
     page.writeUInt16LE(length, at)
     this.scratch.copy(page, at + 2, 0, length)
     const node = this.nameAt.push(offset)
-    this.nameHash.push(hash)
-    this.first.push(0)
-    this.last.push(0)
+    this.head.push(0)
     this.cname.push(0)
     this.slots[slot] = node + 1
     // At most half full, so probes stay short.
@@ -217,7 +231,8 @@ export class ZoneStore {
     const slots = new Uint32Array(this.slots.length * 2)
     const mask = slots.length - 1
     for (let node = 0; node < this.nameAt.length; node++) {
-      let slot = this.nameHash.get(node) & mask
+      const { page, at } = this.arena.at(this.nameAt.get(node))
+      let slot = hashOf(page, at + 2, at + 2 + page.readUInt16LE(at)) & mask
       while (slots[slot] !== 0) slot = (slot + 1) & mask
       slots[slot] = node + 1
     }
@@ -226,13 +241,16 @@ export class ZoneStore {
 
   private nameOf(node: number): string {
     const { page, at } = this.arena.at(this.nameAt.get(node))
-    return page.toString('utf8', at + 2, at + 2 + page.readUInt16LE(at))
+    const key = page.toString('utf8', at + 2, at + 2 + page.readUInt16LE(at))
+    if (this.apex === '' || key === '') return key === '' ? this.apex : key
+    return `${key}.${this.apex}`
   }
 
   /**
-   * A record's bytes: type (u16 id), TTL, line (u32 each), kind, then its data as UTF-8, or, for
-   * character-strings (TXT), each string (the data is them joined, as both readers give it).
-   * Text goes through UTF-8, which both readers' text is made from, so it comes back the same.
+   * A record's bytes, as varints: type id, TTL, line, parts × 4 + kind, then each part's length
+   * and UTF-8: the data as text, or, for character-strings (TXT), each string (the data is them
+   * joined, as both readers give it). Text goes through UTF-8, which both readers' text is made
+   * from, so it comes back the same.
    */
   private writeRecord(record: ZoneRecord): number {
     let type = this.typeIds.get(record.type)
@@ -252,41 +270,76 @@ export class ZoneStore {
         : kind === KIND_STRINGS
           ? (record.strings as string[])
           : [record.data, ...(record.strings as string[])]
-    let size = 2 + 4 + 4 + 1 + 4
-    for (const part of parts) size += 4 + Buffer.byteLength(part, 'utf8')
+    const head = [type, record.ttl, record.line, parts.length * 4 + kind]
+    const lengths = parts.map((part) => Buffer.byteLength(part, 'utf8'))
+    let size = 0
+    for (const n of head) size += varintSize(n)
+    for (const n of lengths) size += varintSize(n) + n
     const { page, at, offset } = this.arena.alloc(size)
-    page.writeUInt16LE(type, at)
-    page.writeUInt32LE(record.ttl, at + 2)
-    page.writeUInt32LE(record.line, at + 6)
-    page[at + 10] = kind
-    page.writeUInt32LE(parts.length, at + 11)
-    let p = at + 15
-    for (const part of parts) {
-      const written = page.write(part, p + 4, 'utf8')
-      page.writeUInt32LE(written, p)
-      p += 4 + written
-    }
+    let p = at
+    for (const n of head) p = writeVarint(page, p, n)
+    parts.forEach((part, i) => {
+      p = writeVarint(page, p, lengths[i] as number)
+      p += page.write(part, p, 'utf8')
+    })
     return offset
   }
 
   private readRecord(index: number, name: string): StoredRecord {
     const { page, at } = this.arena.at(this.recordAt.get(index))
-    const type = this.types[page.readUInt16LE(at)] as string
-    const ttl = page.readUInt32LE(at + 2)
-    const line = page.readUInt32LE(at + 6)
-    const kind = page[at + 10]
-    const count = page.readUInt32LE(at + 11)
+    const cursor = { page, at }
+    const type = this.types[readVarint(cursor)] as string
+    const ttl = readVarint(cursor)
+    const line = readVarint(cursor)
+    const shape = readVarint(cursor)
+    const kind = shape % 4
     const parts: string[] = []
-    let p = at + 15
-    for (let i = 0; i < count; i++) {
-      const length = page.readUInt32LE(p)
-      parts.push(page.toString('utf8', p + 4, p + 4 + length))
-      p += 4 + length
+    for (let i = 0; i < (shape - kind) / 4; i++) {
+      const length = readVarint(cursor)
+      parts.push(page.toString('utf8', cursor.at, cursor.at + length))
+      cursor.at += length
     }
     if (kind === KIND_DATA) return { name, type, ttl, data: parts[0] as string, line, index }
     if (kind === KIND_BOTH) {
       return { name, type, ttl, data: parts[0] as string, line, strings: parts.slice(1), index }
     }
     return { name, type, ttl, data: parts.join(''), line, strings: parts, index }
+  }
+}
+
+/** FNV-1a of some bytes. */
+function hashOf(bytes: Uint8Array, from: number, to: number): number {
+  let hash = 0x811c9dc5
+  for (let i = from; i < to; i++) hash = Math.imul(hash ^ (bytes[i] as number), 0x01000193) >>> 0
+  return hash
+}
+
+/** Octets of an unsigned LEB128 varint (7 bits an octet); numbers here are below 2^32. */
+function varintSize(n: number): number {
+  let size = 1
+  while (n >= 0x80) {
+    n = Math.floor(n / 0x80)
+    size++
+  }
+  return size
+}
+
+function writeVarint(page: Buffer, at: number, n: number): number {
+  while (n >= 0x80) {
+    page[at++] = (n % 0x80) | 0x80
+    n = Math.floor(n / 0x80)
+  }
+  page[at++] = n
+  return at
+}
+
+function readVarint(cursor: { page: Buffer; at: number }): number {
+  let n = 0
+  let scale = 1
+  for (;;) {
+    const b = cursor.page[cursor.at++] as number
+    n += (b & 0x7f) * scale
+    if (b < 0x80) return n
+    scale *= 0x80
   }
 }
