@@ -274,6 +274,24 @@ const CASES: Record<string, () => Promise<void>> = {
     expect(run.maxRssBytes).toBeLessThan(250 * MIB)
   },
 
+  'zone-name-flood': async () => {
+    // 8,000 owners of 120 labels each: 950,000 names between them and the apex, each once a
+    // string of its own (about 150 MB of heap for a 2 MB file).
+    const deep = Array.from({ length: 8000 }, (_, i) => `${'l.'.repeat(118)}t${i} A 192.0.2.1\n`)
+    const dir = await fixture(
+      'version: 1\ndomains:\n  - name: example.com\n    verification: mt07\n',
+      {
+        'example.com.zone': `${SOA}mt07 CNAME smtp.mailtrap.live.\n${deep.join('')}`
+      }
+    )
+    const run = await checkOffline(dir, ['--format', 'json'], ['--max-old-space-size=64'])
+    expect(run.stderr).toBe('')
+    const report = JSON.parse(run.stdout) as Report
+    const verification = report.domains[0]?.records.find((r) => r.key === 'verification')
+    expect(verification?.status).toBe('pass')
+    expect(run.maxRssBytes).toBeLessThan(300 * MIB)
+  },
+
   'zone-label-64': async () => {
     const dir = await fixture(ONE_DOMAIN, {
       'example.com.zone': `${SOA}${'l'.repeat(64)} A 192.0.2.1\n${'k'.repeat(63)} A 192.0.2.1\n`
@@ -712,6 +730,10 @@ const LIMITS: Record<string, { source: string; definition: RegExp }> = {
   'limit-zone-file': {
     source: 'src/dns/zone-dir.ts',
     definition: /const MAX_ZONE_FILE_BYTES = 256 \* 1024 \* 1024\b/
+  },
+  'limit-zone-names': {
+    source: 'src/dns/zone-store.ts',
+    definition: /const MAX_ZONE_NAMES = 16_777_216\b/
   },
   'limit-give-up': { source: 'src/dns/query-gate.ts', definition: /const GIVE_UP_AFTER = 8\b/ },
   'limit-deadline': {

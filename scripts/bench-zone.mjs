@@ -39,11 +39,16 @@ function host(i) {
   )
 }
 
+/** The densest zone of names: one short A record per host, a name per line. */
+function denseHost(i) {
+  return `a${i} A 10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}\n`
+}
+
 /**
  * Writes `dir/zones/big.test.zone` of about `megabytes` MB and `dir/domains.yaml` naming
- * big.test; resolves to the record count.
+ * big.test; resolves to the record count. `dense`: one A record per host instead of five records.
  */
-export async function writeBigZone(dir, megabytes) {
+export async function writeBigZone(dir, megabytes, { dense = false } = {}) {
   await mkdir(join(dir, 'zones'), { recursive: true })
   const out = createWriteStream(join(dir, 'zones', 'big.test.zone'))
   const head = [
@@ -64,9 +69,9 @@ export async function writeBigZone(dir, megabytes) {
   let records = 10
   const target = megabytes * 1e6
   for (let i = 0; bytes < target; i++) {
-    const text = host(i)
+    const text = dense ? denseHost(i) : host(i)
     bytes += text.length
-    records += 5
+    records += dense ? 1 : 5
     if (!out.write(text)) await once(out, 'drain')
   }
   out.end()
@@ -153,11 +158,27 @@ export async function benchZone({
     const before = await runCli(baselineCli, scratch, repeat)
     log('this build')
     const after = await runCli(cli, scratch, repeat)
+    log(`writing a zone of ${megabytes} MB of one-record hosts`)
+    const denseDir = join(scratch, 'dense')
+    const denseZone = await writeBigZone(denseDir, megabytes, { dense: true })
+    log('this build, the dense zone')
+    const dense = await runCli(cli, denseDir, repeat)
     const same =
       before.report !== undefined &&
       comparable(before.report) === comparable(after.report) &&
       before.code === after.code
-    const section = render({ zone, before, after, same, baselineLabel, started, startLoad, repeat })
+    const section = render({
+      zone,
+      before,
+      after,
+      same,
+      baselineLabel,
+      started,
+      startLoad,
+      repeat,
+      dense,
+      denseZone
+    })
     if (write) {
       // This section replaces its earlier self, or goes at the end of the page.
       const file = join(root, 'docs/benchmarks.md')
@@ -174,7 +195,18 @@ export async function benchZone({
   }
 }
 
-function render({ zone, before, after, same, baselineLabel, started, startLoad, repeat }) {
+function render({
+  zone,
+  before,
+  after,
+  same,
+  baselineLabel,
+  started,
+  startLoad,
+  repeat,
+  dense,
+  denseZone
+}) {
   const cpu = cpus()
   const machine =
     `${cpu.length} cores (nproc; ${cpu[0]?.model.trim()}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ` +
@@ -197,12 +229,17 @@ it. Then each build runs, ${repeat === 1 ? 'once' : `${repeat} times (wall time 
 node CLI check --config domains.yaml --zone-dir zones --format json
 \`\`\`
 
+The dense zone is the worst case for the names' index: the same size of file, with a name
+and one A record (\`a123 A 10.0.0.123\`) per line, the five records of \`big.test\` at the
+top; only this build runs it.
+
 Peak memory is ${RSS_METHOD}. Machine: ${machine}. Run: ${started.toISOString()}.
 
 | build | peak MiB | wall s | exit | big.test |
 |---|---|---|---|---|
 ${row(baselineLabel, before)}
 ${row('this build (`dist/cli.js`)', after)}
+${row(`this build, the dense zone (${denseZone.records.toLocaleString('en')} records)`, dense)}
 
 The same JSON report from both, but its time stamp: ${same ? 'yes' : '**no**'}. Target (issue 13): a 200 MB zone in under 1 GB
 peak RSS: ${under ? 'met' : '**not met**'} (${mib(after.rssMiB)} MiB).

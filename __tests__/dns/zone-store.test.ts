@@ -16,6 +16,7 @@ import {
 import { answerFromZones, buildZone, loadZoneDir, type ZoneSet } from '../../src/dns/zone-source.js'
 import { readZoneDir } from '../../src/dns/zone-dir.js'
 import { ZoneStore } from '../../src/dns/zone-store.js'
+import { ZoneBuilder } from '../../src/dns/zone-build.js'
 import { isAtOrBelow, parentName, splitLabels } from '../../src/dns/zone-names.js'
 
 const ZONE = [
@@ -202,6 +203,42 @@ describe('ZoneStore', () => {
     expect(store.all()).toEqual(records)
     expect(store.records('a\\.b').map((r) => r.index)).toEqual([0, 2, 3])
     expect(store.firstCname('a\\.b')).toBeUndefined()
+  })
+})
+
+describe('the names between owners and the apex', () => {
+  it('exist without records, each added once, none above the apex', () => {
+    const builder = new ZoneBuilder('example.com', 'f')
+    const soa = { type: 'SOA', ttl: 1, data: 'ns1 h 1 2 3 4 5' }
+    builder.add({ name: 'example.com', ...soa, line: 1 })
+    builder.add({ name: 'a\\.b.c.d.example.com', type: 'A', ttl: 1, data: '192.0.2.1', line: 2 })
+    builder.add({ name: 'x.c.d.example.com', type: 'A', ttl: 1, data: '192.0.2.2', line: 3 })
+    const { store } = builder.finish()
+    expect([...store.names()].map((n) => n.name)).toEqual([
+      'example.com',
+      'a\\.b.c.d.example.com',
+      'c.d.example.com',
+      'd.example.com',
+      'x.c.d.example.com'
+    ])
+    expect(store.has('a\\.b.c.d.example.com')).toBe(true)
+    expect(store.has('a.b.c.d.example.com')).toBe(false)
+    // `a\.b` is one label: b.c.d.example.com is no ancestor.
+    expect(store.has('b.c.d.example.com')).toBe(false)
+    expect(store.has('com')).toBe(false)
+    expect(store.records('c.d.example.com')).toEqual([])
+  })
+
+  it('are counted against the most names a zone may have, with the line that goes over', () => {
+    const builder = new ZoneBuilder('example.com', 'f', 100)
+    builder.add({ name: 'example.com', type: 'SOA', ttl: 1, data: 'ns1 h 1 2 3 4 5', line: 1 })
+    const deep = (i: number) => `${'l.'.repeat(40)}top${i}.example.com`
+    for (let i = 0; i < 5; i++) {
+      builder.add({ name: deep(i), type: 'A', ttl: 1, data: '192.0.2.1', line: i + 2 })
+    }
+    expect(() => builder.finish()).toThrow(
+      'f:4: the zone has more than 100 names (owners and the names between them and the apex), more than this reader holds'
+    )
   })
 })
 

@@ -5,7 +5,7 @@
  */
 import { normalizeName } from './types.js'
 import { ZoneFileError, type ZoneRecord } from './zone-file.js'
-import { ZoneStore } from './zone-store.js'
+import { MAX_ZONE_NAMES, ZoneStore } from './zone-store.js'
 import { isAtOrBelow, parentName, show } from './zone-names.js'
 
 /** One zone read from a file. */
@@ -40,10 +40,14 @@ export class ZoneBuilder {
   private readonly dnames = new Set<string>()
   private problem: ZoneFileError | undefined
 
-  constructor(name: string, file: string) {
+  private readonly maxNames: number
+
+  /** `maxNames`: the most names the zone may have (default {@link MAX_ZONE_NAMES}). */
+  constructor(name: string, file: string, maxNames = MAX_ZONE_NAMES) {
     this.apex = normalizeName(name)
     this.file = file
-    this.store = new ZoneStore(this.apex)
+    this.maxNames = maxNames
+    this.store = new ZoneStore(this.apex, maxNames)
     this.store.addName(this.apex)
   }
 
@@ -85,11 +89,16 @@ export class ZoneBuilder {
       }
       this.soa = record
     }
-    this.store.add(record)
-    if (record.name === apex) return
-    // Every name between an owner and the apex exists too (empty non-terminals).
-    for (let n = parentName(record.name); n !== apex && n !== '' && this.store.addName(n);) {
-      n = parentName(n)
+    try {
+      this.store.add(record)
+      // Every name between an owner and the apex exists too (empty non-terminals).
+      if (record.name !== apex) this.store.addAncestors(record.name)
+    } catch (error) {
+      // Too many names: stop taking records (the rest of the file is still read for errors).
+      if (!(error instanceof RangeError)) throw error
+      return fail(
+        `the zone has more than ${this.maxNames.toLocaleString('en')} names (owners and the names between them and the apex), more than this reader holds`
+      )
     }
   }
 

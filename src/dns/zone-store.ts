@@ -53,7 +53,7 @@ class Arena {
       const page = Buffer.alloc(size)
       return { page, at: 0, offset: this.addPage(page) }
     }
-    if (this.used + size > PAGE_BYTES) {
+    if (this.current < 0 || this.used + size > PAGE_BYTES) {
       this.current = this.addPage(Buffer.alloc(PAGE_BYTES)) / PAGE_BYTES
       this.used = 0
     }
@@ -76,6 +76,13 @@ class Arena {
   }
 }
 
+/**
+ * The most names one zone may have: owners and the names between them and the apex. A name of
+ * 127 labels brings 126 such names, so a hostile file could otherwise fill memory with them;
+ * real zones stay far below (a 200 MB zone of ordinary hosts has about 1.9 million).
+ */
+export const MAX_ZONE_NAMES = 16_777_216
+
 /** A record as stored: its place in file order too (0 is the first record added). */
 export type StoredRecord = ZoneRecord & { index: number }
 
@@ -93,8 +100,12 @@ const KIND_BOTH = 2
 export class ZoneStore {
   private readonly apex: string
   private readonly arena = new Arena()
-  /** Per name: where its text is, its last record and its first CNAME (index + 1; 0: none). */
+  /**
+   * Per name: where its text is and how long it is (the name between an owner and the apex is
+   * the end of the owner's text, not a copy), its last record and first CNAME (index + 1; 0: none).
+   */
   private readonly nameAt = new Column()
+  private readonly nameLength = new Column()
   private readonly head = new Column()
   private readonly cname = new Column()
   /** Per record: where it is, and the record added before it at the same name (+1; 0: none). */
@@ -105,9 +116,15 @@ export class ZoneStore {
   private readonly types: string[] = []
   private readonly typeIds = new Map<string, number>()
 
-  /** A store for the names at and below `apex` (canonical text; '' is the root). */
-  constructor(apex = '') {
+  private readonly maxNames: number
+
+  /**
+   * A store for the names at and below `apex` (canonical text; '' is the root), at most
+   * `maxNames` of them (default {@link MAX_ZONE_NAMES}).
+   */
+  constructor(apex = '', maxNames = MAX_ZONE_NAMES) {
     this.apex = apex
+    this.maxNames = maxNames
   }
 
   /** How many records were added. */
@@ -121,13 +138,35 @@ export class ZoneStore {
   }
 
   /**
-   * Adds a name without records (an empty non-terminal); false if it was there already.
-   * @throws RangeError for a name outside the apex.
+   * Adds a name without records (the apex, before its records); false if it was there already.
+   * @throws RangeError for a name outside the apex, or beyond {@link MAX_ZONE_NAMES}.
    */
   addName(name: string): boolean {
     const before = this.nameAt.length
     this.find(name, true)
     return this.nameAt.length > before
+  }
+
+  /**
+   * Adds the names between `owner` (added already) and the apex, up to the first one there
+   * already: they exist, without records (empty non-terminals, RFC 4592). Each is kept as the
+   * end of the owner's own text, so a name of many labels costs no copies of itself.
+   * @throws RangeError beyond {@link MAX_ZONE_NAMES} names.
+   */
+  addAncestors(owner: string): void {
+    const node = this.find(owner)
+    if (node < 0) return
+    const start = this.nameAt.get(node)
+    const length = this.nameLength.get(node)
+    const { page, at } = this.arena.at(start)
+    for (let i = at; i < at + length; i++) {
+      const c = page[i] as number
+      if (c === 0x5c) i++
+      else if (c === 0x2e) {
+        const from = i + 1
+        if (!this.findBytes(page, from, at + length - from, start + (from - at))) return
+      }
+    }
   }
 
   /**
@@ -203,22 +242,44 @@ export class ZoneStore {
     const mask = this.slots.length - 1
     for (let slot = hashOf(this.scratch, 0, length) & mask; ; slot = (slot + 1) & mask) {
       const entry = this.slots[slot] as number
-      if (entry === 0) return create ? this.insert(slot, length) : -1
-      if (this.sameName(entry - 1, length)) return entry - 1
+      if (entry === 0) {
+        if (!create) return -1
+        const { page, at, offset } = this.arena.alloc(length)
+        this.scratch.copy(page, at, 0, length)
+        return this.insert(slot, offset, length)
+      }
+      if (this.sameName(entry - 1, this.scratch, 0, length)) return entry - 1
     }
   }
 
-  private sameName(node: number, length: number): boolean {
-    const { page, at } = this.arena.at(this.nameAt.get(node))
-    if (page.readUInt16LE(at) !== length) return false
-    return page.compare(this.scratch, 0, length, at + 2, at + 2 + length) === 0
+  /**
+   * Adds the name whose text is `bytes[from, from + length)`, found at `offset` in the arena,
+   * unless it is there; whether it was added.
+   */
+  private findBytes(bytes: Buffer, from: number, length: number, offset: number): boolean {
+    const mask = this.slots.length - 1
+    for (let slot = hashOf(bytes, from, from + length) & mask; ; slot = (slot + 1) & mask) {
+      const entry = this.slots[slot] as number
+      if (entry === 0) {
+        this.insert(slot, offset, length)
+        return true
+      }
+      if (this.sameName(entry - 1, bytes, from, length)) return false
+    }
   }
 
-  private insert(slot: number, length: number): number {
-    const { page, at, offset } = this.arena.alloc(length + 2)
-    page.writeUInt16LE(length, at)
-    this.scratch.copy(page, at + 2, 0, length)
+  private sameName(node: number, bytes: Buffer, from: number, length: number): boolean {
+    if (this.nameLength.get(node) !== length) return false
+    const { page, at } = this.arena.at(this.nameAt.get(node))
+    return page.compare(bytes, from, from + length, at, at + length) === 0
+  }
+
+  private insert(slot: number, offset: number, length: number): number {
+    if (this.nameAt.length >= this.maxNames) {
+      throw new RangeError(`more than ${this.maxNames} names in one zone`)
+    }
     const node = this.nameAt.push(offset)
+    this.nameLength.push(length)
     this.head.push(0)
     this.cname.push(0)
     this.slots[slot] = node + 1
@@ -232,7 +293,7 @@ export class ZoneStore {
     const mask = slots.length - 1
     for (let node = 0; node < this.nameAt.length; node++) {
       const { page, at } = this.arena.at(this.nameAt.get(node))
-      let slot = hashOf(page, at + 2, at + 2 + page.readUInt16LE(at)) & mask
+      let slot = hashOf(page, at, at + this.nameLength.get(node)) & mask
       while (slots[slot] !== 0) slot = (slot + 1) & mask
       slots[slot] = node + 1
     }
@@ -241,7 +302,7 @@ export class ZoneStore {
 
   private nameOf(node: number): string {
     const { page, at } = this.arena.at(this.nameAt.get(node))
-    const key = page.toString('utf8', at + 2, at + 2 + page.readUInt16LE(at))
+    const key = page.toString('utf8', at, at + this.nameLength.get(node))
     if (this.apex === '' || key === '') return key === '' ? this.apex : key
     return `${key}.${this.apex}`
   }
