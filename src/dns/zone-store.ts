@@ -2,8 +2,8 @@
  * The records of one zone, packed: owner names and record data as bytes in pages, their links
  * in typed arrays, found through an open-addressing hash of the owner names. A JS object per
  * record and a Map entry per name took ten times the file's size (2.2 GB for a 200 MB zone);
- * this takes about its size, and every name of the zone stays answerable, so no question
- * needs to be known in advance.
+ * this takes one to two times its size, and every name of the zone stays answerable, so no
+ * question needs to be known in advance.
  */
 import type { ZoneRecord } from './zone-file.js'
 import { isAtOrBelow } from './zone-names.js'
@@ -93,9 +93,9 @@ const KIND_BOTH = 2
 
 /**
  * Every name of one zone (owners, and the names between them and the apex that
- * {@link ZoneStore.addName} adds) with the records added at each, in the order added. Names are
- * kept relative to the apex, numbers as varints: a zone of short records takes about twice its
- * text, not ten times.
+ * {@link ZoneStore.addAncestors} adds) with the records added at each, in the order added. Names
+ * are kept relative to the apex, numbers as varints: a zone of short records takes about twice
+ * its text, not ten times.
  */
 export class ZoneStore {
   private readonly apex: string
@@ -115,7 +115,6 @@ export class ZoneStore {
   private scratch = Buffer.alloc(2048)
   private readonly types: string[] = []
   private readonly typeIds = new Map<string, number>()
-
   private readonly maxNames: number
 
   /**
