@@ -17,6 +17,7 @@ import { startFakeMailtrap, readMailtrapFixture } from './support/fake-mailtrap.
 import { startHostilePeer } from './support/hostile-peers.js'
 import { startKnot, type KnotServer } from './support/knot.js'
 import { root, runCli, type CliRun } from './support/run-bundle.js'
+import type { Report } from '../src/report/report.js'
 
 const SOA = '$TTL 300\n@ SOA ns1 hostmaster 1 7200 900 1209600 300\n@ NS ns1\nns1 A 192.0.2.53\n'
 const ONE_DOMAIN = 'version: 1\ndomains:\n  - example.com\n'
@@ -236,6 +237,59 @@ const CASES: Record<string, () => Promise<void>> = {
     expect(run.code).toBe(2)
     expect(run.stderr).toMatch(/example\.com\.zone:5: line longer than 524288 characters/)
     expect(run.maxRssBytes).toBeLessThan(400 * MIB)
+  },
+
+  'zone-unrelated-records': async () => {
+    // 6 MB of other hosts' records beside the five Mailtrap expects. Read into a JS object per
+    // record, such a zone needed ten times its size in heap: under a 24 MB heap cap it crashed V8.
+    const mailtrap = [
+      'mt07 CNAME smtp.mailtrap.live.',
+      'rwmt1._domainkey CNAME rwmt1.dkim.smtp.mailtrap.live.',
+      'rwmt2._domainkey CNAME rwmt2.dkim.smtp.mailtrap.live.',
+      'mt-link CNAME t.mailtrap.live.',
+      '_dmarc TXT "v=DMARC1; p=none; rua=mailto:dmarc@smtp.mailtrap.live; ruf=mailto:dmarc@smtp.mailtrap.live; rf=afrf; pct=100"',
+      ''
+    ].join('\n')
+    const config = 'version: 1\ndomains:\n  - name: example.com\n    verification: mt07\n'
+    const hosts: string[] = []
+    for (let i = 0, size = 0; size < 6_000_000; i++) {
+      const a = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`
+      const text =
+        `h${i} A ${a}\nh${i} AAAA 2001:db8::${i.toString(16)}\nh${i} MX 10 mx${i % 97}\n` +
+        `h${i} TXT "v=spf1 ip4:${a} -all"\nwww${i} CNAME h${i}\n`
+      hosts.push(text)
+      size += text.length
+    }
+    const alone = await fixture(config, { 'example.com.zone': SOA + mailtrap })
+    const crowded = await fixture(config, { 'example.com.zone': SOA + mailtrap + hosts.join('') })
+    const cap = ['--max-old-space-size=24']
+    const expected = await checkOffline(alone, ['--format', 'json'], cap)
+    const run = await checkOffline(crowded, ['--format', 'json'], cap)
+    expect(run.stderr).toBe('')
+    expect([run.code, expected.code]).toEqual([0, 0])
+    const verdicts = (r: CliRun) =>
+      (JSON.parse(r.stdout) as Report).domains.map((d) => [d.status, d.records])
+    expect(verdicts(run)).toEqual(verdicts(expected))
+    expect(verdicts(run)[0]?.[0]).toBe('pass')
+    expect(run.maxRssBytes).toBeLessThan(250 * MIB)
+  },
+
+  'zone-name-flood': async () => {
+    // 8,000 owners of 120 labels each: 950,000 names between them and the apex, each once a
+    // string of its own (about 150 MB of heap for a 2 MB file).
+    const deep = Array.from({ length: 8000 }, (_, i) => `${'l.'.repeat(118)}t${i} A 192.0.2.1\n`)
+    const dir = await fixture(
+      'version: 1\ndomains:\n  - name: example.com\n    verification: mt07\n',
+      {
+        'example.com.zone': `${SOA}mt07 CNAME smtp.mailtrap.live.\n${deep.join('')}`
+      }
+    )
+    const run = await checkOffline(dir, ['--format', 'json'], ['--max-old-space-size=64'])
+    expect(run.stderr).toBe('')
+    const report = JSON.parse(run.stdout) as Report
+    const verification = report.domains[0]?.records.find((r) => r.key === 'verification')
+    expect(verification?.status).toBe('pass')
+    expect(run.maxRssBytes).toBeLessThan(300 * MIB)
   },
 
   'zone-label-64': async () => {
@@ -676,6 +730,10 @@ const LIMITS: Record<string, { source: string; definition: RegExp }> = {
   'limit-zone-file': {
     source: 'src/dns/zone-dir.ts',
     definition: /const MAX_ZONE_FILE_BYTES = 256 \* 1024 \* 1024\b/
+  },
+  'limit-zone-names': {
+    source: 'src/dns/zone-store.ts',
+    definition: /const MAX_ZONE_NAMES = 16_777_216\b/
   },
   'limit-give-up': { source: 'src/dns/query-gate.ts', definition: /const GIVE_UP_AFTER = 8\b/ },
   'limit-deadline': {

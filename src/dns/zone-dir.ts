@@ -15,14 +15,26 @@ export const ZONE_SUFFIX = '.zone'
 /** The largest zone file read: far above a sending domain's zone, below what fits in memory. */
 export const MAX_ZONE_FILE_BYTES = 256 * 1024 * 1024
 
-/** One zone file's text, with the zone name its file name gives. */
+/** One zone file, with the zone name its file name gives. */
 export interface ZoneFileText {
   /** The path as messages show it: the directory joined with the file name. */
   file: string
   /** The file name without `.zone`, as written (not yet normalised). */
   zone: string
-  text: string
+  /**
+   * Its text, in pieces that end at a line end (unless a line is longer than
+   * {@link MAX_PIECE_BYTES}); read while the file is the current one of {@link readZoneDir}.
+   */
+  chunks: AsyncIterable<string>
 }
+
+/** How much of a file is read at a time. */
+const READ_BYTES = 1 << 20
+/**
+ * A piece is cut at its last line end, so no character is split between two pieces; a line
+ * longer than this is cut anyway (the lexer refuses it, whatever its end holds).
+ */
+export const MAX_PIECE_BYTES = 4 * READ_BYTES
 
 /** Options for {@link readZoneDir}. */
 export interface ReadZoneDirOptions {
@@ -32,7 +44,8 @@ export interface ReadZoneDirOptions {
 
 /**
  * The `*.zone` files of `dir` (not hidden ones, not subdirectories), in name order, one at a
- * time so only one file's text is held.
+ * time, each open until the next is asked for and read piece by piece, so no file's whole text
+ * is held.
  * @throws ZoneFileError naming the directory, or the file that is a link, not a regular file,
  *   outside the directory, unreadable or too big.
  */
@@ -74,20 +87,23 @@ export async function* readZoneDir(
         `is ${kindOf(stat)}, not a regular file; only regular files are read`
       )
     }
-    const text = await readRegularFile(file, real, realDir, maxBytes)
-    yield { file, zone: name.slice(0, -ZONE_SUFFIX.length), text }
+    const handle = await openRegularFile(file, real, realDir, maxBytes)
+    try {
+      const chunks = readPieces(handle, file, maxBytes)
+      yield { file, zone: name.slice(0, -ZONE_SUFFIX.length), chunks }
+    } finally {
+      await handle.close()
+    }
   }
 }
 
-/** Reads a file checked by lstat, again refusing anything else at open (it may have changed). */
-async function readRegularFile(
+/** Opens a file checked by lstat, again refusing anything else at open (it may have changed). */
+async function openRegularFile(
   file: string,
   real: string,
   realDir: string,
   maxBytes: number
-): Promise<string> {
-  const tooBig = (size: number): ZoneFileError =>
-    new ZoneFileError(file, 0, `is ${size} bytes, more than the ${maxBytes} a zone file may have`)
+): Promise<fs.FileHandle> {
   let handle: fs.FileHandle | undefined
   try {
     if (path.dirname(await fs.realpath(real)) !== realDir) {
@@ -98,30 +114,63 @@ async function readRegularFile(
     handle = await fs.open(real, flags)
     const stat = await handle.stat()
     if (!stat.isFile()) throw new ZoneFileError(file, 0, 'is not a regular file; it is not read')
-    if (stat.size > maxBytes) throw tooBig(stat.size)
-    // One byte more than allowed, to notice a file that grew since stat.
-    const buffer = Buffer.alloc(Math.min(stat.size, maxBytes) + 1)
-    let length = 0
-    for (;;) {
-      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length)
-      if (bytesRead === 0) break
-      length += bytesRead
-      if (length === buffer.length) {
-        if (length > maxBytes) throw tooBig(length)
-        break
-      }
-    }
-    return buffer.toString('utf8', 0, length)
+    if (stat.size > maxBytes) throw tooBig(file, stat.size, maxBytes)
+    return handle
   } catch (error) {
-    if (error instanceof ZoneFileError) throw error
-    const code = (error as { code?: unknown } | null)?.code
-    if (code === 'ELOOP') {
-      throw new ZoneFileError(file, 0, 'is a symbolic link; only regular files are read')
-    }
-    throw new ZoneFileError(file, 0, `cannot read the zone file: ${messageOf(error)}`)
-  } finally {
     await handle?.close()
+    throw readError(file, error)
   }
+}
+
+/**
+ * The file's text in pieces cut after a line end: UTF-8 never has a newline byte inside a
+ * character, so the pieces decode to exactly the text the whole file decodes to.
+ */
+async function* readPieces(
+  handle: fs.FileHandle,
+  file: string,
+  maxBytes: number
+): AsyncGenerator<string> {
+  const buffer = Buffer.alloc(READ_BYTES)
+  let rest: Buffer | undefined
+  let total = 0
+  for (;;) {
+    let bytesRead: number
+    try {
+      ;({ bytesRead } = await handle.read(buffer, 0, buffer.length, total))
+    } catch (error) {
+      throw readError(file, error)
+    }
+    if (bytesRead === 0) break
+    total += bytesRead
+    // It may have grown since stat.
+    if (total > maxBytes) throw tooBig(file, total, maxBytes)
+    const piece = buffer.subarray(0, bytesRead)
+    const bytes = rest ? Buffer.concat([rest, piece]) : piece
+    const end = bytes.lastIndexOf(0x0a) + 1
+    const cut = end > 0 ? end : bytes.length >= MAX_PIECE_BYTES ? bytes.length : 0
+    // What stays is copied: `buffer` is read into again.
+    rest = cut < bytes.length ? Buffer.from(bytes.subarray(cut)) : undefined
+    if (cut > 0) yield bytes.toString('utf8', 0, cut)
+  }
+  if (rest) yield rest.toString('utf8')
+}
+
+function tooBig(file: string, size: number, maxBytes: number): ZoneFileError {
+  return new ZoneFileError(
+    file,
+    0,
+    `is ${size} bytes, more than the ${maxBytes} a zone file may have`
+  )
+}
+
+function readError(file: string, error: unknown): ZoneFileError {
+  if (error instanceof ZoneFileError) return error
+  const code = (error as { code?: unknown } | null)?.code
+  if (code === 'ELOOP') {
+    return new ZoneFileError(file, 0, 'is a symbolic link; only regular files are read')
+  }
+  return new ZoneFileError(file, 0, `cannot read the zone file: ${messageOf(error)}`)
 }
 
 function kindOf(stat: { isFIFO(): boolean; isSocket(): boolean }): string {

@@ -8,7 +8,7 @@
 import type { DnsRecord } from './types.js'
 import { UserError } from '../errors.js'
 import { escapeControls, excerpt } from './excerpt.js'
-import { tokenize, type Token } from './zone-lexer.js'
+import { ZoneLexer, type Entry, type Token } from './zone-lexer.js'
 import { nameText, parseName, parseRdata, parseTtl, parseType, type Labels } from './zone-rdata.js'
 
 // First exported from here; importers may still take it from this module.
@@ -79,24 +79,60 @@ const OTHER_CLASSES = new Set(['CH', 'CHAOS', 'HS', 'HESIOD', 'CS', 'NONE', 'ANY
  * @throws ZoneFileError naming the file and line of the first problem.
  */
 export function parseZoneFile(text: string, options: ZoneFileOptions): ZoneRecord[] {
-  const { file } = options
-  const fail = (line: number, detail: string): never => {
-    throw new ZoneFileError(file, line, detail)
-  }
-  const originText = options.origin.endsWith('.') ? options.origin : `${options.origin}.`
-  let origin: Labels = parseName({ text: originText, quoted: false, line: 0 }, [], fail, 'origin')
-  let defaultTtl = options.defaultTtl ?? KNOT_DEFAULT_TTL
-  let previousOwner: string | undefined
   const records: ZoneRecord[] = []
+  const parser = new ZoneFileParser(options, (record) => records.push(record))
+  parser.write(text)
+  parser.end()
+  return records
+}
 
-  const warned = new Set<string>()
-  const warn = (line: number, message: string): void => {
-    if (warned.has(message)) return
-    warned.add(message)
-    options.warnings?.push({ file, line, message })
+/**
+ * The parser of {@link parseZoneFile} fed piece by piece (each piece may end anywhere), handing
+ * each record to `onRecord` as soon as it is read, so a large file is never held whole: only
+ * what `onRecord` keeps stays in memory.
+ */
+export class ZoneFileParser {
+  private readonly file: string
+  private readonly lexer: ZoneLexer
+  private readonly warnings?: ZoneWarning[]
+  private readonly warned = new Set<string>()
+  private readonly onRecord: (record: ZoneRecord) => void
+  private origin: Labels
+  private defaultTtl: number
+  private previousOwner: string | undefined
+
+  constructor(options: ZoneFileOptions, onRecord: (record: ZoneRecord) => void) {
+    this.file = options.file
+    this.warnings = options.warnings
+    this.onRecord = onRecord
+    const originText = options.origin.endsWith('.') ? options.origin : `${options.origin}.`
+    this.origin = parseName({ text: originText, quoted: false, line: 0 }, [], this.fail, 'origin')
+    this.defaultTtl = options.defaultTtl ?? KNOT_DEFAULT_TTL
+    this.lexer = new ZoneLexer(this.fail, this.warn)
   }
 
-  for (const entry of tokenize(text, fail, warn)) {
+  /** Reads the next piece of the text. @throws ZoneFileError at the first problem. */
+  write(text: string): void {
+    for (const entry of this.lexer.write(text)) this.entry(entry)
+  }
+
+  /** Reads what is left at the end of the text. @throws ZoneFileError at the first problem. */
+  end(): void {
+    for (const entry of this.lexer.end()) this.entry(entry)
+  }
+
+  private readonly fail = (line: number, detail: string): never => {
+    throw new ZoneFileError(this.file, line, detail)
+  }
+
+  private readonly warn = (line: number, message: string): void => {
+    if (this.warned.has(message)) return
+    this.warned.add(message)
+    this.warnings?.push({ file: this.file, line, message })
+  }
+
+  private entry(entry: Entry): void {
+    const { fail, warn } = this
     const first = entry.tokens[0] as Token
     if (!entry.blankOwner && !first.quoted && first.text.startsWith('$')) {
       const directive = first.text.toUpperCase()
@@ -115,25 +151,25 @@ export function parseZoneFile(text: string, options: ZoneFileOptions): ZoneRecor
       if (directive === '$ORIGIN') {
         // Knot insists on an absolute origin; BIND and RFC 1035 append a relative one to the
         // current origin, which reads the same as a relative owner name.
-        origin = parseName(arg as Token, origin, fail, 'origin')
+        this.origin = parseName(arg as Token, this.origin, fail, 'origin')
       } else {
-        defaultTtl = parseTtl(arg as Token, fail, 'TTL')
+        this.defaultTtl = parseTtl(arg as Token, fail, 'TTL')
       }
-      continue
+      return
     }
 
     let rest = entry.tokens
     let owner: string
     if (entry.blankOwner) {
-      if (previousOwner === undefined) {
+      if (this.previousOwner === undefined) {
         fail(entry.line, 'the first record has no owner name (the line starts with a blank)')
       }
-      owner = previousOwner as string
+      owner = this.previousOwner as string
     } else {
-      owner = nameText(parseName(first, origin, fail, 'owner name'))
+      owner = nameText(parseName(first, this.origin, fail, 'owner name'))
       rest = rest.slice(1)
     }
-    previousOwner = owner
+    this.previousOwner = owner
 
     let ttl: number | undefined
     let classSeen = false
@@ -163,16 +199,15 @@ export function parseZoneFile(text: string, options: ZoneFileOptions): ZoneRecor
     const type = parseType(typeToken as Token, fail)
     const rdata = rest.slice(1)
     if (rdata.length === 0) fail((typeToken as Token).line, `missing rdata for ${type} record`)
-    const parsed = parseRdata(type, rdata, origin, fail)
+    const parsed = parseRdata(type, rdata, this.origin, fail)
     const record: ZoneRecord = {
       name: owner,
       type,
-      ttl: ttl ?? defaultTtl,
+      ttl: ttl ?? this.defaultTtl,
       data: parsed.data,
       line: entry.line
     }
     if (parsed.strings) record.strings = parsed.strings
-    records.push(record)
+    this.onRecord(record)
   }
-  return records
 }

@@ -54,112 +54,167 @@ const NON_ASCII = /[\u0080-\uffff]/
  * generator, so only one entry's tokens are held at a time.
  */
 export function* tokenize(text: string, fail: Fail, warn: Warn = () => {}): Generator<Entry> {
-  const bom = text.startsWith('\uFEFF')
-  if (bom) warn(1, LEXER_WARNINGS.bom)
-  const src = bom ? text.slice(1) : text
-  let crSeen = false
-  let quotedWide = false
-  let unquotedWide = false
-  let line = 1
-  let depth = 0
-  let parenLine = 0
-  let atLineStart = true
-  let entry: Entry | undefined
-  /** Where the current physical line and the current entry start, to bound their length. */
-  let lineStart = 0
-  let entryStart = 0
-  let i = 0
-  const checkLength = (end: number, tokenLine: number): void => {
-    if (end - lineStart > MAX_LINE_CHARS) {
-      fail(tokenLine, `line longer than ${MAX_LINE_CHARS} characters`)
+  const lexer = new ZoneLexer(fail, warn)
+  yield* lexer.write(text)
+  yield* lexer.end()
+}
+
+/**
+ * The lexer fed piece by piece, so a file is read without ever holding its whole text: each
+ * piece may end anywhere; what follows its last line end waits for the next. A line that never
+ * ends is refused once it is longer than {@link MAX_LINE_CHARS} twice over.
+ */
+export class ZoneLexer {
+  private readonly fail: Fail
+  private readonly warn: Warn
+  private started = false
+  private crSeen = false
+  private quotedWide = false
+  private unquotedWide = false
+  private line = 1
+  private depth = 0
+  private parenLine = 0
+  private atLineStart = true
+  private entry: Entry | undefined
+  /** Where the current entry starts, relative to the start of the text being read (may be < 0). */
+  private entryStart = 0
+  /** The text after the last line end seen, not read yet. */
+  private rest = ''
+
+  constructor(fail: Fail, warn: Warn = () => {}) {
+    this.fail = fail
+    this.warn = warn
+  }
+
+  /** The entries completed by `text`. */
+  *write(text: string): Generator<Entry> {
+    if (!this.started) {
+      this.started = true
+      if (text.startsWith('\uFEFF')) {
+        this.warn(1, LEXER_WARNINGS.bom)
+        text = text.slice(1)
+      }
     }
-    if (end - entryStart > MAX_LINE_CHARS) {
-      fail(entry?.line ?? tokenLine, `record longer than ${MAX_LINE_CHARS} characters`)
+    const src = this.rest + text
+    const end = src.lastIndexOf('\n') + 1
+    this.rest = src.slice(end)
+    if (end > 0) yield* this.lines(end === src.length ? src : src.slice(0, end))
+    if (this.rest.length > 2 * MAX_LINE_CHARS) {
+      this.fail(this.line, `line longer than ${MAX_LINE_CHARS} characters`)
     }
   }
 
-  while (i < src.length) {
-    const c = src[i] as string
-    if (atLineStart) {
-      atLineStart = false
-      if (depth === 0) {
-        if (entry && entry.tokens.length > 0) yield entry
-        entry = { line, blankOwner: c === ' ' || c === '\t', tokens: [] }
-        entryStart = i
+  /** The entries left when the text ends. */
+  *end(): Generator<Entry> {
+    if (!this.started) this.started = true
+    const src = this.rest
+    this.rest = ''
+    if (src.length > 0) yield* this.lines(src)
+    if (this.depth > 0) this.fail(this.parenLine, "'(' is never closed")
+    if (this.entry && this.entry.tokens.length > 0) yield this.entry
+    this.entry = undefined
+  }
+
+  /** Reads whole lines (the last one may lack its line end only at the end of the text). */
+  private *lines(src: string): Generator<Entry> {
+    const { fail, warn } = this
+    /** Where the current physical line starts, to bound its length. */
+    let lineStart = 0
+    let entryStart = this.entryStart
+    const checkLength = (end: number, tokenLine: number): void => {
+      if (end - lineStart > MAX_LINE_CHARS) {
+        fail(tokenLine, `line longer than ${MAX_LINE_CHARS} characters`)
+      }
+      if (end - entryStart > MAX_LINE_CHARS) {
+        fail(this.entry?.line ?? tokenLine, `record longer than ${MAX_LINE_CHARS} characters`)
       }
     }
-    const current = entry as Entry
-    if (c === '\n') {
-      line++
-      atLineStart = true
-      i++
-      lineStart = i
-    } else if (c === ' ' || c === '\t') {
-      i++
-    } else if (c === '\r') {
-      if (!crSeen) warn(line, LEXER_WARNINGS.crlf)
-      crSeen = true
-      i++
-    } else if (c === ';') {
-      const end = src.indexOf('\n', i)
-      i = end === -1 ? src.length : end
-      if (i - lineStart > MAX_LINE_CHARS)
-        fail(line, `line longer than ${MAX_LINE_CHARS} characters`)
-    } else if (c === '(') {
-      if (depth > 0) fail(line, "nested '(': parentheses cannot be nested")
-      depth = 1
-      parenLine = line
-      i++
-    } else if (c === ')') {
-      if (depth === 0) fail(line, "')' without a matching '('")
-      depth = 0
-      i++
-    } else if (c === '"') {
-      const start = line
-      let j = i + 1
-      while (j < src.length && src[j] !== '"') {
-        if (src[j] === '\n') fail(start, 'unterminated quoted string (a string cannot span lines)')
-        if (src[j] === '\\') {
-          if (j + 1 >= src.length || src[j + 1] === '\n') {
-            fail(start, 'unterminated quoted string (backslash at the end of the line)')
+
+    let i = 0
+    while (i < src.length) {
+      const c = src[i] as string
+      if (this.atLineStart) {
+        this.atLineStart = false
+        if (this.depth === 0) {
+          if (this.entry && this.entry.tokens.length > 0) yield this.entry
+          this.entry = { line: this.line, blankOwner: c === ' ' || c === '\t', tokens: [] }
+          entryStart = i
+        }
+      }
+      const current = this.entry as Entry
+      if (c === '\n') {
+        this.line++
+        this.atLineStart = true
+        i++
+        lineStart = i
+      } else if (c === ' ' || c === '\t') {
+        i++
+      } else if (c === '\r') {
+        if (!this.crSeen) warn(this.line, LEXER_WARNINGS.crlf)
+        this.crSeen = true
+        i++
+      } else if (c === ';') {
+        const end = src.indexOf('\n', i)
+        i = end === -1 ? src.length : end
+        if (i - lineStart > MAX_LINE_CHARS)
+          fail(this.line, `line longer than ${MAX_LINE_CHARS} characters`)
+      } else if (c === '(') {
+        if (this.depth > 0) fail(this.line, "nested '(': parentheses cannot be nested")
+        this.depth = 1
+        this.parenLine = this.line
+        i++
+      } else if (c === ')') {
+        if (this.depth === 0) fail(this.line, "')' without a matching '('")
+        this.depth = 0
+        i++
+      } else if (c === '"') {
+        const start = this.line
+        let j = i + 1
+        while (j < src.length && src[j] !== '"') {
+          if (src[j] === '\n')
+            fail(start, 'unterminated quoted string (a string cannot span lines)')
+          if (src[j] === '\\') {
+            if (j + 1 >= src.length || src[j + 1] === '\n') {
+              fail(start, 'unterminated quoted string (backslash at the end of the line)')
+            }
+            j++
           }
           j++
+          if ((j & 0xffff) === 0) checkLength(j, start)
         }
-        j++
-        if ((j & 0xffff) === 0) checkLength(j, start)
-      }
-      if (j >= src.length) fail(start, 'unterminated quoted string')
-      checkLength(j, start)
-      const token = src.slice(i + 1, j)
-      if (!quotedWide && NON_ASCII.test(token)) {
-        quotedWide = true
-        warn(start, LEXER_WARNINGS.quoted)
-      }
-      current.tokens.push({ text: token, quoted: true, line: start })
-      i = j + 1
-    } else {
-      let j = i
-      while (j < src.length && !' \t\r\n;()"'.includes(src[j] as string)) {
-        if (src[j] === '\\') {
-          if (j + 1 >= src.length || src[j + 1] === '\n')
-            fail(line, 'backslash at the end of the line')
+        if (j >= src.length) fail(start, 'unterminated quoted string')
+        checkLength(j, start)
+        const token = src.slice(i + 1, j)
+        if (!this.quotedWide && NON_ASCII.test(token)) {
+          this.quotedWide = true
+          warn(start, LEXER_WARNINGS.quoted)
+        }
+        current.tokens.push({ text: token, quoted: true, line: start })
+        i = j + 1
+      } else {
+        let j = i
+        while (j < src.length && !' \t\r\n;()"'.includes(src[j] as string)) {
+          if (src[j] === '\\') {
+            if (j + 1 >= src.length || src[j + 1] === '\n')
+              fail(this.line, 'backslash at the end of the line')
+            j++
+          }
           j++
+          if ((j & 0xffff) === 0) checkLength(j, this.line)
         }
-        j++
-        if ((j & 0xffff) === 0) checkLength(j, line)
+        checkLength(j, this.line)
+        const token = src.slice(i, j)
+        if (!this.unquotedWide && NON_ASCII.test(token)) {
+          this.unquotedWide = true
+          warn(this.line, LEXER_WARNINGS.unquoted)
+        }
+        current.tokens.push({ text: token, quoted: false, line: this.line })
+        i = j
       }
-      checkLength(j, line)
-      const token = src.slice(i, j)
-      if (!unquotedWide && NON_ASCII.test(token)) {
-        unquotedWide = true
-        warn(line, LEXER_WARNINGS.unquoted)
-      }
-      current.tokens.push({ text: token, quoted: false, line })
-      i = j
     }
+    // The next text starts where this one ends: an entry still open starts before it.
+    this.entryStart = entryStart - src.length
   }
-  if (depth > 0) fail(parenLine, "'(' is never closed")
-  if (entry && entry.tokens.length > 0) yield entry
 }
 
 /** Decodes `\X` and `\DDD` escapes into octets; other characters become their UTF-8. */

@@ -11,22 +11,14 @@ import {
   type DnsResponse,
   type Resolver
 } from './types.js'
-import { parseZoneFile, ZoneFileError, type ZoneRecord, type ZoneWarning } from './zone-file.js'
+import { ZoneFileError, ZoneFileParser, type ZoneRecord, type ZoneWarning } from './zone-file.js'
 import { readZoneDir, ZONE_SUFFIX } from './zone-dir.js'
+import { buildZone, ZoneBuilder, type Zone } from './zone-build.js'
+import type { ZoneStore } from './zone-store.js'
+import { childName, isAtOrBelow, parentName, splitLabels } from './zone-names.js'
 import { encodeName } from './wire-name.js'
-import { excerpt } from './excerpt.js'
 
-/** One zone read from a file. */
-export interface Zone {
-  /** The apex: lower-case, without the trailing dot. */
-  readonly name: string
-  /** The file it was read from (for messages). */
-  readonly file: string
-  /** Every record as written, in file order (duplicates and all, for the checks to diagnose). */
-  readonly records: readonly ZoneRecord[]
-  /** The apex SOA. */
-  readonly soa: ZoneRecord
-}
+export { buildZone, type Zone }
 
 /** The zones of a directory. */
 export interface ZoneSet {
@@ -45,94 +37,6 @@ export interface ZoneSet {
 const MAX_CHAIN = 64
 
 /**
- * Checks that the records make a zone with apex `name`: every owner inside the zone and
- * exactly one SOA, at the apex. A CNAME beside other data is kept (the checks diagnose it).
- * @throws ZoneFileError naming the file, and the line where there is one.
- */
-export function buildZone(name: string, file: string, records: readonly ZoneRecord[]): Zone {
-  const apex = normalizeName(name)
-  let soa: ZoneRecord | undefined
-  const cnames = new Map<string, ZoneRecord>()
-  const dnames = new Set<string>()
-  for (const record of records) {
-    if (record.type === 'DNAME') dnames.add(record.name)
-    if (record.type === 'CNAME' && record.name === apex) {
-      // The apex always holds the SOA and NS records, so a CNAME there is beside other data.
-      throw new ZoneFileError(
-        file,
-        record.line,
-        `a CNAME at the zone apex ${show(apex)}, beside its SOA and NS records: servers refuse such a zone`
-      )
-    }
-    if (record.type === 'CNAME') {
-      // Two different CNAMEs at one name make every server refuse the whole zone (RFC 2181
-      // 10.1); checking such a file offline must not pass what would take the zone down.
-      const first = cnames.get(record.name)
-      if (first && first.data !== record.data) {
-        throw new ZoneFileError(
-          file,
-          record.line,
-          `a second CNAME at ${show(record.name)} (the first is on line ${first.line}): a name holds one CNAME at most, and servers refuse the zone`
-        )
-      }
-      if (!first) cnames.set(record.name, record)
-    }
-    if (!isAtOrBelow(record.name, apex)) {
-      // Knot skips such records with a warning; here they are almost surely a missing
-      // trailing dot or a record pasted into the wrong file, so say so.
-      throw new ZoneFileError(
-        file,
-        record.line,
-        `${show(record.name)} is outside the zone ${show(apex)}`
-      )
-    }
-    if (record.type !== 'SOA') continue
-    if (record.name !== apex) {
-      throw new ZoneFileError(
-        file,
-        record.line,
-        `SOA record at ${show(record.name)}, not at the zone apex ${show(apex)}`
-      )
-    }
-    if (soa) {
-      throw new ZoneFileError(
-        file,
-        record.line,
-        `second SOA record at the zone apex (the first is on line ${soa.line})`
-      )
-    }
-    soa = record
-  }
-  if (!soa) throw new ZoneFileError(file, 0, `no SOA record at the zone apex ${show(apex)}`)
-  if (dnames.size > 0) checkBelowDnames(file, apex, records, dnames)
-  return { name: apex, file, records, soa }
-}
-
-/**
- * Refuses records below a DNAME: a server never answers them (RFC 6672 section 2.3), and Knot
- * refuses to load such a zone.
- */
-function checkBelowDnames(
-  file: string,
-  apex: string,
-  records: readonly ZoneRecord[],
-  dnames: ReadonlySet<string>
-): void {
-  for (const record of records) {
-    for (let n = record.name; n !== apex && n !== '';) {
-      n = parentName(n)
-      if (dnames.has(n)) {
-        throw new ZoneFileError(
-          file,
-          record.line,
-          `${show(record.name)} is below the DNAME at ${show(n)}: servers never answer it and refuse such a zone`
-        )
-      }
-    }
-  }
-}
-
-/**
  * Reads every `*.zone` file of `dir` (not its subdirectories; hidden files are skipped).
  * The zone name, which is also the initial `$ORIGIN`, is the file name without `.zone`.
  * @throws ZoneFileError when the directory cannot be read, holds no zone file, or a file
@@ -142,15 +46,22 @@ export async function loadZoneDir(dir: string): Promise<ZoneSet> {
   const zones: Zone[] = []
   const warnings: ZoneWarning[] = []
   const seen = new Map<string, string>()
-  for await (const { file, zone, text } of readZoneDir(dir)) {
+  for await (const { file, zone, chunks } of readZoneDir(dir)) {
     const zoneName = normalizeName(zone)
     const earlier = seen.get(zoneName)
     if (earlier !== undefined) {
       throw new ZoneFileError(file, 0, `zone ${zoneName} is already read from ${earlier}`)
     }
     seen.set(zoneName, file)
-    const records = parseZoneFile(text, { origin: zoneName, file, warnings })
-    zones.push(buildZone(zoneName, file, records))
+    // Piece by piece, each record packed as soon as it is read: the file's text and its
+    // records are never held whole.
+    const builder = new ZoneBuilder(zoneName, file)
+    const parser = new ZoneFileParser({ origin: zoneName, file, warnings }, (record) =>
+      builder.add(record)
+    )
+    for await (const text of chunks) parser.write(text)
+    parser.end()
+    zones.push(builder.finish())
   }
   if (zones.length === 0) {
     throw new ZoneFileError(dir, 0, `no *${ZONE_SUFFIX} files in the directory`)
@@ -173,7 +84,7 @@ export function answerFromZones(zones: ZoneSet, question: DnsQuestion): DnsRespo
     qtype === 'DS' && qname !== '' ? closestZone(zones, parentName(qname)) : undefined
   const zone = parentZone ?? closestZone(zones, qname)
   if (!zone) return response('REFUSED', false, [], [])
-  const index = indexOf(zone)
+  const index = zone.store
 
   const answers: DnsRecord[] = []
   const visitedWildcards = new Set<string>()
@@ -201,9 +112,9 @@ export function answerFromZones(zones: ZoneSet, question: DnsQuestion): DnsRespo
     }
 
     let node = name
-    if (!index.names.has(name)) {
+    if (!index.has(name)) {
       const wildcard = childName('*', closestEncloser(index, name))
-      if (!index.names.has(wildcard)) {
+      if (!index.has(wildcard)) {
         return response('NXDOMAIN', true, answers, [negativeSoa(zone)])
       }
       // An NS at a wildcard makes Knot refer to it as it is, owner `*` and all.
@@ -215,7 +126,7 @@ export function answerFromZones(zones: ZoneSet, question: DnsQuestion): DnsRespo
     }
 
     if (qtype === 'ANY') {
-      const all = (index.rrsets.get(node) ?? []).flatMap(members)
+      const all = rrsetsAt(index, node).flatMap(members)
       answers.push(...all.map((r) => answerRecord(r, name)))
       return all.length > 0
         ? response('NOERROR', true, answers, [])
@@ -248,8 +159,8 @@ export function answerFromZones(zones: ZoneSet, question: DnsQuestion): DnsRespo
 }
 
 /** Everything but the CNAME (and DNSSEC records) at a name that also has a CNAME. */
-function otherData(index: ReturnType<typeof indexOf>, node: string, owner: string): DnsRecord[] {
-  return (index.rrsets.get(node) ?? [])
+function otherData(index: ZoneStore, node: string, owner: string): DnsRecord[] {
+  return rrsetsAt(index, node)
     .filter(({ type }) => type !== 'CNAME' && type !== 'RRSIG' && type !== 'NSEC')
     .flatMap((set) => members(set).map((r) => answerRecord(r, owner)))
 }
@@ -297,56 +208,38 @@ export async function createZoneFileResolver(dir: string): Promise<ZoneFileResol
   }
 }
 
-/**
- * One RRset: its records as read (identical ones once), with the TTL the server gives them
- * all. The records are the zone's own, not copies, so the index costs little beside them.
- */
+/** One RRset: its records as read (identical ones once), with the TTL the server gives them all. */
 interface RRset {
   type: string
   ttl: number
   records: ZoneRecord[]
 }
 
-interface ZoneIndex {
-  /** owner → its RRsets, in the order their types first appear. */
-  rrsets: Map<string, RRset[]>
-  /** Every owner and every name between it and the apex (empty non-terminals exist too). */
-  names: Set<string>
-}
-
-const indexes = new WeakMap<Zone, ZoneIndex>()
-
-function indexOf(zone: Zone): ZoneIndex {
-  const cached = indexes.get(zone)
-  if (cached) return cached
-  const rrsets = new Map<string, RRset[]>()
-  const names = new Set<string>([zone.name])
-  for (const record of zone.records) {
-    // Arrays made as literals of one: a pushed-to empty array reserves room for 17, which
-    // for a zone of millions of names is most of the index.
-    const sets = rrsets.get(record.name)
-    const set = sets?.find((s) => s.type === record.type)
-    if (!sets) {
-      rrsets.set(record.name, [{ type: record.type, ttl: record.ttl, records: [record] }])
-    } else if (!set) {
-      sets.push({ type: record.type, ttl: record.ttl, records: [record] })
-    } else {
-      // Knot keeps one copy of identical records and gives the RRset the TTL read last.
-      set.ttl = record.ttl
-      if (!set.records.some((r) => sameData(r, record))) set.records.push(record)
+/**
+ * The RRsets at a name, in the order their types first appear. Knot keeps one copy of identical
+ * records and gives the RRset the TTL read last.
+ */
+function rrsetsAt(index: ZoneStore, name: string): RRset[] {
+  const sets: RRset[] = []
+  const seen = new Map<string, Set<string>>()
+  for (const record of index.records(name)) {
+    let set = sets.find((s) => s.type === record.type)
+    if (!set) {
+      set = { type: record.type, ttl: record.ttl, records: [] }
+      sets.push(set)
+      seen.set(record.type, new Set())
     }
-    for (let n = record.name; n !== zone.name && n !== '' && !names.has(n); n = parentName(n))
-      names.add(n)
+    set.ttl = record.ttl
+    const key = record.strings
+      ? `S${JSON.stringify(record.strings)}${record.data}`
+      : `D${record.data}`
+    const keys = seen.get(record.type) as Set<string>
+    if (!keys.has(key)) {
+      keys.add(key)
+      set.records.push(record)
+    }
   }
-  const index = { rrsets, names }
-  indexes.set(zone, index)
-  return index
-}
-
-function sameData(a: DnsRecord, b: DnsRecord): boolean {
-  if (a.data !== b.data) return false
-  if (a.strings === undefined || b.strings === undefined) return a.strings === b.strings
-  return a.strings.length === b.strings.length && a.strings.every((x, i) => x === b.strings?.[i])
+  return sets
 }
 
 /** The records of an RRset as answered: copies, with the RRset's TTL. */
@@ -354,8 +247,8 @@ function members(set: RRset): DnsRecord[] {
   return set.records.map((r) => ({ ...plainRecord(r), ttl: set.ttl }))
 }
 
-function rrset(index: ZoneIndex, name: string, type: string): DnsRecord[] {
-  const set = index.rrsets.get(name)?.find((s) => s.type === type)
+function rrset(index: ZoneStore, name: string, type: string): DnsRecord[] {
+  const set = rrsetsAt(index, name).find((s) => s.type === type)
   return set ? members(set) : []
 }
 
@@ -382,7 +275,7 @@ const zonesByName = new WeakMap<ZoneSet, Map<string, Zone>>()
  * parent, zone, as RFC 4035 says), or a DNAME at the apex or below, above the name itself.
  */
 function delegationFor(
-  index: ZoneIndex,
+  index: ZoneStore,
   apex: string,
   name: string,
   qtype: string
@@ -417,9 +310,9 @@ function substitute(name: string, owner: string, target: string): string | undef
 }
 
 /** The longest existing ancestor of a name that does not exist (RFC 4592 closest encloser). */
-function closestEncloser(index: ZoneIndex, name: string): string {
+function closestEncloser(index: ZoneStore, name: string): string {
   let n = parentName(name)
-  while (!index.names.has(n) && n !== '') n = parentName(n)
+  while (!index.has(n) && n !== '') n = parentName(n)
   return n
 }
 
@@ -460,46 +353,6 @@ function response(
   authority: DnsRecord[]
 ): DnsResponse {
   return { rcode, flags: { aa, tc: false, rd: false, ra: false }, answers, authority }
-}
-
-/** Labels of a canonical name, split on the dots that are not escaped (`a\.b` is one label). */
-function splitLabels(name: string): string[] {
-  if (name === '') return []
-  const labels: string[] = []
-  let label = ''
-  for (let i = 0; i < name.length; i++) {
-    const c = name[i] as string
-    if (c === '\\') {
-      label += c + (name[i + 1] ?? '')
-      i++
-    } else if (c === '.') {
-      labels.push(label)
-      label = ''
-    } else {
-      label += c
-    }
-  }
-  labels.push(label)
-  return labels
-}
-
-function parentName(name: string): string {
-  return splitLabels(name).slice(1).join('.')
-}
-
-function childName(label: string, name: string): string {
-  return name === '' ? label : `${label}.${name}`
-}
-
-function isAtOrBelow(name: string, apex: string): boolean {
-  const n = splitLabels(name)
-  const a = splitLabels(apex)
-  return a.length <= n.length && a.every((label, i) => n[n.length - a.length + i] === label)
-}
-
-/** A name as error messages quote it: a short escaped excerpt, the root as `.`. */
-function show(name: string): string {
-  return name === '' ? '.' : excerpt(name)
 }
 
 function messageOf(error: unknown): string {
