@@ -263,8 +263,8 @@ const CASES: Record<string, () => Promise<void>> = {
     const alone = await fixture(config, { 'example.com.zone': SOA + mailtrap })
     const crowded = await fixture(config, { 'example.com.zone': SOA + mailtrap + hosts.join('') })
     const cap = ['--max-old-space-size=24']
-    const expected = await checkOffline(alone, ['--format', 'json'], cap)
-    const run = await checkOffline(crowded, ['--format', 'json'], cap)
+    const expected = await checkOffline(alone, ['--format', 'json', '--no-progress'], cap)
+    const run = await checkOffline(crowded, ['--format', 'json', '--no-progress'], cap)
     expect(run.stderr).toBe('')
     expect([run.code, expected.code]).toEqual([0, 0])
     const verdicts = (r: CliRun) =>
@@ -284,7 +284,11 @@ const CASES: Record<string, () => Promise<void>> = {
         'example.com.zone': `${SOA}mt07 CNAME smtp.mailtrap.live.\n${deep.join('')}`
       }
     )
-    const run = await checkOffline(dir, ['--format', 'json'], ['--max-old-space-size=64'])
+    const run = await checkOffline(
+      dir,
+      ['--format', 'json', '--no-progress'],
+      ['--max-old-space-size=64']
+    )
     expect(run.stderr).toBe('')
     const report = JSON.parse(run.stdout) as Report
     const verification = report.domains[0]?.records.find((r) => r.key === 'verification')
