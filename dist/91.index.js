@@ -1,5 +1,5 @@
-var v=Object.defineProperty;var o=(a,t)=>v(a,"name",{value:t,configurable:!0});const y=91,w=[91],A={91:((a,t,e)=>{e.a(a,async(n,d)=>{try{e.r(t);var c=e(4980),p=e(311);const r=process.argv.slice(2),u=new Set(["-h","--help","-v","--version"]);if(r.length>0&&r.every(s=>u.has(s))){const s=r.some(l=>l==="-h"||l==="--help");process.stdout.write(s?c.u:`${p.j.version}
-`)}else{const{main:s}=await Promise.all([e.e(370),e.e(319),e.e(277)]).then(e.bind(e,6277)),l=!!process.stdout.isTTY&&!process.env.NO_COLOR,h=o(i=>process.stderr.write(i),"stderr");process.exitCode=await s(r,{stdout:o(i=>process.stdout.write(i),"stdout"),stderr:h,env:process.env,color:l,progress:{tty:!!process.stderr.isTTY,columns:process.stderr.columns,now:o(()=>performance.now(),"now"),write:h,every:o((i,f)=>{const m=setInterval(f,i).unref();return()=>clearInterval(m)},"every")}})}d()}catch(r){d(r)}},1)}),4980:((a,t,e)=>{e.d(t,{u:o(()=>n,"u")});const n=`Usage: mailtrap-dns-verify check [options]
+var g=Object.defineProperty;var o=(a,t)=>g(a,"name",{value:t,configurable:!0});const A=91,I=[91],N={91:((a,t,e)=>{e.a(a,async(i,d)=>{try{e.r(t);var h=e(8877),y=e.n(h),p=e(4980),u=e(311);const r=process.argv.slice(2),f=new Set(["-h","--help","-v","--version"]);if(r.length>0&&r.every(s=>f.has(s))){const s=r.some(l=>l==="-h"||l==="--help");process.stdout.write(s?p.u:`${u.j.version}
+`)}else{(0,h.setFlagsFromString)("--heap-growing-percent=100");const{main:s}=await Promise.all([e.e(370),e.e(319),e.e(277)]).then(e.bind(e,6277)),l=!!process.stdout.isTTY&&!process.env.NO_COLOR,c=o(n=>process.stderr.write(n),"stderr");process.exitCode=await s(r,{stdout:o(n=>process.stdout.write(n),"stdout"),stderr:c,env:process.env,color:l,progress:{tty:!!process.stderr.isTTY,columns:process.stderr.columns,now:o(()=>performance.now(),"now"),write:c,every:o((n,m)=>{const v=setInterval(m,n).unref();return()=>clearInterval(v)},"every")}})}d()}catch(r){d(r)}},1)}),4980:((a,t,e)=>{e.d(t,{u:o(()=>i,"u")});const i=`Usage: mailtrap-dns-verify check [options]
        mailtrap-dns-verify wait [options] [--timeout DURATION] [--interval DURATION]
        mailtrap-dns-verify merge REPORT.json... [--format F] [--output FILE] [--fail-on T]
        mailtrap-dns-verify pull [--config FILE] [--check] [--add]
@@ -70,4 +70,4 @@ pull only:
 
 Exit codes: 0 pass, 1 findings at or above --fail-on (wait: still failing or propagating at
 the deadline), 2 usage or config error, 3 inconclusive.
-`}),311:((a,t,e)=>{e.d(t,{j:o(()=>n,"j")});const n={name:"mailtrap-dns-verify",version:"0.1.0"}})};export{y as id,w as ids,A as modules};
+`}),311:((a,t,e)=>{e.d(t,{j:o(()=>i,"j")});const i={name:"mailtrap-dns-verify",version:"0.1.0"}})};export{A as id,I as ids,N as modules};
