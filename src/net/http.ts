@@ -82,11 +82,11 @@ let undiciModule: Promise<Undici> | undefined
 
 /**
  * undici, loaded at the first exchange: most runs ask no HTTP server at all (UDP resolvers, no
- * token), and loading it cost a sixth of the CLI's start-up (issue 12). "eager" keeps it in the
- * one bundle file (ncc would otherwise emit it as a chunk beside dist/cli.js).
+ * token), and loading it cost a sixth of the CLI's start-up (issue 12). A chunk of its own in
+ * the bundle (src/bundle.ts): a run that asks no HTTP server does not even read it.
  */
 function loadUndici(): Promise<Undici> {
-  return (undiciModule ??= import(/* webpackMode: "eager" */ 'undici').then(
+  return (undiciModule ??= import('undici').then(
     ({ Agent, request }) => ({ Agent, request })
   ))
 }
