@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -257,6 +257,29 @@ describe('dist/cli.js', () => {
     const md = await readFile(out, 'utf8')
     expect(md).toContain('| Domain | Status |')
     expect(md).toContain('doubled-name')
+  })
+
+  it('writes the JSON report to --output as it checks: a line a domain, in the config’s order', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'out-'))
+    const out = join(dir, 'report.json')
+    const args = ['check', '--config', 'examples/domains.yaml', '--zone-dir', 'examples/zones']
+    const result = await runCli([...args, '--format', 'json', '--output', out])
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain(`report written to ${out}`)
+    const text = await readFile(out, 'utf8')
+    const lines = text.split('\n')
+    const domainLines = lines.filter((l) => l.startsWith('    {"domain":'))
+    const stdout = await runCli([...args, '--format', 'json'])
+    const report = JSON.parse(stdout.stdout) as { domains: { domain: string }[]; summary: object }
+    expect({ ...JSON.parse(text), generatedAt: 'x' }).toEqual({ ...report, generatedAt: 'x' })
+    expect(
+      domainLines.map((l) => (JSON.parse(l.replace(/,$/, '')) as { domain: string }).domain)
+    ).toEqual(report.domains.map((d) => d.domain))
+    // The summary is known at the end: it follows the domains.
+    expect(lines.findIndex((l) => l.startsWith('  "summary"'))).toBeGreaterThan(
+      lines.indexOf('  ],')
+    )
+    await rm(dir, { recursive: true, force: true })
   })
 
   it('prints its version and help', async () => {

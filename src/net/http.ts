@@ -86,9 +86,7 @@ let undiciModule: Promise<Undici> | undefined
  * the bundle (src/bundle.ts): a run that asks no HTTP server does not even read it.
  */
 function loadUndici(): Promise<Undici> {
-  return (undiciModule ??= import('undici').then(
-    ({ Agent, request }) => ({ Agent, request })
-  ))
+  return (undiciModule ??= import('undici').then(({ Agent, request }) => ({ Agent, request })))
 }
 
 /** Creates a transport. Nothing connects until the first exchange. */
