@@ -8,7 +8,7 @@
 //                 [--deadline-minutes 40] [--no-write] [--no-zone]
 //
 // The run stops by itself: every child has a timeout, and the whole run a deadline.
-import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { cpus, loadavg, networkInterfaces, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -186,7 +186,14 @@ try {
   const latency = await runLatency({ cli, dir: scratch })
 
   const markdown = render({ results, fleet, latency, cold, dist })
-  if (!flags['no-write']) await writeFile(join(root, 'docs/benchmarks.md'), markdown)
+  // --no-zone keeps the zone section of the page as it was (scripts/bench-zone.mjs writes it).
+  const page = join(root, 'docs/benchmarks.md')
+  const zoneSection = flags['no-zone']
+    ? (/\n## Zone files: one 200 MB zone[^]*?(?=\n## |$)/.exec(await readFile(page, 'utf8')) ?? [
+        ''
+      ])[0]
+    : ''
+  if (!flags['no-write']) await writeFile(page, markdown.trimEnd() + '\n' + zoneSection)
   if (!flags['no-zone']) {
     await (await import('./bench-zone.mjs')).benchZone({ cli, write: !flags['no-write'] })
   }
