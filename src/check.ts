@@ -446,10 +446,10 @@ async function observe(
   context: DiagnosisContext
 ): Promise<TracedObservation> {
   const question = { name: expected.name!, type: expected.type }
-  const outcome = await resolver.query(question)
+  const given = await resolver.query(question)
   const probes: Observation['probes'] = []
   for (let round = 0; round < MAX_PROBE_ROUNDS; round++) {
-    const next = probesFor(expected, context, outcome, probes)
+    const next = probesFor(expected, context, given, probes)
     if (next.length === 0) break
     probes.push(
       ...(await Promise.all(
@@ -457,15 +457,19 @@ async function observe(
       ))
     )
   }
-  // A CNAME chain into a zone no server could be asked for has no known end: the record is
-  // not known, rather than judged at a hop that is not the end.
+  // A CNAME chain into a zone no server could be asked for has no known end: the record is not
+  // known, never judged at a hop that is not the end. The answer stays as the server gave it;
+  // where the chain left the zone, and why, is said beside it. The resolver gives an error
+  // ("<name> is a CNAME to <end>: <why>") for such an answer; a CNAME question's is a probe's.
+  const outcome = partialAnswer(given) ?? given
   const lost = probes.find((p) => unreachableQuestion(p.outcome))
-  const first = outcome.ok && outcome.response.answers.find((r) => r.type === 'CNAME')
-  const how = first && first.data === lost?.question.name ? 'is a CNAME to' : 'leads by CNAMEs to'
-  const main: QueryOutcome =
-    lost && !lost.outcome.ok && outcome.ok
-      ? { ok: false, error: `${question.name} ${how} ${lost.question.name}: ${lost.outcome.error}` }
-      : outcome
+  const said = !given.ok && /^\S+ is a CNAME to (\S+): (.+)$/s.exec(given.error)
+  const unfollowed: Observation['unfollowed'] =
+    outcome !== given && !given.ok
+      ? { end: said ? said[1]! : question.name, why: said ? said[2]! : given.error }
+      : lost && !lost.outcome.ok && outcome.ok
+        ? { end: lost.question.name, why: lost.outcome.error }
+        : undefined
   // Which server of another zone gave what (a referral or a CNAME chain led there).
   const served = new Map<QueryOutcome | DnsRecord, string>()
   const traced = resolver.kind === 'authoritative' ? [outcome, ...probes.map((p) => p.outcome)] : []
@@ -480,14 +484,12 @@ async function observe(
     kind: resolver.kind,
     listed: resolver.listed === true,
     ...(delegationOf(resolver) ? { undelegated: delegationOf(resolver) } : {}),
-    ...(lameDelegationOf(outcome) ? { lameDelegation: lameDelegationOf(outcome) } : {}),
+    ...(lameDelegationOf(given) ? { lameDelegation: lameDelegationOf(given) } : {}),
+    ...(unfollowed ? { unfollowed } : {}),
     question,
-    outcome: main,
+    outcome,
     probes,
-    ...(served.size > 0 ? { answeredBy: served } : {}),
-    ...(main !== outcome || partialAnswer(outcome)
-      ? { partial: partialAnswer(outcome) ?? outcome }
-      : {})
+    ...(served.size > 0 ? { answeredBy: served } : {})
   }
 }
 

@@ -80,9 +80,13 @@ beforeAll(async () => {
   await writeFile(config, 'version: 1\ndomains:\n  - name: shop.test\n    verification: mt07\n')
 })
 
-async function run(format: string, args: string[]): Promise<{ code: number; out: string }> {
+async function run(
+  format: string,
+  args: string[],
+  domains = config
+): Promise<{ code: number; out: string }> {
   let out = ''
-  const code = await main(['check', '--config', config, '--format', format, ...args], {
+  const code = await main(['check', '--config', domains, '--format', format, ...args], {
     stdout: (t) => (out += t),
     stderr: () => undefined,
     color: false,
@@ -163,17 +167,60 @@ describe('CNAME chains across zones, hop by hop', () => {
         server: 'ns1.track.shop.test'
       }
     ])
+    // A chain into a zone nothing could ask is a finding of its own, not a silent resolver: the
+    // server answered, and its answer is kept as it gave it.
     const [verification] = record(report, 'verification').findings
+    const refused = (name: string): string =>
+      `${name} is outside shop.test, which authoritative serves (it answered REFUSED), and no resolver was given to find the servers of its own zone`
+    expect(verification!.detail).toEqual({
+      kind: 'chain-unfollowed',
+      name: 'mt07.shop.test',
+      end: 'verify.links.test',
+      why: refused('verify.links.test')
+    })
     expect(verification!.message).toBe(
-      'mt07.shop.test is a CNAME to verify.links.test: verify.links.test is outside shop.test, which authoritative serves (it answered REFUSED), and no resolver was given to find the servers of its own zone'
+      `The CNAME chain at mt07.shop.test leaves the zone at verify.links.test, and nothing could ask that zone's servers: ${refused('verify.links.test')}. Where the chain ends is not known, so neither is the record.`
     )
+    expect(verification!.fix.map((s) => s.action)).toEqual(['follow-chain', 'set-value'])
+    expect(verification!.hint).toBe(
+      "Add a cache resolver (--resolver) so the chain can be followed, then run the check again. Or, right whatever the chain ends in, point the CNAME straight at Mailtrap's target. Edit the CNAME at mt07 and enter target smtp.mailtrap.live. (with the trailing dot, if the DNS host appends the zone to targets without one)."
+    )
+    const [main] = record(report, 'verification').observations
+    expect(main).toMatchObject({
+      rcode: 'NOERROR',
+      answers: [{ name: 'mt07.shop.test', type: 'CNAME', data: 'verify.links.test' }]
+    })
+    expect(main!.error).toBeUndefined()
+    expect(chainOf(report, 'verification', 'authoritative')).toEqual([
+      {
+        name: 'mt07.shop.test',
+        type: 'CNAME',
+        ttl: 3600,
+        data: 'verify.links.test',
+        server: 'authoritative'
+      },
+      {
+        name: 'verify.links.test',
+        type: 'CNAME',
+        server: 'authoritative',
+        rcode: null,
+        error: refused('verify.links.test')
+      }
+    ])
     // A delegation to a host elsewhere, without glue: not lame, only not to be followed here.
     expect(record(report, 'dkim1').findings[0]!.message).toBe(
       'rwmt1._domainkey.shop.test is delegated to ns1.dkhost.test (the servers of _domainkey.shop.test), whose addresses authoritative does not give, and no resolver was given to look them up'
     )
     const [dmarc] = record(report, 'dmarc').findings
-    expect(dmarc!.message).toContain(
-      '_dmarc.shop.test is a CNAME to shop-test.dmarc.vendor.test: shop-test.dmarc.vendor.test is outside shop.test'
+    expect(dmarc!.detail).toEqual({
+      kind: 'chain-unfollowed',
+      name: '_dmarc.shop.test',
+      end: 'shop-test.dmarc.vendor.test',
+      why: refused('shop-test.dmarc.vendor.test')
+    })
+    // A TXT record has no target to point straight at: following the chain is the one fix.
+    expect(dmarc!.hint).toBe(
+      'Add a cache resolver (--resolver) so the chain can be followed, then run the check again.'
     )
     // The chain as far as it went, its end the question nothing could be asked.
     expect(chainOf(report, 'dmarc', 'authoritative')).toEqual([
@@ -189,16 +236,26 @@ describe('CNAME chains across zones, hop by hop', () => {
         type: 'TXT',
         server: 'authoritative',
         rcode: null,
-        error: dmarc!.message
+        error: refused('shop-test.dmarc.vendor.test')
       }
     ])
     const text = await run('text', args)
     expect(text.out).toContain(
-      'chain (authoritative), not followed to its end: _dmarc.shop.test CNAME shop-test.dmarc.vendor.test (TTL 3600, authoritative) → shop-test.dmarc.vendor.test TXT: no answer (authoritative)'
+      `unknown [authoritative]: The CNAME chain at _dmarc.shop.test leaves the zone at shop-test.dmarc.vendor.test`
+    )
+    expect(text.out).toContain(
+      'chain (authoritative): _dmarc.shop.test CNAME shop-test.dmarc.vendor.test (TTL 3600, authoritative) → shop-test.dmarc.vendor.test TXT: no answer (authoritative)'
     )
     expect(text.out).toContain(
       'chain (authoritative): mt-link.shop.test CNAME t.track.shop.test (TTL 300, authoritative) → t.track.shop.test CNAME t.mailtrap.live (TTL 600, ns1.track.shop.test)'
     )
+    expect(text.out).toContain(
+      'fix: Add a cache resolver (--resolver) so the chain can be followed'
+    )
+    // The server answered every question of the chains: the silence line names it only for the
+    // two DKIM records behind a delegation it cannot follow, never "not followed to its end".
+    expect(text.out).not.toContain('not followed to its end')
+    expect(text.out).toContain('no answer from authoritative for 2 records: rwmt1._domainkey')
   })
 
   it('with a cache, judges each chain at its end and shows who answered each hop', async () => {
@@ -349,5 +406,63 @@ describe('a delegation moved between hosts only in part, with the new host pinne
     expect(f!.hint).toBe(
       'Finish the move: remove ns1.oldhost.test from the NS records of shop.test; or add the records at the host of ns1.oldhost.test too.'
     )
+  })
+})
+
+/** flat.test: every record in the zone but two, which are CNAMEs into zones only caches reach. */
+const FLAT = [
+  '$ORIGIN flat.test.',
+  '$TTL 3600',
+  SOA,
+  '@ IN NS ns1',
+  'ns1 IN A 127.0.0.2',
+  'mt07 IN CNAME verify.links.test.',
+  'rwmt1._domainkey IN CNAME rwmt1.dkim.smtp.mailtrap.live.',
+  'rwmt2._domainkey IN CNAME rwmt2.dkim.smtp.mailtrap.live.',
+  'mt-link IN CNAME t.mailtrap.live.',
+  '_dmarc IN CNAME flat-test.dmarc.vendor.test.',
+  ''
+].join('\n')
+
+describe('a chain no server can be asked to follow, with only --authoritative', () => {
+  let flat: KnotServer
+  let flatConfig: string
+  beforeAll(async () => {
+    flat = await startKnot({ zones: { 'flat.test': FLAT } }, { host: '127.0.0.2' })
+    const dir = await mkdtemp(join(tmpdir(), 'chains-flat-'))
+    flatConfig = join(dir, 'domains.yaml')
+    const yaml = 'version: 1\ndomains:\n  - name: flat.test\n    verification: mt07\n'
+    await writeFile(flatConfig, yaml)
+  })
+  afterAll(async () => {
+    await flat.stop()
+  })
+
+  it('is a finding of its own, and the server that answered is not called silent', async () => {
+    const args = ['--resolver', 'authoritative', '--authoritative', `127.0.0.2:${flat.port}`]
+    const report = JSON.parse((await run('json', args, flatConfig)).out) as Report
+    expect(verdicts(report)).toEqual([
+      'verification unknown unknown[authoritative]',
+      'dkim1 pass ',
+      'dkim2 pass ',
+      'link_verification pass ',
+      'dmarc unknown unknown[authoritative]'
+    ])
+    expect(record(report, 'dmarc').findings[0]!.detail).toMatchObject({
+      kind: 'chain-unfollowed',
+      end: 'flat-test.dmarc.vendor.test'
+    })
+    const text = await run('text', args, flatConfig)
+    expect(text.code).toBe(3)
+    expect(text.out).toContain(
+      'unknown [authoritative]: The CNAME chain at mt07.flat.test leaves the zone at verify.links.test'
+    )
+    expect(text.out).toContain('fix: Add a cache resolver (--resolver)')
+    expect(text.out).not.toContain('no answer from')
+    expect(text.out).not.toContain('reachable from here')
+    const markdown = await run('markdown', args, flatConfig)
+    expect(markdown.out).toContain('leaves the zone at flat-test.dmarc.vendor.test')
+    expect(markdown.out).not.toContain('Resolvers that did not answer')
+    expect(markdown.out).not.toContain('reachable from here')
   })
 })

@@ -14,6 +14,7 @@ import { txtRules } from './txt-rules.js'
 import type {
   DiagnosisContext,
   Draft,
+  FixStep,
   Named,
   Observation,
   Probe,
@@ -97,6 +98,7 @@ export function diagnoseRecord(
 
 /** What one resolver's answers say about one record. */
 function diagnoseOne(expected: Named, o: Observation, context: DiagnosisContext): Draft {
+  if (o.unfollowed) return unfollowed(expected, o.unfollowed)
   const scene = sceneOf(expected, context, o.outcome, o.probes)
   if (!scene) return inconclusive(o)
   for (const rule of rulesFor(scene)) {
@@ -104,6 +106,19 @@ function diagnoseOne(expected: Named, o: Observation, context: DiagnosisContext)
     if (verdict) return verdict
   }
   throw new Error(`no rule judged ${expected.name} ${expected.type}`)
+}
+
+/**
+ * A CNAME chain that leaves the zone where nothing given to the run can ask the next zone's
+ * servers: the record is not known (the server answered; it is not silent). A cache resolver
+ * follows the chain; a CNAME pointed straight at Mailtrap's target is right whatever the chain
+ * ends in.
+ */
+function unfollowed(expected: Named, { end, why }: { end: string; why: string }): Draft {
+  const { name, type, value } = expected
+  const fix: FixStep[] = [{ action: 'follow-chain', direct: type === 'CNAME' }]
+  if (type === 'CNAME') fix.push({ action: 'set-value', record: { type, name, value } })
+  return draft('unknown', { kind: 'chain-unfollowed', name, end, why }, fix)
 }
 
 /** No usable answer: a failure, a referral elsewhere, or an rcode that says nothing. */

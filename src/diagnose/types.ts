@@ -26,6 +26,11 @@ export interface Observation {
   undelegated?: Delegation
   /** The server referred the name to a child zone whose servers do not serve it. */
   lameDelegation?: LameDelegation
+  /**
+   * A CNAME chain in the answer leaves the zone at `end`, and nothing given to the run could
+   * ask that zone's servers (`why`): the chain has no known end. `outcome` stays as given.
+   */
+  unfollowed?: { end: string; why: string }
   question: DnsQuestion
   outcome: QueryOutcome
   probes: Probe[]
@@ -80,6 +85,7 @@ export type Detail =
   | { kind: 'swapped'; name: string; target: string; sibling: string; suffixed: boolean }
   | { kind: 'cname-loop'; name: string; target: string; chain: string[] }
   | { kind: 'cname-chain'; name: string; expected: string; chain: string[] }
+  | { kind: 'chain-unfollowed'; name: string; end: string; why: string }
   | { kind: 'other-provider'; name: string; target: string; provider: string }
   | { kind: 'wrong-target'; name: string; target: string; expected: string }
   | {
@@ -171,6 +177,11 @@ export type FixStep =
   | { action: 'pin-or-set'; record: FixRecord }
   | { action: 'wait'; until: string }
   | { action: 'retry-resolver' }
+  /**
+   * Give the run a cache resolver, so a chain into another zone can be followed; `direct`: a
+   * step pointing the record straight at Mailtrap's target follows, as the other way.
+   */
+  | { action: 'follow-chain'; direct: boolean }
   | { action: 'retry-mailtrap' }
   | { action: 'delegate'; zone: string }
   | { action: 'fix-zone-file'; file: string; line: number }

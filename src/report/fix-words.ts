@@ -88,6 +88,18 @@ export class FixWords {
     return fields
   }
 
+  /**
+   * How to follow a CNAME chain that left the zone where nothing could ask the next zone's
+   * servers; with `direct`, the next step (pointing the CNAME straight at Mailtrap's target)
+   * is named as the other way, right whatever the chain ends in.
+   */
+  followChain(direct: boolean): Rich {
+    const or = direct
+      ? " Or, right whatever the chain ends in, point the CNAME straight at Mailtrap's target."
+      : ''
+    return rich`Add a cache resolver (${code('--resolver')}) so the chain can be followed, then run the check again.${or}`
+  }
+
   /** `add`, continued after a semicolon. */
   addLower(type: string, name: string, value: string): Rich {
     return lowerFirst(this.add(type, name, value))

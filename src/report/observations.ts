@@ -15,8 +15,6 @@ import type { AnswerReport, ChainHopReport, ObservationReport, RecordReport } fr
  */
 export type TracedObservation = Observation & {
   answeredBy?: Map<QueryOutcome | DnsRecord, string>
-  /** The answer as far as it went, when `outcome` is the error of a chain not followed. */
-  partial?: QueryOutcome
 }
 
 function toAnswers(records: DnsRecord[]): AnswerReport[] {
@@ -62,7 +60,7 @@ const MAX_HOPS = 12
  * name, or a CNAME whose target was not asked about (a record that is right as it stands).
  */
 function chainOf(o: TracedObservation): ChainHopReport[] | undefined {
-  const answer = o.partial ?? o.outcome
+  const answer = o.outcome
   if (!answer.ok) return undefined
   // Most answers have no chain: no CNAME at the name, or one CNAME not followed any further.
   const name = normalizeName(o.question.name)
@@ -89,10 +87,11 @@ function chainOf(o: TracedObservation): ChainHopReport[] | undefined {
     if (!found) {
       // The chain's end holds nothing: say how it answered, as asked by a probe, or by the main
       // question when its answer followed the chain there itself (not a CNAME question). Behind
-      // a chain not followed, the main question's error says why its end is not known.
+      // a chain not followed, its end is no answer, for the reason nothing could ask there.
       const asked = here.find((h) => h.s !== sources[0])?.s
       const type = asked ? asked.question!.type : o.question.type
-      const end = asked?.outcome ?? (o.partial ? o.outcome : answer)
+      const lost = o.unfollowed?.end === at && { ok: false as const, error: o.unfollowed.why }
+      const end = asked?.outcome ?? (lost || answer)
       if (asked || (inMain && type !== 'CNAME')) hops.push(endHop(at, type, end, serverOf))
       break
     }

@@ -1,7 +1,11 @@
 import type { FindingReport } from './findings.js'
 import type { Report } from './report.js'
 
-/** A finding that only says a resolver gave no answer: shown once per resolver, not per record. */
+/**
+ * A finding that only says a resolver gave no answer: shown once per resolver, not per record.
+ * A CNAME chain that could not be followed into another zone (`chain-unfollowed`) is not one:
+ * the server answered, and what is missing is a way to ask the next zone's servers.
+ */
 export function isSilence(f: FindingReport): boolean {
   return f.code === 'unknown' && f.detail.kind === 'no-answer'
 }

@@ -72,6 +72,8 @@ export function describe(d: Detail): Rich {
       return rich`The host of the verification CNAME is chosen by Mailtrap for each domain and is not known here.`
     case 'no-answer':
       return [d.error]
+    case 'chain-unfollowed':
+      return rich`The CNAME chain at ${d.name} leaves the zone at ${d.end}, and nothing could ask that zone's servers: ${d.why}. Where the chain ends is not known, so neither is the record.`
     case 'referral':
       return rich`${d.resolver} does not hold this name: it refers the question to ${d.servers.join(', ')}, the servers ${d.cut} is delegated to.`
     case 'rcode':
@@ -266,6 +268,8 @@ function step(s: FixStep, w: FixWords): Rich {
       return rich`Register ${code(s.zone)}, or set its name servers at the registrar (its NS records in the parent zone), then add the records below at that DNS host; nothing is to be changed in the parent zone.`
     case 'retry-mailtrap':
       return rich`Check the token, the account and that Mailtrap's API is reachable from here, then run the check again.`
+    case 'follow-chain':
+      return w.followChain(s.direct)
     case 'retry-resolver':
       return rich`Check that this resolver is reachable from here, then run the check again.`
     case 'ask-authoritative':
