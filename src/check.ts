@@ -15,6 +15,7 @@ import {
   answeredBy,
   createOtherZones,
   partialAnswer,
+  unfollowedChain,
   unreachableQuestion,
   delegationOf,
   findDelegation,
@@ -459,14 +460,13 @@ async function observe(
   }
   // A CNAME chain into a zone no server could be asked for has no known end: the record is not
   // known, never judged at a hop that is not the end. The answer stays as the server gave it;
-  // where the chain left the zone, and why, is said beside it. The resolver gives an error
-  // ("<name> is a CNAME to <end>: <why>") for such an answer; a CNAME question's is a probe's.
+  // where the chain left the zone, and why, is said beside it (the router says so for an
+  // answer it could not follow; for a CNAME question, a probe did not come back).
   const outcome = partialAnswer(given) ?? given
   const lost = probes.find((p) => unreachableQuestion(p.outcome))
-  const said = !given.ok && /^\S+ is a CNAME to (\S+): (.+)$/s.exec(given.error)
   const unfollowed: Observation['unfollowed'] =
     outcome !== given && !given.ok
-      ? { end: said ? said[1]! : question.name, why: said ? said[2]! : given.error }
+      ? (unfollowedChain(given) ?? { end: question.name, why: given.error })
       : lost && !lost.outcome.ok && outcome.ok
         ? { end: lost.question.name, why: lost.outcome.error }
         : undefined

@@ -304,6 +304,7 @@ export function acrossCuts(
       const error = `${normalizeName(question.name)} is a CNAME to ${end}: ${rest.error}`
       const lost: QueryOutcome = { ok: false, error }
       partial.set(lost, outcome)
+      unfollowedAt.set(lost, { end, why: rest.error })
       return lost
     }
     const { rcode } = rest.response
@@ -366,6 +367,14 @@ const partial = new WeakMap<QueryOutcome, QueryOutcome>()
  */
 export function unreachableQuestion(outcome: QueryOutcome): DnsQuestion | undefined {
   return unreachable.get(outcome)
+}
+
+/** Where a chain not followed left the zone, and why nothing could follow it. */
+const unfollowedAt = new WeakMap<QueryOutcome, { end: string; why: string }>()
+
+/** For the error of a chain not followed: the name it left the zone at, and why. */
+export function unfollowedChain(outcome: QueryOutcome): { end: string; why: string } | undefined {
+  return unfollowedAt.get(outcome)
 }
 
 /** The answer as far as it went (the CNAME chain), behind an error of a chain not followed. */
