@@ -16,6 +16,11 @@ export interface MailtrapView {
   port: MailtrapPort
   /** When Mailtrap's answers in use were read; undefined before the first. */
   readAt(): Date | undefined
+  /**
+   * Loads the client and checks the options now (a UsageError if they are invalid), so that a
+   * caller can refuse them before anything else, as when the client was made with the view.
+   */
+  ready(): Promise<void>
   close(): Promise<void>
 }
 
@@ -56,6 +61,7 @@ export function createMailtrapView(
   }
   return {
     readAt: () => readAt,
+    ready: () => load().then(() => undefined),
     // Nothing to close when nothing was asked, or when the options were refused.
     close: () =>
       loaded

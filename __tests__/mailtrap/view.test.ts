@@ -54,6 +54,14 @@ describe('createMailtrapView', () => {
     await expect(view.close()).resolves.toBeUndefined()
   })
 
+  it('checks the options on ready(), without asking Mailtrap', async () => {
+    const bad = await setup(' ')
+    await expect(bad.view.ready()).rejects.toThrow('Mailtrap: Mailtrap API token is empty')
+    const good = await setup()
+    await expect(good.view.ready()).resolves.toBeUndefined()
+    expect(good.fake.requests).toHaveLength(0)
+  })
+
   it('closes without having asked anything', async () => {
     const { fake, view } = await setup()
     await expect(view.close()).resolves.toBeUndefined()
