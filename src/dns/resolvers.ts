@@ -8,11 +8,9 @@ import {
 } from './authoritative.js'
 import type { QueryMeter, Resolver } from './types.js'
 import { PRESET_RATE_LIMITS, rateLimitFor, type RateLimits } from './rate-cap.js'
-import { createDohResolver, DOH_PRESETS } from './doh-client.js'
 import { createWireResolver, type WireResolverOptions } from './wire-client.js'
-import { createTcpResolver } from './tcp-client.js'
 import { parseServerAddress } from './server-address.js'
-import { createZoneFileResolver, type ZoneFileResolver } from './zone-source.js'
+import type { ZoneFileResolver } from './zone-source.js'
 import { UserError } from '../errors.js'
 
 /** How the user asked for resolvers, from the CLI, the action inputs and the config. */
@@ -78,7 +76,10 @@ export class ResolverSpecError extends UserError {
  * `--authoritative` adds pinned servers.
  */
 export async function buildResolvers(request: ResolverRequest): Promise<Fleet> {
+  // DoH, pipelined TCP and zone files are loaded only when asked for: a run over UDP starts
+  // without their modules (issue 12, start-up).
   if (request.zoneDir) {
+    const { createZoneFileResolver } = await import('./zone-source.js')
     const zoneFiles = await createZoneFileResolver(request.zoneDir)
     return { resolvers: [zoneFiles], zoneFiles }
   }
@@ -101,13 +102,14 @@ export async function buildResolvers(request: ResolverRequest): Promise<Fleet> {
       discover = request.authoritative.length === 0
       continue
     }
-    resolvers.push(...resolversFor(entry, request.systemServers ?? getServers, options, limits))
+    const servers = request.systemServers ?? getServers
+    resolvers.push(...(await resolversFor(entry, servers, options, limits)))
   }
-  request.authoritative.forEach((address, i) => {
+  for (const [i, address] of request.authoritative.entries()) {
     const { host, port, tcp } = parse(address, '--authoritative')
     const name = request.authoritative.length > 1 ? `authoritative-${i + 1}` : 'authoritative'
     resolvers.push(
-      serverResolver(tcp, {
+      await serverResolver(tcp, {
         name,
         kind: 'authoritative',
         host,
@@ -117,7 +119,7 @@ export async function buildResolvers(request: ResolverRequest): Promise<Fleet> {
         rateLimit: rateLimitFor(limits, capName(limits, name, 'authoritative'))
       })
     )
-  })
+  }
   const names = new Set<string>()
   for (const r of resolvers) {
     if (names.has(r.name)) throw new ResolverSpecError(`resolver name "${r.name}" is used twice`)
@@ -129,7 +131,7 @@ export async function buildResolvers(request: ResolverRequest): Promise<Fleet> {
   if (!discover) return { resolvers, otherZones: createOtherZonesFor({ resolvers }, zoneLimits) }
   const via =
     resolvers.find((r) => r.kind !== 'authoritative') ??
-    resolversFor('system', request.systemServers ?? getServers, options, limits)[0]!
+    (await resolversFor('system', request.systemServers ?? getServers, options, limits))[0]!
   const discovery = createAuthoritativeDiscovery({
     via,
     ownsVia: !resolvers.includes(via),
@@ -193,11 +195,12 @@ function checkRateLimitNames(
   }
 }
 
-function doh(
+async function doh(
   name: string,
   url: string,
   options: TransportOptions & { rateLimit?: number }
-): Resolver {
+): Promise<Resolver> {
+  const { createDohResolver } = await import('./doh-client.js')
   try {
     return createDohResolver({ name, url, ...options })
   } catch (error) {
@@ -209,8 +212,10 @@ function doh(
 const TCP_SCHEME = /^tcp:\/\//i
 
 /** A server asked over UDP (TCP on truncation), or over pipelined TCP when `tcp`. */
-function serverResolver(tcp: boolean, options: WireResolverOptions): Resolver {
-  return tcp ? createTcpResolver(options) : createWireResolver(options)
+async function serverResolver(tcp: boolean, options: WireResolverOptions): Promise<Resolver> {
+  if (!tcp) return createWireResolver(options)
+  const { createTcpResolver } = await import('./tcp-client.js')
+  return createTcpResolver(options)
 }
 
 function parse(address: string, what: string): { host: string; port: number; tcp: boolean } {
@@ -222,18 +227,18 @@ function parse(address: string, what: string): { host: string; port: number; tcp
   }
 }
 
-function resolversFor(
+async function resolversFor(
   entry: ResolverEntry,
   systemServers: () => string[],
   options: TransportOptions,
   limits: RateLimits | undefined
-): Resolver[] {
+): Promise<Resolver[]> {
   const recursive = (
     name: string,
     address: string,
     rateLimit: number | undefined,
     kind: 'recursive' | 'system' = 'recursive'
-  ): Resolver => {
+  ): Promise<Resolver> => {
     const { host, port, tcp } = parse(address, `resolver ${name}`)
     return serverResolver(tcp, {
       name,
@@ -250,28 +255,34 @@ function resolversFor(
   if (typeof entry !== 'string') {
     const rateLimit = rateLimitFor(limits, entry.name, undefined, entry['rate-limit'])
     return 'doh' in entry
-      ? [doh(entry.name, entry.doh, { ...options, rateLimit })]
-      : [recursive(entry.name, entry.address, rateLimit)]
+      ? [await doh(entry.name, entry.doh, { ...options, rateLimit })]
+      : [await recursive(entry.name, entry.address, rateLimit)]
   }
-  if (Object.hasOwn(DOH_PRESETS, entry)) {
-    const url = DOH_PRESETS[entry as keyof typeof DOH_PRESETS]
-    return [doh(entry, url, { ...options, rateLimit: preset(entry) })]
-  }
+  // The DoH presets are looked up last, so that only a run that names one loads the DoH client;
+  // their names are none of the others below.
   if (entry === 'system') {
     const servers = systemServers()
     if (servers.length === 0)
       throw new ResolverSpecError('resolver "system": this machine has no DNS servers configured')
-    return servers.map((s, i) => {
+    const system: Resolver[] = []
+    for (const [i, s] of servers.entries()) {
       const name = servers.length > 1 ? `system-${i + 1}` : 'system'
-      return recursive(name, s, rateLimitFor(limits, capName(limits, name, 'system')), 'system')
-    })
+      const rateLimit = rateLimitFor(limits, capName(limits, name, 'system'))
+      system.push(await recursive(name, s, rateLimit, 'system'))
+    }
+    return system
   }
   if (Object.hasOwn(RESOLVER_PRESETS, entry)) {
     const address = RESOLVER_PRESETS[entry as keyof typeof RESOLVER_PRESETS]
-    return [recursive(entry, address, preset(entry))]
+    return [await recursive(entry, address, preset(entry))]
   }
   if (/^[\d.:[\]a-fA-F]+$/.test(entry) && /[.:]/.test(entry)) {
-    return [recursive(entry, entry, rateLimitFor(limits, entry))]
+    return [await recursive(entry, entry, rateLimitFor(limits, entry))]
+  }
+  const { DOH_PRESETS } = await import('./doh-client.js')
+  if (Object.hasOwn(DOH_PRESETS, entry)) {
+    const url = DOH_PRESETS[entry as keyof typeof DOH_PRESETS]
+    return [await doh(entry, url, { ...options, rateLimit: preset(entry) })]
   }
   throw new ResolverSpecError(
     `unknown resolver "${entry}": use a preset (${[...Object.keys(RESOLVER_PRESETS), ...Object.keys(DOH_PRESETS)].join(', ')}), system, authoritative, NAME=ADDR[:PORT], NAME=https://URL or an address`
