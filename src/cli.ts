@@ -11,7 +11,6 @@ import { createProgress, type ProgressPorts } from './report/progress.js'
 import { parseRateLimits } from './dns/rate-cap.js'
 import type { PoliteOptions } from './polite-options.js'
 import type { QueryMeter } from './dns/types.js'
-import { pullCommand } from './pull.js'
 import { isUserError, UsageError } from './errors.js'
 import { EXIT, exitCodeFor, type Report } from './report/report.js'
 import { USAGE } from './usage.js'
@@ -103,6 +102,8 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
   const [command, ...extra] = positionals
   if (command === 'pull') {
     if (extra.length > 0) return usage(io, `unexpected argument "${extra[0]}"`)
+    // Loaded for pull alone: it brings the Mailtrap client, which check loads only with a token.
+    const { pullCommand } = await import('./pull.js')
     return pullCommand(
       {
         config: values.config,

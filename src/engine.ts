@@ -239,6 +239,8 @@ export async function execute(request: RunRequest, ports: RunPorts): Promise<Run
         { now: ports.now, intervalMs: request.mailtrapIntervalMs }
       )
     : undefined
+  // Mailtrap's options are checked before anything is asked, as the client is loaded.
+  await view?.ready()
   try {
     return await rounds(config, request, failOn, ports, view)
   } finally {
