@@ -96,6 +96,25 @@ describe('waitUntilSettled', () => {
     )
   })
 
+  it('does not settle on DNS alone while what it waits for too is not there yet', async () => {
+    const p = ports()
+    let n = 0
+    const result = await waitUntilSettled(
+      async () => ({ report: report('pass'), failOn: 'never' }),
+      {
+        timeoutMs: 3_600_000,
+        intervalMs: 30_000,
+        until: { done: () => ++n >= 3, says: 'Mailtrap has verified every domain' }
+      },
+      p
+    )
+    expect(result).toMatchObject({ exitCode: 0, rounds: 3 })
+    expect(p.pauses).toEqual([30_000, 45_000])
+    expect(p.lines.at(-1)).toMatch(
+      /settled: nothing reaches --fail-on never and nothing is still changing, and Mailtrap has verified every domain$/
+    )
+  })
+
   it('never pauses for less than asked, even past the 5-minute cap', async () => {
     const p = ports()
     let n = 0

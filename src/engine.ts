@@ -281,7 +281,16 @@ async function rounds(
     round,
     {
       timeoutMs: request.wait?.timeoutMs ?? WAIT_DEFAULTS.timeoutMs,
-      intervalMs: request.wait?.intervalMs ?? WAIT_DEFAULTS.intervalMs
+      intervalMs: request.wait?.intervalMs ?? WAIT_DEFAULTS.intervalMs,
+      // --until-verified waits for Mailtrap's word too, whatever --fail-on lets pass.
+      ...(request.requireVerified
+        ? {
+            until: {
+              done: (report: Report) => verifiedAll(report) === true,
+              says: 'Mailtrap has verified every domain and finds it compliant'
+            }
+          }
+        : {})
     },
     { now: () => ports.now().getTime(), sleep: ports.sleep, progress: ports.progress }
   )

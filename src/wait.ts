@@ -11,6 +11,11 @@ export interface WaitOptions {
   intervalMs: number
   /** The longest pause (ms): 5 minutes, or the interval asked for when that is longer. */
   maxIntervalMs?: number
+  /**
+   * What else a settled report must show (`wait --until-verified`: Mailtrap has verified every
+   * domain), and how the settled line says it.
+   */
+  until?: { done: (report: Report) => boolean; says: string }
 }
 
 /** The clock, the pause and the progress line: real ones in the CLI, fast ones in tests. */
@@ -64,9 +69,10 @@ export async function waitUntilSettled(
   for (let rounds = 1; ; rounds++) {
     const { report, failOn } = await round()
     const code = exitCodeFor(report, failOn)
-    if (settled(report, failOn)) {
+    if (settled(report, failOn) && (options.until?.done(report) ?? true)) {
+      const also = options.until ? `, and ${options.until.says}` : ''
       ports.progress(
-        `round ${rounds} (${elapsed(ports.now() - start)}): settled: nothing reaches --fail-on ${failOn} and nothing is still changing`
+        `round ${rounds} (${elapsed(ports.now() - start)}): settled: nothing reaches --fail-on ${failOn} and nothing is still changing${also}`
       )
       return { report, exitCode: EXIT.pass, rounds }
     }

@@ -85,13 +85,13 @@ afterAll(async () => {
   await mailtrap?.close()
 })
 
-async function cli(args: string[], env: Record<string, string> = {}) {
+async function cli(args: string[], env: Record<string, string> = {}, command = 'check') {
   try {
     const { stdout, stderr } = await run(
       process.execPath,
       [
         join(root, 'dist/cli.js'),
-        'check',
+        command,
         '--config',
         join(dir, 'domains.yaml'),
         '--zone-dir',
@@ -292,6 +292,52 @@ describe('dist/cli.js with a Mailtrap token (a fake Mailtrap API on loopback)', 
       ])
       expect(result.code).toBe(1)
     })
+
+    it('waits --until-verified, saying what it waits for, and asks Mailtrap no more often than --mailtrap-interval', async () => {
+      // acme-mail.test: its DNS is right, but Mailtrap has not verified it: wait goes on until
+      // the time is up, a line a round, and Mailtrap is read again only after the interval.
+      // A fake of its own: no answer staged by another test reaches this one.
+      const own = await startFakeMailtrap({ token: TOKEN })
+      const waitFor = async (interval: string) => {
+        const before = own.requests.length
+        const result = await cli(
+          [
+            ...gate.map((a) => (a === '' ? own.url : a)),
+            '--until-verified',
+            '--domain',
+            'acme-mail.test',
+            '--timeout',
+            '3s',
+            '--interval',
+            '1s',
+            '--mailtrap-interval',
+            interval
+          ],
+          {},
+          'wait'
+        )
+        const asked = own.requests
+          .slice(before)
+          .filter((r) => r.method === 'GET' && /acme-mail|domains/.test(r.path)).length
+        return { ...result, asked }
+      }
+      try {
+        const rare = await waitFor('1h')
+        expect(rare.code).toBe(1)
+        const lines = rare.stderr.split('\n').filter((l) => l.startsWith('DNS is right everywhere'))
+        expect(lines.length).toBeGreaterThanOrEqual(2)
+        expect(lines[0]).toMatch(
+          /^DNS is right everywhere; Mailtrap last read \d\d:\d\d UTC; 1 domain\(s\) not verified and compliant \(acme-mail\.test\)\. Mailtrap re-checks about hourly/
+        )
+        const often = await waitFor('1s')
+        expect(often.code).toBe(1)
+        // Read once an hour: only the first round asked; every second: each round asked again.
+        expect(often.asked).toBeGreaterThan(rare.asked)
+        expect(rare.stderr + often.stderr + rare.stdout + often.stdout).not.toContain(TOKEN)
+      } finally {
+        await own.close()
+      }
+    }, 60_000)
 
     it('needs a token', async () => {
       const result = await cli(['--require-verified'], { MAILTRAP_API_TOKEN: '' })
