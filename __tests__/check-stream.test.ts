@@ -37,7 +37,15 @@ describe('check with a JSON stream', () => {
     // The passing domain kept in memory has its verdicts, not each resolver's answers.
     const passing = streamed.report.domains.filter((d) => d.status === 'pass')
     expect(passing.length).toBeGreaterThan(0)
-    for (const d of passing) for (const r of d.records) expect(r.observations).toEqual([])
+    for (const d of passing)
+      for (const r of d.records) {
+        expect(r.observations.length).toBeGreaterThan(0)
+        for (const o of r.observations) {
+          expect(o.answers).toEqual([])
+          expect(o.probes).toBeUndefined()
+          expect(o.verdict).toBe('ok')
+        }
+      }
     const failing = streamed.report.domains.filter((d) => d.status !== 'pass')
     expect(failing.some((d) => d.records.some((r) => r.observations.length > 0))).toBe(true)
   })
@@ -51,5 +59,15 @@ describe('check with a JSON stream', () => {
     const findings = (r: typeof whole) =>
       r.domains.map((d) => [d.status, d.findings, d.records.map((x) => [x.status, x.findings])])
     expect(findings(slim)).toEqual(findings(whole))
+  })
+
+  it('never passes a record no resolver was asked for (discovery may find no server)', async () => {
+    const config = loadConfig(
+      'version: 1\ndomains:\n  - name: example.com\n    verification: mt07\n',
+      'domains.yaml'
+    )
+    const report = await check(config, { resolvers: [], now })
+    expect(report.domains[0]!.records.map((r) => r.status)).not.toContain('pass')
+    expect(report.domains[0]!.status).not.toBe('pass')
   })
 })

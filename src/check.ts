@@ -41,6 +41,7 @@ import { withDelegation } from './check-delegation.js'
 import { inShard, type Shard } from './report/merge.js'
 import type { JsonReportWriter } from './report/json-stream.js'
 import { eachInOrder } from './ordered-window.js'
+import { slim } from './report/slim.js'
 
 /** What the engine needs from the outside world: narrow ports, so tests pass real or plain ones. */
 export interface CheckPorts {
@@ -140,27 +141,6 @@ export async function check(
     summary: summarize(domains),
     domains
   }
-}
-
-/**
- * A streamed domain as the report keeps it in memory: a passing domain whose every resolver
- * said the same right thing keeps its records' verdicts, not what each resolver answered (the
- * JSON report has that); the text, Markdown and annotations show such a domain the same
- * either way. Every other domain is kept whole.
- */
-function slim(report: DomainReport): DomainReport {
-  const plain =
-    report.status === 'pass' &&
-    report.records.every(
-      (r) =>
-        r.status === 'pass' &&
-        r.checked &&
-        r.findings.length === 0 &&
-        r.observations.every((o) => o.verdict === 'ok' && o.probes === undefined)
-    )
-  return plain
-    ? { ...report, records: report.records.map((r) => ({ ...r, observations: [] })) }
-    : report
 }
 
 function selectDomains(config: Config, names: string[] | undefined): Config['domains'] {
@@ -384,9 +364,12 @@ async function checkRecord(
     // diagnosis would say (plain.ts), without its rules and probes.
     const question = { name: expected.name, type: expected.type }
     const outcomes = await Promise.all(resolvers.map((r) => r.query(question)))
-    const plain = outcomes.every(
-      (o, i) => isPlainPass(expected, o, resolvers[i]!.kind) && !delegationOf(resolvers[i]!)
-    )
+    // No resolver asked is no answer: never a pass (discovery may find no server at all).
+    const plain =
+      outcomes.length > 0 &&
+      outcomes.every(
+        (o, i) => isPlainPass(expected, o, resolvers[i]!.kind) && !delegationOf(resolvers[i]!)
+      )
     if (plain) {
       const observations = outcomes.map((outcome, i): TracedObservation => {
         // A server of another zone may have given it (a referral led there): say which.

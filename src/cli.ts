@@ -198,12 +198,17 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
   // check --format json: written domain by domain as the check runs, never held whole.
   const streamed = command === 'check' && values.format === 'json'
   const file = streamed && values.output ? fileSink(values.output) : undefined
+  let wroteStdout = false
+  const stdout = (chunk: string): void => {
+    wroteStdout = true
+    io.stdout(chunk)
+  }
   let outcome
   try {
     outcome = await execute(
       {
         ...options,
-        jsonSink: streamed ? (file?.sink ?? io.stdout) : undefined,
+        jsonSink: streamed ? (file?.sink ?? stdout) : undefined,
         command,
         wait: {
           timeoutMs:
@@ -219,8 +224,11 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
       }
     )
   } catch (error) {
-    // A failed run leaves no half-drawn line above its error message.
+    // A failed run leaves no half-drawn line above its error message, and no report cut short.
     progress?.stop()
+    await file?.abort()
+    if (wroteStdout)
+      io.stderr('mailtrap-dns-verify: the JSON report is incomplete: the run stopped\n')
     throw error
   }
   progress?.finish(outcome.report.summary)

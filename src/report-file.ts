@@ -1,13 +1,26 @@
 // The JSON report file, written as the check runs (the CLI's --output, the action's report).
 import { createWriteStream, type WriteStream } from 'node:fs'
+import { rename, rm } from 'node:fs/promises'
 import { UsageError } from './errors.js'
-import { writableWriter, type JsonSink } from './report/json-stream.js'
+import { writableWriter } from './report/json-stream.js'
+
+/** A report file being written: its sink, and the two ways it ends. */
+export interface ReportFile {
+  sink: (chunk: string) => Promise<void>
+  /** Writes what is left and puts the whole report at its path. */
+  close: () => Promise<void>
+  /** The run failed: nothing is left at the path, not even a report cut short. */
+  abort: () => Promise<void>
+}
 
 /**
- * The report file as a sink: opened at its first chunk, so a run that fails before its report
- * starts leaves no empty file; an error writing it is the usual `cannot write` usage error.
+ * The report file as a sink. It is written beside its path (`PATH.partial`) and renamed into
+ * place by `close()`, so the path holds a whole report or none: a run that fails part-way never
+ * leaves a report cut short where a later step (an artifact upload, a merge) would read it. An
+ * error writing it is the usual `cannot write` usage error, naming the path.
  */
-export function fileSink(path: string): { sink: JsonSink; close: () => Promise<void> } {
+export function fileSink(path: string): ReportFile {
+  const partial = `${path}.partial`
   let stream: WriteStream | undefined
   let write: ((chunk: string) => void | Promise<void>) | undefined
   // A domain's line is a few kB: written a batch at a time, not one system call a domain.
@@ -17,7 +30,7 @@ export function fileSink(path: string): { sink: JsonSink; close: () => Promise<v
   }
   const flush = async (): Promise<void> => {
     if (!stream) {
-      stream = createWriteStream(path)
+      stream = createWriteStream(partial)
       // Errors are read from the writes (and the close); this keeps one from being unhandled.
       stream.on('error', () => {})
       write = writableWriter(stream)
@@ -38,6 +51,18 @@ export function fileSink(path: string): { sink: JsonSink; close: () => Promise<v
       await new Promise<void>((done, fail) =>
         stream!.end((e?: Error | null) => (e ? fail(e) : done()))
       ).catch(cannot)
+      await rename(partial, path).catch(cannot)
+    },
+    abort: async () => {
+      batch = ''
+      const s = stream
+      if (!s) return
+      await new Promise<void>((done) => {
+        if (s.closed) return done()
+        s.once('close', () => done())
+        s.destroy()
+      })
+      await rm(partial, { force: true })
     }
   }
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { ConfigError } from './config/load-config.js'
 import { InputError, list, readInputs, type Inputs } from './action-inputs.js'
-import { fileSink } from './report-file.js'
+import { fileSink, type ReportFile } from './report-file.js'
 import { execute, mergeRun, readReport, RENDERERS, type EngineOptions } from './engine.js'
 import { isUserError } from './errors.js'
 import { createGitHubClient, withDeadline } from './github/client.js'
@@ -35,7 +35,14 @@ import { finalLine } from './report/progress.js'
 
 /** What a run ends with: a report, or the error that stopped it, and the exit code. */
 type Outcome =
-  | { report: Report; exitCode: number; failOn: string; reportPath?: string }
+  | {
+      report: Report
+      exitCode: number
+      failOn: string
+      reportPath?: string
+      /** The report file could not be written (already said as a warning). */
+      reportUnwritten?: boolean
+    }
   | { error: Error; exitCode: number }
 
 /**
@@ -60,7 +67,7 @@ export async function run(): Promise<void> {
   }
   const outcome = await produce(inputs)
   const reportPath =
-    'report' in outcome
+    'report' in outcome && !outcome.reportUnwritten
       ? (outcome.reportPath ?? (await writeReport(inputs, outcome.report)))
       : undefined
   setOutputs(outcome, reportPath)
@@ -80,6 +87,7 @@ export async function run(): Promise<void> {
 
 /** Check, wait, merge the shards' reports, or read an earlier run's report. */
 async function produce(inputs: Inputs): Promise<Outcome> {
+  let file: ReportFile | undefined
   try {
     if (inputs.mode === 'comment' || inputs.mode === 'merge') {
       if (!inputs.report) throw new InputError(`mode: ${inputs.mode} needs the report input`)
@@ -128,13 +136,20 @@ async function produce(inputs: Inputs): Promise<Outcome> {
     }
     // A check's JSON report is written domain by domain as it runs, never held whole; the log
     // then shows plain passing domains without each resolver's answer, so not when it is JSON.
-    const file =
-      !inputs.wait && inputs.format !== 'json' ? fileSink(reportPathOf(inputs)) : undefined
+    file = !inputs.wait && inputs.format !== 'json' ? fileSink(reportPathOf(inputs)) : undefined
+    // A report file that cannot be written costs the file, not the check: said as a warning.
+    let unwritten: unknown
+    const sink = file?.sink
+    const jsonSink = sink
+      ? async (chunk: string) => {
+          if (unwritten === undefined) await sink(chunk).catch((e: unknown) => (unwritten = e))
+        }
+      : undefined
     const result = await core.group('Checking DNS records', () =>
       execute(
         {
           ...options,
-          jsonSink: file?.sink,
+          jsonSink,
           command: inputs.wait ? 'wait' : 'check',
           wait: {
             timeoutMs: inputs.wait ? parseDuration(inputs.wait) : undefined,
@@ -153,10 +168,18 @@ async function produce(inputs: Inputs): Promise<Outcome> {
         asked: meter.asked
       })
     )
-    await file?.close()
+    if (file && unwritten === undefined) await file.close().catch((e: unknown) => (unwritten = e))
+    if (unwritten !== undefined) {
+      await file?.abort()
+      core.warning(`${(unwritten as Error).message}; the check itself is complete`)
+    }
     printUntrusted(RENDERERS[inputs.format](result.report, { color: true }))
-    return { ...result, ...(file ? { reportPath: reportPathOf(inputs) } : {}) }
+    if (!file) return { ...result }
+    return unwritten === undefined
+      ? { ...result, reportPath: reportPathOf(inputs) }
+      : { ...result, reportUnwritten: true }
   } catch (error) {
+    await file?.abort()
     const known = isUserError(error) || error instanceof InputError
     const e = error instanceof Error ? error : new Error(String(error))
     if (!known) e.message = `unexpected error: ${e.message}`
@@ -171,10 +194,17 @@ function reportPathOf(inputs: Inputs): string {
   )
 }
 
-async function writeReport(inputs: Inputs, report: Report): Promise<string> {
+/** The report file of a run that did not stream it; a path it cannot be written to is a warning. */
+async function writeReport(inputs: Inputs, report: Report): Promise<string | undefined> {
   const path = reportPathOf(inputs)
-  await writeFile(path, RENDERERS.json(report))
-  return path
+  try {
+    await writeFile(path, RENDERERS.json(report))
+    return path
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message
+    core.warning(`cannot write the report to ${path}: ${code}`)
+    return undefined
+  }
 }
 
 /** Where the whole report can be read when the summary or the comment is cut. */

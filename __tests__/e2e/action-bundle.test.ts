@@ -227,6 +227,27 @@ describe('dist/index.js as a runner runs it', () => {
     ])
   })
 
+  it('keeps a finished check when its report file cannot be written: a warning, not an error', async () => {
+    const reportPath = join(tmpdir(), 'no-such-dir-for-reports', 'dns.json')
+    for (const format of ['text', 'json']) {
+      const result = await runAction({
+        config: 'examples/domains.yaml',
+        'zone-dir': 'examples/zones',
+        domains: 'healthy.example, strict.example',
+        'report-path': reportPath,
+        format
+      })
+      expect(result.code).toBe(0)
+      expect(result.outputs.status).toBe('warn')
+      expect(result.outputs['exit-code']).toBe('0')
+      expect(result.outputs.report ?? '').toBe('')
+      expect(result.stdout).toMatch(
+        new RegExp(`::warning::cannot write the report to ${reportPath}: ENOENT`)
+      )
+      expect(result.summary).toContain('strict.example')
+    }
+  })
+
   it('passes with fail-on never and still reports', async () => {
     const result = await runAction({
       config: 'examples/domains.yaml',

@@ -1,0 +1,46 @@
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileSink } from '../src/report-file.js'
+
+let dir: string
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'report-file-'))
+})
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true })
+})
+
+const chunk = (i: number): string => `${'x'.repeat(40_000)}${i}\n`
+
+describe('the report file', () => {
+  it('holds the whole report at its path only once closed', async () => {
+    const path = join(dir, 'report.json')
+    const file = fileSink(path)
+    for (let i = 0; i < 5; i++) await file.sink(chunk(i))
+    // Over 64 kB went out already, beside the path, not at it.
+    expect(await readdir(dir)).toEqual(['report.json.partial'])
+    await file.close()
+    expect(await readdir(dir)).toEqual(['report.json'])
+    expect(await readFile(path, 'utf8')).toBe([0, 1, 2, 3, 4].map(chunk).join(''))
+  })
+
+  it('leaves nothing behind when the run fails part-way', async () => {
+    const path = join(dir, 'report.json')
+    const file = fileSink(path)
+    for (let i = 0; i < 5; i++) await file.sink(chunk(i))
+    await file.abort()
+    expect(await readdir(dir)).toEqual([])
+    // Aborted before anything was written: nothing to remove, no error.
+    await fileSink(join(dir, 'other.json')).abort()
+    expect(await readdir(dir)).toEqual([])
+  })
+
+  it('says which path it cannot write, as a usage error', async () => {
+    const file = fileSink(join(dir, 'no-such-dir', 'report.json'))
+    await file.sink('{}\n')
+    await expect(file.close()).rejects.toThrow(
+      `cannot write the report to ${join(dir, 'no-such-dir', 'report.json')}: ENOENT`
+    )
+  })
+})
