@@ -37,15 +37,7 @@ describe('check with a JSON stream', () => {
     // The passing domain kept in memory has its verdicts, not each resolver's answers.
     const passing = streamed.report.domains.filter((d) => d.status === 'pass')
     expect(passing.length).toBeGreaterThan(0)
-    for (const d of passing)
-      for (const r of d.records) {
-        expect(r.observations.length).toBeGreaterThan(0)
-        for (const o of r.observations) {
-          expect(o.answers).toEqual([])
-          expect(o.probes).toBeUndefined()
-          expect(o.verdict).toBe('ok')
-        }
-      }
+    for (const d of passing) for (const r of d.records) expect(r.observations).toEqual([])
     const failing = streamed.report.domains.filter((d) => d.status !== 'pass')
     expect(failing.some((d) => d.records.some((r) => r.observations.length > 0))).toBe(true)
   })
