@@ -112,8 +112,10 @@ describe('dist/', () => {
       encodeURIComponent(
         "import { register } from 'node:module';" +
           "register('data:text/javascript,' + encodeURIComponent(" +
-          '`export async function load(url, context, next) {' +
-          " if (url.includes('/dist/')) process.stderr.write('LOADED ' + url.split('/dist/')[1] + '\\\\n');" +
+          // Written at once to fd 2: the hooks run on a thread of their own, whose buffered
+          // stderr a process that exits at once (--help) may never flush.
+          "`import { writeSync } from 'node:fs'; export async function load(url, context, next) {" +
+          " if (url.includes('/dist/')) writeSync(2, 'LOADED ' + url.split('/dist/')[1] + '\\\\n');" +
           ' return next(url, context) }`))'
       )
     const stderr = await new Promise<string>((done) => {
