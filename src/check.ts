@@ -372,16 +372,14 @@ async function checkRecord(
       )
     if (plain) {
       const observations = outcomes.map((outcome, i): TracedObservation => {
-        // A server of another zone may have given it (a referral led there): say which.
-        const server = resolvers[i]!.kind === 'authoritative' ? answeredBy(outcome) : undefined
-        const records = outcome.ok ? outcome.response.answers : []
+        const served = servedBy(resolvers[i]!, [outcome])
         return {
           resolver: resolvers[i]!.name,
           kind: resolvers[i]!.kind,
           question,
           outcome,
           probes: [],
-          ...(server ? { answeredBy: new Map([outcome, ...records].map((k) => [k, server])) } : {})
+          ...(served ? { answeredBy: served } : {})
         }
       })
       return recordReport(expected, plainDiagnosis(outcomes.length), observations, words)
@@ -453,15 +451,7 @@ async function observe(
       : lost && !lost.outcome.ok && outcome.ok
         ? { end: lost.question.name, why: lost.outcome.error }
         : undefined
-  // Which server of another zone gave what (a referral or a CNAME chain led there).
-  const served = new Map<QueryOutcome | DnsRecord, string>()
-  const traced = resolver.kind === 'authoritative' ? [outcome, ...probes.map((p) => p.outcome)] : []
-  for (const o of traced) {
-    for (const key of [o, ...(o.ok ? o.response.answers : [])]) {
-      const server = answeredBy(key)
-      if (server) served.set(key, server)
-    }
-  }
+  const served = servedBy(resolver, [outcome, ...probes.map((p) => p.outcome)])
   return {
     resolver: resolver.name,
     kind: resolver.kind,
@@ -472,8 +462,27 @@ async function observe(
     question,
     outcome,
     probes,
-    ...(served.size > 0 ? { answeredBy: served } : {})
+    ...(served ? { answeredBy: served } : {})
   }
+}
+
+/**
+ * Which server of another zone gave each of `outcomes` and their records, where a referral or
+ * a CNAME chain led an authoritative resolver there; undefined when none did.
+ */
+function servedBy(
+  resolver: Resolver,
+  outcomes: QueryOutcome[]
+): Map<QueryOutcome | DnsRecord, string> | undefined {
+  if (resolver.kind !== 'authoritative') return undefined
+  const served = new Map<QueryOutcome | DnsRecord, string>()
+  for (const o of outcomes) {
+    for (const key of [o, ...(o.ok ? o.response.answers : [])]) {
+      const server = answeredBy(key)
+      if (server) served.set(key, server)
+    }
+  }
+  return served.size > 0 ? served : undefined
 }
 
 /** A zone file's warnings on the domains whose records it holds: they count as warnings. */

@@ -1,4 +1,3 @@
-import { createWriteStream } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
 import { writeJsonReport } from './report/json-stream.js'
 import { fileSink } from './report-file.js'
@@ -253,12 +252,13 @@ async function emit(report: Report, values: Values, io: CliIo): Promise<void> {
   if (values.format === 'json') {
     // Streamed domain by domain: a fleet's report is never one string in memory.
     if (!values.output) return writeJsonReport(report, io.stdout)
-    const stream = createWriteStream(values.output)
-    await writeJsonReport(report, stream)
-      .then(
-        () => new Promise<void>((done, fail) => stream.end((e?: Error) => (e ? fail(e) : done())))
-      )
-      .catch(cannot)
+    // The one way a report file is written: beside its path, renamed into place whole.
+    const file = fileSink(values.output)
+    await writeJsonReport(report, file.sink).catch(async (error: unknown) => {
+      await file.abort()
+      throw error
+    })
+    await file.close()
     io.stderr(`report written to ${values.output}\n`)
     return
   }

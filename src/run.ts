@@ -1,13 +1,13 @@
 import * as core from '@actions/core'
 import * as github from '@actions/github'
 import { randomUUID } from 'node:crypto'
-import { writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { ConfigError } from './config/load-config.js'
 import { InputError, list, readInputs, type Inputs } from './action-inputs.js'
 import { fileSink, type ReportFile } from './report-file.js'
+import { writeJsonReport } from './report/json-stream.js'
 import { execute, mergeRun, readReport, RENDERERS, type EngineOptions } from './engine.js'
 import { isUserError } from './errors.js'
 import { createGitHubClient, withDeadline } from './github/client.js'
@@ -197,12 +197,15 @@ function reportPathOf(inputs: Inputs): string {
 /** The report file of a run that did not stream it; a path it cannot be written to is a warning. */
 async function writeReport(inputs: Inputs, report: Report): Promise<string | undefined> {
   const path = reportPathOf(inputs)
+  // As a check writes it: domain by domain, beside its path, renamed into place whole.
+  const file = fileSink(path)
   try {
-    await writeFile(path, RENDERERS.json(report))
+    await writeJsonReport(report, file.sink)
+    await file.close()
     return path
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message
-    core.warning(`cannot write the report to ${path}: ${code}`)
+    await file.abort()
+    core.warning((error as Error).message)
     return undefined
   }
 }

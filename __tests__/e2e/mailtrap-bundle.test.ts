@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -371,6 +371,28 @@ describe('dist/cli.js with a Mailtrap token (a fake Mailtrap API on loopback)', 
         expect(result.stdout + result.stderr).not.toContain(TOKEN)
       } finally {
         await fresh.close()
+      }
+    })
+
+    it('leaves no report cut short when a run stops part-way (a token that may not create)', async () => {
+      const readOnly = await startFakeMailtrap({ token: TOKEN, readOnly: true })
+      const out = join(dir, 'stopped.json')
+      try {
+        const args = ['--mailtrap-url', readOnly.url, '--mailtrap-account', '31001']
+        const create = ['--domain', 'other.test', '--create', '--format', 'json']
+        const toStdout = await cli([...args, ...create])
+        expect(toStdout.code).toBe(2)
+        // The report's head went out before the run stopped: standard error says it is cut short.
+        expect(toStdout.stdout).toContain('"schemaVersion": 1')
+        expect(toStdout.stderr).toContain('the JSON report is incomplete: the run stopped')
+        const toFile = await cli([...args, ...create, '--output', out])
+        expect(toFile.code).toBe(2)
+        expect(toFile.stderr).not.toContain('report written')
+        const left = (await readdir(dir)).filter((f) => f.startsWith('stopped.json'))
+        expect(left).toEqual([])
+        expect(toStdout.stderr + toFile.stderr).not.toContain(TOKEN)
+      } finally {
+        await readOnly.close()
       }
     })
 

@@ -38,6 +38,8 @@ export interface FakeMailtrapOptions {
   families?: FakeMailtrapFamilies
   /** The limit enforced per token, sliding. Default Mailtrap's 150 per 10 s; false for none. */
   rateLimit?: { requests: number; windowMs: number } | false
+  /** The token may read but not create: every POST is answered 403, as Mailtrap answers it. */
+  readOnly?: boolean
   /** Seconds sent as `Retry-After` with the enforced limit's 429s. Default: none, as Mailtrap's docs name none. */
   retryAfterSeconds?: number
 }
@@ -194,6 +196,7 @@ export async function startFakeMailtrap(options: FakeMailtrapOptions = {}): Prom
       send(stage.status, stage.body ?? errors[stage.status] ?? '', stage.headers)
       return
     }
+    if (options.readOnly && req.method === 'POST') return send(403, errors[403])
     if (limit && times.length > limit.requests) {
       rateLimited++
       const retry = options.retryAfterSeconds
