@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process'
 import { readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { startKnot } from './bench-knot.mjs'
 import { measure, median } from './bench-measure.mjs'
 import { startRelay } from './bench-relay.mjs'
@@ -125,8 +126,10 @@ export async function runFleet({ cli, dir, count, timeoutMs, repeat = 3, transpo
     const dnsperfArgs = ['-s', '127.0.0.1', '-p', String(knot.port), '-d', data, ...DNSPERF_FLAGS]
     // The CLI and dnsperf in turn, `repeat` times each: a burst of load on a shared machine
     // then hits both alike, and the medians say more than any one run.
+    const floorArgs = [FLOOR, transport, String(knot.port), data]
     const tools = []
     const perfs = []
+    const floors = []
     let recorded = 0
     for (let i = 0; i < repeat; i++) {
       const tool = await measure(process.execPath, cliArgs, { timeoutMs })
@@ -140,6 +143,7 @@ export async function runFleet({ cli, dir, count, timeoutMs, repeat = 3, transpo
       await rm(output)
       tools.push(tool)
       perfs.push(await runDnsperf(dnsperfArgs, count, timeoutMs))
+      floors.push(await runFloor(floorArgs, count, timeoutMs))
     }
     const toolSeconds = median(tools.map((t) => t.seconds))
     const perfSeconds = median(perfs.map((p) => p.seconds))
@@ -160,6 +164,11 @@ export async function runFleet({ cli, dir, count, timeoutMs, repeat = 3, transpo
         qps: median(perfs.map((p) => p.qps)),
         sent: perfs[0].sent
       },
+      floor: {
+        seconds: median(floors.map((f) => f.seconds)),
+        range: range(floors.map((f) => f.seconds)),
+        rssMiB: Math.max(...floors.map((f) => f.rssMiB))
+      },
       ratio: perfSeconds / toolSeconds,
       dnsperfCommand: `dnsperf -s 127.0.0.1 -p PORT -d questions.txt ${DNSPERF_FLAGS.join(' ')}`
     }
@@ -179,6 +188,19 @@ async function runDnsperf(args, count, timeoutMs) {
     throw new Error(`dnsperf sent ${sent} of ${15 * count} questions and lost ${lost}`)
   }
   return { seconds: perf.seconds, rssMiB: perf.rssMiB, qps: stat('Queries per second'), sent }
+}
+
+/** scripts/bench-floor.mjs: plain Node asking the same questions and doing nothing else. */
+const FLOOR = fileURLToPath(new URL('./bench-floor.mjs', import.meta.url))
+
+/** One run of the floor; throws unless all 15 × count questions were answered. */
+async function runFloor(args, count, timeoutMs) {
+  const floor = await measure(process.execPath, args, { timeoutMs })
+  const counts = JSON.parse(floor.stdout || '{}')
+  if (floor.code !== 0 || counts.answered !== 15 * count) {
+    throw new Error(`the floor exited with ${floor.code}: ${floor.stdout}${floor.stderr}`)
+  }
+  return floor
 }
 
 function range(values) {
