@@ -140,6 +140,35 @@ describe('dist/index.js as a runner runs it', () => {
       expect(result.stdout).not.toMatch(/\n\s+at /)
     })
 
+    it('comment: on-failure creates no comment on a pass, one on a failure, and removes it once fixed', async () => {
+      const inputs = {
+        config: 'examples/domains.yaml',
+        'zone-dir': 'examples/zones',
+        'github-token': token,
+        comment: 'on-failure',
+        'comment-on-pass': 'delete'
+      }
+      const writes = () =>
+        github.requests.filter((r) => r.method !== 'GET' && r.path.includes('/comments'))
+      const ours = () => github.comments.filter((c) => c.user.login === 'github-actions[bot]')
+
+      const pass = await runAction({ ...inputs, domains: 'healthy.example' }, env)
+      expect(pass.code).toBe(0)
+      expect(pass.stdout).toContain('Pull request comment: skipped.')
+      expect(writes()).toHaveLength(0)
+
+      const failing = await runAction(inputs, env)
+      expect(failing.code).toBe(1)
+      expect(failing.stdout).toContain('Pull request comment: created.')
+      expect(ours()).toHaveLength(1)
+
+      const fixed = await runAction({ ...inputs, domains: 'healthy.example' }, env)
+      expect(fixed.code).toBe(0)
+      expect(fixed.stdout).toContain('Pull request comment: deleted.')
+      expect(ours()).toHaveLength(0)
+      expect(github.comments[3]!.body).toContain('quoted by a human')
+    })
+
     it('does not comment with comment: never', async () => {
       await runAction(
         {
