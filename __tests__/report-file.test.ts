@@ -11,14 +11,14 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true })
 })
 
-const chunk = (i: number): string => `${'x'.repeat(40_000)}${i}\n`
+const chunk = (i: number): string => `${'x'.repeat(300_000)}${i}\n`
 
 describe('the report file', () => {
   it('holds the whole report at its path only once closed', async () => {
     const path = join(dir, 'report.json')
     const file = fileSink(path)
     for (let i = 0; i < 5; i++) await file.sink(chunk(i))
-    // Over 64 kB went out already, beside the path, not at it.
+    // Over a batch (1 MB) went out already, beside the path, not at it.
     expect(await readdir(dir)).toEqual(['report.json.partial'])
     await file.close()
     expect(await readdir(dir)).toEqual(['report.json'])

@@ -67,5 +67,5 @@ export function fileSink(path: string): ReportFile {
   }
 }
 
-/** Characters of the report gathered before a write. */
-const BATCH_CHARS = 64 * 1024
+/** Characters of the report gathered before a write: a 10,000-domain report (42 MB) in 42. */
+const BATCH_CHARS = 1024 * 1024

@@ -170,8 +170,14 @@ function serializable(value: unknown): boolean {
 
 /** One value on one line: JSON.stringify's compact text, made safe to show. */
 function line(value: unknown): string {
-  return jsonSafe(JSON.stringify(value) ?? 'null')
+  const json = JSON.stringify(value) ?? 'null'
+  // Every character jsonSafe rewrites is DEL or above (JSON.stringify has escaped the controls
+  // below a space): a report of ASCII names and records, nearly every line, skips its pass.
+  return BEYOND_ASCII.test(json) ? jsonSafe(json) : json
 }
+
+/** A code unit at DEL or above: a simple scan, where jsonSafe's is a Unicode one. */
+const BEYOND_ASCII = /[\u007f-\uffff]/
 
 /** A write function over a Writable that waits for 'drain' when the stream asks it to. */
 export function writableWriter(stream: WritableLike): (chunk: string) => Promise<void> | void {
