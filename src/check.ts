@@ -21,7 +21,8 @@ import {
   findDelegation,
   findZoneCut,
   lameDelegationOf,
-  type OtherZones
+  type OtherZones,
+  type ZoneDelegation
 } from './dns/authoritative.js'
 import { renderBindSnippet } from './records/bind.js'
 import type { AuthoritativeDiscovery } from './dns/authoritative.js'
@@ -174,9 +175,22 @@ const cacheOf = (ports: CheckPorts): Resolver | undefined =>
 
 async function routerFor(
   ports: CheckPorts,
-  apex: string,
-  delegated = true
+  apex: string
 ): Promise<(resolver: Resolver) => Resolver> {
+  // A server pinned with --authoritative may hold a zone the registry delegates elsewhere.
+  const cache = cacheOf(ports)
+  const pinned = ports.resolvers.find((r) => r.kind === 'authoritative' && !r.listed)
+  // Two round trips before the first record: asked only where the zone cut is looked up.
+  const delegation = cache && pinned ? await findDelegation(pinned, cache, apex) : undefined
+  return routeAt(ports, apex, delegation)
+}
+
+/** Servers as asked for names in the zone `apex`: names in other zones go to their own. */
+function routeAt(
+  ports: CheckPorts,
+  apex: string,
+  delegation: ZoneDelegation | undefined
+): (resolver: Resolver) => Resolver {
   // The engine's router (built with the run's limits, closed with the fleet), else one of
   // our own per run.
   let others = ports.otherZones ?? otherZones.get(ports)
@@ -185,12 +199,6 @@ async function routerFor(
     otherZones.set(ports, others)
   }
   const router = others
-  // A server pinned with --authoritative may hold a zone the registry delegates elsewhere.
-  const cache = cacheOf(ports)
-  const pinned = ports.resolvers.find((r) => r.kind === 'authoritative' && !r.listed)
-  // Asked only when it can matter (`delegated`): two round trips before the first record.
-  const delegation =
-    delegated && cache && pinned ? await findDelegation(pinned, cache, apex) : undefined
   return (resolver) => acrossCuts(resolver, router, apex, delegation)
 }
 
@@ -295,14 +303,33 @@ async function passingWithoutZoneCut(
     nameServers: [],
     servers: [],
     // Where the registry delegates the zone decides nothing when every answer is right.
-    route: await routerFor(ports, apex, false)
+    route: routeAt(ports, apex, undefined)
   }
   const context: DiagnosisContext = { apex: facts.apex, siblings: expectation.records, now }
   const words = new FixWords(facts.apex, undefined)
   const resolvers = own.map(facts.route)
-  const records = await Promise.all(
-    expectation.records.map((record) => checkRecord(record, resolvers, context, words))
+  // Every record's question to every resolver at once, and one wait for them all: a healthy
+  // domain's records are then each judged plain without a promise of their own.
+  const asked = await Promise.all(
+    expectation.records.flatMap((record) => {
+      if (record.name === null) return []
+      const question = { name: record.name, type: record.type }
+      return resolvers.map((r) => r.query(question))
+    })
   )
+  let at = 0
+  const plain = expectation.records.map((record) =>
+    record.name === null
+      ? undefined
+      : plainReport(record, resolvers, asked.slice(at, (at += resolvers.length)), words)
+  )
+  const records = plain.every((r) => r !== undefined)
+    ? plain
+    : await Promise.all(
+        expectation.records.map(
+          (record, i) => plain[i] ?? checkRecord(record, resolvers, context, words)
+        )
+      )
   const clean = records.every(
     (r) => r.status === 'pass' && r.observations.every((o) => o.probes === undefined)
   )
