@@ -25,6 +25,26 @@ describe('the report file', () => {
     expect(await readFile(path, 'utf8')).toBe([0, 1, 2, 3, 4].map(chunk).join(''))
   })
 
+  it('writes each chunk as its UTF-8 bytes, across batches and past a batch’s size', async () => {
+    const path = join(dir, 'report.json')
+    const file = fileSink(path)
+    // Multi-byte characters near a batch's end, a chunk larger than a batch, a surrogate pair,
+    // a lone surrogate (written as U+FFFD, as Buffer.from writes it), many small chunks.
+    const chunks = [
+      'é'.repeat(349_000),
+      '€'.repeat(349_525),
+      'a😀b\ud800c\u202e',
+      'x'.repeat(1_500_000),
+      ...Array.from({ length: 2000 }, (_, i) => `,\n    {"n":${i},"t":"ü${'y'.repeat(i % 700)}"}`),
+      '😀'.repeat(200_000),
+      '}\n'
+    ]
+    for (const c of chunks) await file.sink(c)
+    await file.close()
+    const written = await readFile(path)
+    expect(written.equals(Buffer.concat(chunks.map((c) => Buffer.from(c))))).toBe(true)
+  })
+
   it('leaves nothing behind when the run fails part-way', async () => {
     const path = join(dir, 'report.json')
     const file = fileSink(path)

@@ -10,7 +10,7 @@ import type { Report } from './report.js'
  * when to go on.
  */
 export interface WritableLike {
-  write(chunk: string): boolean
+  write(chunk: string | Uint8Array): boolean
   once(event: 'drain' | 'close', listener: () => void): unknown
   once(event: 'error', listener: (error: Error) => void): unknown
   off(event: 'drain' | 'close', listener: () => void): unknown
@@ -180,7 +180,9 @@ function line(value: unknown): string {
 const BEYOND_ASCII = /[\u007f-\uffff]/
 
 /** A write function over a Writable that waits for 'drain' when the stream asks it to. */
-export function writableWriter(stream: WritableLike): (chunk: string) => Promise<void> | void {
+export function writableWriter(
+  stream: WritableLike
+): (chunk: string | Uint8Array) => Promise<void> | void {
   return (chunk) => {
     if (stream.write(chunk)) return
     if (stream.destroyed) {
