@@ -2,7 +2,7 @@ import type { Config } from './config/load-config.js'
 import { toAsciiName } from './names/dns-names.js'
 import { diagnoseRecord, probesFor } from './diagnose/diagnose.js'
 import type { DiagnosisContext, Observation, RecordDiagnosis } from './diagnose/types.js'
-import { isPlainPass, plainDiagnosis } from './diagnose/plain.js'
+import { memoized, plainReport } from './check-plain.js'
 import { detectDnsHost } from './diagnose/dns-hosts.js'
 import { UsageError } from './errors.js'
 import { FixWords } from './report/fix-words.js'
@@ -32,9 +32,7 @@ import { expandExpected, type DomainExpectation, type ExpectedRecord } from './r
 import {
   domainStatus,
   summarize,
-  type AnswerReport,
   type DomainReport,
-  type ObservationReport,
   type RecordReport,
   type Report
 } from './report/report.js'
@@ -248,34 +246,26 @@ async function checkDomain(
     facts: await locateZone(expectation.domain, expectation.zone, ports),
     records: undefined
   }
-  const host = detectDnsHost(zone.facts.nameServers)
-  const context: DiagnosisContext = { apex: zone.facts.apex, siblings: expectation.records, now }
-  const words = new FixWords(zone.facts.apex, host)
-  const resolvers = [...zone.facts.servers, ...own].map(zone.facts.route)
-  const records =
-    zone.records ??
-    (await Promise.all(
-      expectation.records.map((record) => checkRecord(record, resolvers, context, words))
-    ))
-  return domainReport(expectation, ports, zone.facts, host, records)
+  const { facts } = zone
+  const host = detectDnsHost(facts.nameServers)
+  const records = zone.records ?? (await checkRecords(expectation, facts, host, own, now))
+  return domainReport(expectation, ports, facts, host, records)
 }
 
-/** `resolver` with its answers kept for this object's life: one domain's check. */
-function memoized(resolver: Resolver): Resolver {
-  // By type, then name: no key string built per question (a fleet asks 150,000 of them).
-  const answers = new Map<string, Map<string, Promise<QueryOutcome>>>()
-  const memo: Resolver = Object.create(resolver) as Resolver
-  memo.query = (question) => {
-    let byName = answers.get(question.type)
-    if (!byName) answers.set(question.type, (byName = new Map()))
-    let outcome = byName.get(question.name)
-    if (!outcome) {
-      outcome = resolver.query(question)
-      byName.set(question.name, outcome)
-    }
-    return outcome
-  }
-  return memo
+/** Every record of the domain checked the full way, in the zone `facts` found. */
+function checkRecords(
+  expectation: DomainExpectation,
+  facts: ZoneFacts,
+  host: ReturnType<typeof detectDnsHost>,
+  own: Resolver[],
+  now: Date
+): Promise<RecordReport[]> {
+  const context: DiagnosisContext = { apex: facts.apex, siblings: expectation.records, now }
+  const words = new FixWords(facts.apex, host)
+  const resolvers = [...facts.servers, ...own].map(facts.route)
+  return Promise.all(
+    expectation.records.map((record) => checkRecord(record, resolvers, context, words))
+  )
 }
 
 /**
@@ -410,59 +400,6 @@ async function checkRecord(
     observations,
     words
   )
-}
-
-/**
- * The report of a record every resolver answered plainly right, or undefined when one did not.
- * Most of a healthy fleet's records: built straight in the report's shape (the fields in the
- * order recordReport and toObservationReport give them, nothing a plain answer lacks: no
- * error, probes or chain), one answer list shared by the resolvers that gave the same TTL.
- */
-function plainReport(
-  expected: ExpectedRecord,
-  resolvers: Resolver[],
-  outcomes: QueryOutcome[],
-  words: FixWords
-): RecordReport | undefined {
-  // No resolver asked is no answer: never a pass (discovery may find no server at all).
-  if (outcomes.length === 0) return undefined
-  for (let i = 0; i < outcomes.length; i++) {
-    const resolver = resolvers[i]!
-    if (!isPlainPass(expected, outcomes[i]!, resolver.kind) || delegationOf(resolver)) {
-      return undefined
-    }
-  }
-  const diagnosis = plainDiagnosis(outcomes.length)
-  const observations: ObservationReport[] = []
-  let answers: AnswerReport[] = []
-  for (let i = 0; i < outcomes.length; i++) {
-    const resolver = resolvers[i]!
-    const { response } = outcomes[i] as Extract<QueryOutcome, { ok: true }>
-    const record = response.answers[0]!
-    if (answers[0]?.ttl !== record.ttl) {
-      answers = [{ name: record.name, type: record.type, data: record.data, ttl: record.ttl }]
-    }
-    const server = resolver.kind === 'authoritative' ? answeredBy(outcomes[i]!) : undefined
-    const verdict = diagnosis.verdicts[i] ?? 'unknown'
-    const { rcode } = response
-    const authoritative = response.flags.aa
-    observations.push(
-      server
-        ? { resolver: resolver.name, rcode, answers, authoritative, server, verdict }
-        : { resolver: resolver.name, rcode, answers, authoritative, verdict }
-    )
-  }
-  return {
-    key: expected.key,
-    type: expected.type,
-    name: expected.name,
-    expected: expected.value,
-    source: expected.source,
-    status: diagnosis.status,
-    checked: diagnosis.checked,
-    findings: diagnosis.findings.map((f) => reportFinding(f, words)),
-    observations
-  }
 }
 
 function recordReport(
