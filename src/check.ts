@@ -2,7 +2,7 @@ import type { Config } from './config/load-config.js'
 import { toAsciiName } from './names/dns-names.js'
 import { diagnoseRecord, probesFor } from './diagnose/diagnose.js'
 import type { DiagnosisContext, Observation, RecordDiagnosis } from './diagnose/types.js'
-import { isPlainPass, plainDiagnosis } from './diagnose/plain.js'
+import { memoized, plainReport } from './check-plain.js'
 import { detectDnsHost } from './diagnose/dns-hosts.js'
 import { UsageError } from './errors.js'
 import { FixWords } from './report/fix-words.js'
@@ -21,7 +21,8 @@ import {
   findDelegation,
   findZoneCut,
   lameDelegationOf,
-  type OtherZones
+  type OtherZones,
+  type ZoneDelegation
 } from './dns/authoritative.js'
 import { renderBindSnippet } from './records/bind.js'
 import type { AuthoritativeDiscovery } from './dns/authoritative.js'
@@ -172,9 +173,22 @@ const cacheOf = (ports: CheckPorts): Resolver | undefined =>
 
 async function routerFor(
   ports: CheckPorts,
-  apex: string,
-  delegated = true
+  apex: string
 ): Promise<(resolver: Resolver) => Resolver> {
+  // A server pinned with --authoritative may hold a zone the registry delegates elsewhere.
+  const cache = cacheOf(ports)
+  const pinned = ports.resolvers.find((r) => r.kind === 'authoritative' && !r.listed)
+  // Two round trips before the first record: asked only where the zone cut is looked up.
+  const delegation = cache && pinned ? await findDelegation(pinned, cache, apex) : undefined
+  return routeAt(ports, apex, delegation)
+}
+
+/** Servers as asked for names in the zone `apex`: names in other zones go to their own. */
+function routeAt(
+  ports: CheckPorts,
+  apex: string,
+  delegation: ZoneDelegation | undefined
+): (resolver: Resolver) => Resolver {
   // The engine's router (built with the run's limits, closed with the fleet), else one of
   // our own per run.
   let others = ports.otherZones ?? otherZones.get(ports)
@@ -183,12 +197,6 @@ async function routerFor(
     otherZones.set(ports, others)
   }
   const router = others
-  // A server pinned with --authoritative may hold a zone the registry delegates elsewhere.
-  const cache = cacheOf(ports)
-  const pinned = ports.resolvers.find((r) => r.kind === 'authoritative' && !r.listed)
-  // Asked only when it can matter (`delegated`): two round trips before the first record.
-  const delegation =
-    delegated && cache && pinned ? await findDelegation(pinned, cache, apex) : undefined
   return (resolver) => acrossCuts(resolver, router, apex, delegation)
 }
 
@@ -238,33 +246,26 @@ async function checkDomain(
     facts: await locateZone(expectation.domain, expectation.zone, ports),
     records: undefined
   }
-  const host = detectDnsHost(zone.facts.nameServers)
-  const context: DiagnosisContext = { apex: zone.facts.apex, siblings: expectation.records, now }
-  const words = new FixWords(zone.facts.apex, host)
-  const resolvers = [...zone.facts.servers, ...own].map(zone.facts.route)
-  const records =
-    zone.records ??
-    (await Promise.all(
-      expectation.records.map((record) => checkRecord(record, resolvers, context, words))
-    ))
-  return domainReport(expectation, ports, zone.facts, host, records)
+  const { facts } = zone
+  const host = detectDnsHost(facts.nameServers)
+  const records = zone.records ?? (await checkRecords(expectation, facts, host, own, now))
+  return domainReport(expectation, ports, facts, host, records)
 }
 
-/** `resolver` with its answers kept for this object's life: one domain's check. */
-function memoized(resolver: Resolver): Resolver {
-  const answers = new Map<string, Promise<QueryOutcome>>()
-  const memo: Resolver = Object.create(resolver) as Resolver
-  return Object.assign(memo, {
-    query(question: Parameters<Resolver['query']>[0]): Promise<QueryOutcome> {
-      const key = `${question.type} ${question.name}`
-      let outcome = answers.get(key)
-      if (!outcome) {
-        outcome = resolver.query(question)
-        answers.set(key, outcome)
-      }
-      return outcome
-    }
-  })
+/** Every record of the domain checked the full way, in the zone `facts` found. */
+function checkRecords(
+  expectation: DomainExpectation,
+  facts: ZoneFacts,
+  host: ReturnType<typeof detectDnsHost>,
+  own: Resolver[],
+  now: Date
+): Promise<RecordReport[]> {
+  const context: DiagnosisContext = { apex: facts.apex, siblings: expectation.records, now }
+  const words = new FixWords(facts.apex, host)
+  const resolvers = [...facts.servers, ...own].map(facts.route)
+  return Promise.all(
+    expectation.records.map((record) => checkRecord(record, resolvers, context, words))
+  )
 }
 
 /**
@@ -292,14 +293,36 @@ async function passingWithoutZoneCut(
     nameServers: [],
     servers: [],
     // Where the registry delegates the zone decides nothing when every answer is right.
-    route: await routerFor(ports, apex, false)
+    route: routeAt(ports, apex, undefined)
   }
   const context: DiagnosisContext = { apex: facts.apex, siblings: expectation.records, now }
   const words = new FixWords(facts.apex, undefined)
-  const resolvers = own.map(facts.route)
-  const records = await Promise.all(
-    expectation.records.map((record) => checkRecord(record, resolvers, context, words))
+  // Every record's question to every resolver at once, and one wait for them all: a healthy
+  // domain's records are then each judged plain without a promise of their own. Asked past
+  // the router: a plain answer (the record itself, with the AA bit from an authoritative
+  // server) is one the router hands back as it is, nothing to follow (check-plain-route.test);
+  // any other record is asked again through it (the memo answers the first hop).
+  const asked = await Promise.all(
+    expectation.records.flatMap((record) => {
+      if (record.name === null) return []
+      const question = { name: record.name, type: record.type }
+      return own.map((r) => r.query(question))
+    })
   )
+  let at = 0
+  const plain = expectation.records.map((record) =>
+    record.name === null
+      ? undefined
+      : plainReport(record, own, asked.slice(at, (at += own.length)), words)
+  )
+  const resolvers = plain.every((r) => r !== undefined) ? undefined : own.map(facts.route)
+  const records = !resolvers
+    ? (plain as RecordReport[])
+    : await Promise.all(
+        expectation.records.map(
+          (record, i) => plain[i] ?? checkRecord(record, resolvers, context, words)
+        )
+      )
   const clean = records.every(
     (r) => r.status === 'pass' && r.observations.every((o) => o.probes === undefined)
   )
@@ -364,26 +387,8 @@ async function checkRecord(
     // diagnosis would say (plain.ts), without its rules and probes.
     const question = { name: expected.name, type: expected.type }
     const outcomes = await Promise.all(resolvers.map((r) => r.query(question)))
-    // No resolver asked is no answer: never a pass (discovery may find no server at all).
-    const plain =
-      outcomes.length > 0 &&
-      outcomes.every(
-        (o, i) => isPlainPass(expected, o, resolvers[i]!.kind) && !delegationOf(resolvers[i]!)
-      )
-    if (plain) {
-      const observations = outcomes.map((outcome, i): TracedObservation => {
-        const served = servedBy(resolvers[i]!, [outcome])
-        return {
-          resolver: resolvers[i]!.name,
-          kind: resolvers[i]!.kind,
-          question,
-          outcome,
-          probes: [],
-          ...(served ? { answeredBy: served } : {})
-        }
-      })
-      return recordReport(expected, plainDiagnosis(outcomes.length), observations, words)
-    }
+    const plain = plainReport(expected, resolvers, outcomes, words)
+    if (plain) return plain
   }
   const observations =
     expected.name === null

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import { readdir, readFile, stat } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { check } from './check.js'
@@ -73,6 +72,8 @@ export interface EngineResult {
 export async function readConfig(options: EngineOptions): Promise<Config> {
   const text = await readConfigFile(options.config)
   const config = loadConfig(text, options.config)
+  // Loaded here, not at start-up: a one-domain run or --help need no crypto until now.
+  const { createHash } = await import('node:crypto')
   digests.set(config, createHash('sha256').update(text).digest('hex'))
   return config
 }

@@ -27,14 +27,22 @@ export async function eachInOrder<T, R>(
     waiting = []
     for (const resume of woken) resume()
   }
-  let flushing = Promise.resolve()
+  // One flush at a time, started by the result it can emit first: a result behind the head
+  // waits for the flush already running (or the head's) to reach it.
+  let flushing: Promise<void> | undefined
+  let active = false
   const flush = async (): Promise<void> => {
-    while (!failure && done.has(emitted)) {
-      const result = done.get(emitted) as R
-      done.delete(emitted)
-      await emit(result)
-      emitted++
-      wake()
+    active = true
+    try {
+      while (!failure && done.has(emitted)) {
+        const result = done.get(emitted) as R
+        done.delete(emitted)
+        await emit(result)
+        emitted++
+        wake()
+      }
+    } finally {
+      active = false
     }
   }
   const fail = (error: unknown): void => {
@@ -54,7 +62,7 @@ export async function eachInOrder<T, R>(
         fail(error)
         return
       }
-      flushing = flushing.then(flush).catch(fail)
+      if (!active && i === emitted) flushing = flush().catch(fail)
     }
   }
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))

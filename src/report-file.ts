@@ -22,9 +22,12 @@ export interface ReportFile {
 export function fileSink(path: string): ReportFile {
   const partial = `${path}.partial`
   let stream: WriteStream | undefined
-  let write: ((chunk: string) => void | Promise<void>) | undefined
-  // A domain's line is a few kB: written a batch at a time, not one system call a domain.
-  let batch = ''
+  let write: ((chunk: Uint8Array) => void | Promise<void>) | undefined
+  // A domain's line is a few kB: each is encoded into a batch's buffer as it comes and the
+  // buffer written whole, not one system call a domain, nor a batch-long string built, copied
+  // flat and encoded again (42 MB more of garbage at 10,000 domains).
+  let batch = Buffer.allocUnsafe(BATCH_BYTES)
+  let used = 0
   const cannot = (error: NodeJS.ErrnoException): never => {
     throw new UsageError(`cannot write the report to ${path}: ${error.code ?? error.message}`)
   }
@@ -35,26 +38,37 @@ export function fileSink(path: string): ReportFile {
       stream.on('error', () => {})
       write = writableWriter(stream)
     }
-    const text = batch
-    batch = ''
+    // The stream keeps the buffer until it is written: the next batch gets a new one.
+    const bytes = batch.subarray(0, used)
+    batch = Buffer.allocUnsafe(BATCH_BYTES)
+    used = 0
     await Promise.resolve()
-      .then(() => write!(text))
+      .then(() => write!(bytes))
       .catch(cannot)
   }
   return {
     sink: async (chunk) => {
-      batch += chunk
-      if (batch.length >= BATCH_CHARS) await flush()
+      // UTF-8 takes at most 3 bytes for each UTF-16 code unit: what may not fit goes after a
+      // flush, and a chunk longer than a batch is written on its own.
+      if (chunk.length * 3 > BATCH_BYTES - used) {
+        if (used > 0) await flush()
+        if (chunk.length * 3 > BATCH_BYTES) {
+          batch = Buffer.from(chunk)
+          used = batch.length
+          return flush()
+        }
+      }
+      used += batch.write(chunk, used)
     },
     close: async () => {
-      if (batch.length > 0 || !stream) await flush()
+      if (used > 0 || !stream) await flush()
       await new Promise<void>((done, fail) =>
         stream!.end((e?: Error | null) => (e ? fail(e) : done()))
       ).catch(cannot)
       await rename(partial, path).catch(cannot)
     },
     abort: async () => {
-      batch = ''
+      used = 0
       const s = stream
       if (!s) return
       await new Promise<void>((done) => {
@@ -67,5 +81,5 @@ export function fileSink(path: string): ReportFile {
   }
 }
 
-/** Characters of the report gathered before a write. */
-const BATCH_CHARS = 64 * 1024
+/** Bytes of the report gathered before a write: a 10,000-domain report (42 MB) in 43 writes. */
+const BATCH_BYTES = 1024 * 1024

@@ -9,6 +9,7 @@ import { loadConfig } from '../../src/config/load-config.js'
 import { createZoneFileResolver } from '../../src/dns/zone-source.js'
 import { writeJsonReport } from '../../src/report/json-stream.js'
 import type { Report } from '../../src/report/report.js'
+import { jsonSafe } from '../../src/text/printable.js'
 import { renderJson } from '../../src/report/text.js'
 
 const examples = new URL('../../examples/', import.meta.url).pathname
@@ -75,6 +76,33 @@ describe('writeJsonReport', () => {
       ),
       { numRuns: 200 }
     )
+  })
+
+  it('writes each domain as jsonSafe writes JSON.stringify’s text, whatever its characters', async () => {
+    // The line skips jsonSafe's pass when nothing is DEL or above: held here to the full pass.
+    const hostile = ['\u007f', '\u0085', '\u009f', '\u00ad', '\u202e', '\u200b', '\ufeff']
+    const text = fc
+      .array(fc.oneof(fc.string({ unit: 'binary' }), fc.constantFrom(...hostile, '\x1b', 'é')), {
+        maxLength: 4
+      })
+      .map((parts) => parts.join(''))
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.dictionary(text, fc.oneof(text, fc.array(text), fc.integer())), {
+          maxLength: 4
+        }),
+        async (domains) => {
+          const chunks = await chunksOf({ domains } as unknown as Report)
+          for (const [i, domain] of domains.entries()) {
+            const line = chunks[i + 1]!.replace(/^,?\n {4}/, '')
+            expect(line).toBe(jsonSafe(JSON.stringify(domain)))
+          }
+        }
+      ),
+      { numRuns: 300 }
+    )
+    const [, line] = await chunksOf({ domains: [{ txt: 'a\u202eb\u007f' }] } as unknown as Report)
+    expect(line).toBe('\n    {"txt":"a\\u202eb\\u007f"}')
   })
 
   it('awaits a sink that returns a promise before writing the next chunk', async () => {

@@ -47,6 +47,6 @@ export function plainDiagnosis(resolvers: number): RecordDiagnosis {
     status: 'pass',
     checked: true,
     findings: [],
-    verdicts: Array.from({ length: resolvers }, () => 'ok' as const)
+    verdicts: new Array<'ok'>(resolvers).fill('ok')
   }
 }

@@ -10,7 +10,7 @@ import type { Report } from './report.js'
  * when to go on.
  */
 export interface WritableLike {
-  write(chunk: string): boolean
+  write(chunk: string | Uint8Array): boolean
   once(event: 'drain' | 'close', listener: () => void): unknown
   once(event: 'error', listener: (error: Error) => void): unknown
   off(event: 'drain' | 'close', listener: () => void): unknown
@@ -170,11 +170,19 @@ function serializable(value: unknown): boolean {
 
 /** One value on one line: JSON.stringify's compact text, made safe to show. */
 function line(value: unknown): string {
-  return jsonSafe(JSON.stringify(value) ?? 'null')
+  const json = JSON.stringify(value) ?? 'null'
+  // Every character jsonSafe rewrites is DEL or above (JSON.stringify has escaped the controls
+  // below a space): a report of ASCII names and records, nearly every line, skips its pass.
+  return BEYOND_ASCII.test(json) ? jsonSafe(json) : json
 }
 
+/** A code unit at DEL or above: a simple scan, where jsonSafe's is a Unicode one. */
+const BEYOND_ASCII = /[\u007f-\uffff]/
+
 /** A write function over a Writable that waits for 'drain' when the stream asks it to. */
-export function writableWriter(stream: WritableLike): (chunk: string) => Promise<void> | void {
+export function writableWriter(
+  stream: WritableLike
+): (chunk: string | Uint8Array) => Promise<void> | void {
   return (chunk) => {
     if (stream.write(chunk)) return
     if (stream.destroyed) {

@@ -1,0 +1,81 @@
+// The healthy fleet's path through the engine (issue 12): a domain's answers kept for its own
+// check, and a record every resolver answered plainly right reported without the diagnosis.
+import { answeredBy, delegationOf } from './dns/authoritative.js'
+import type { QueryOutcome, Resolver } from './dns/types.js'
+import { isPlainPass, plainDiagnosis } from './diagnose/plain.js'
+import type { ExpectedRecord } from './records/expected.js'
+import { reportFinding } from './report/findings.js'
+import type { FixWords } from './report/fix-words.js'
+import type { AnswerReport, ObservationReport, RecordReport } from './report/report.js'
+
+/** `resolver` with its answers kept for this object's life: one domain's check. */
+export function memoized(resolver: Resolver): Resolver {
+  // By type, then name: no key string built per question (a fleet asks 150,000 of them).
+  const answers = new Map<string, Map<string, Promise<QueryOutcome>>>()
+  const memo: Resolver = Object.create(resolver) as Resolver
+  memo.query = (question) => {
+    let byName = answers.get(question.type)
+    if (!byName) answers.set(question.type, (byName = new Map()))
+    let outcome = byName.get(question.name)
+    if (!outcome) {
+      outcome = resolver.query(question)
+      byName.set(question.name, outcome)
+    }
+    return outcome
+  }
+  return memo
+}
+
+/**
+ * The report of a record every resolver answered plainly right, or undefined when one did not.
+ * Most of a healthy fleet's records: built straight in the report's shape, the fields in the
+ * order check.ts's recordReport and toObservationReport give them (check-plain.test holds it
+ * to them), without what a plain answer lacks (an error, probes, a chain), one answer list
+ * shared by the resolvers that gave the same TTL.
+ */
+export function plainReport(
+  expected: ExpectedRecord,
+  resolvers: Resolver[],
+  outcomes: QueryOutcome[],
+  words: FixWords
+): RecordReport | undefined {
+  // No resolver asked is no answer: never a pass (discovery may find no server at all).
+  if (outcomes.length === 0) return undefined
+  for (let i = 0; i < outcomes.length; i++) {
+    const resolver = resolvers[i]!
+    if (!isPlainPass(expected, outcomes[i]!, resolver.kind) || delegationOf(resolver)) {
+      return undefined
+    }
+  }
+  const diagnosis = plainDiagnosis(outcomes.length)
+  const observations: ObservationReport[] = []
+  let answers: AnswerReport[] = []
+  for (let i = 0; i < outcomes.length; i++) {
+    const resolver = resolvers[i]!
+    const { response } = outcomes[i] as Extract<QueryOutcome, { ok: true }>
+    const record = response.answers[0]!
+    if (answers[0]?.ttl !== record.ttl) {
+      answers = [{ name: record.name, type: record.type, data: record.data, ttl: record.ttl }]
+    }
+    const server = resolver.kind === 'authoritative' ? answeredBy(outcomes[i]!) : undefined
+    const verdict = diagnosis.verdicts[i] ?? 'unknown'
+    const { rcode } = response
+    const authoritative = response.flags.aa
+    observations.push(
+      server
+        ? { resolver: resolver.name, rcode, answers, authoritative, server, verdict }
+        : { resolver: resolver.name, rcode, answers, authoritative, verdict }
+    )
+  }
+  return {
+    key: expected.key,
+    type: expected.type,
+    name: expected.name,
+    expected: expected.value,
+    source: expected.source,
+    status: diagnosis.status,
+    checked: diagnosis.checked,
+    findings: diagnosis.findings.map((f) => reportFinding(f, words)),
+    observations
+  }
+}
