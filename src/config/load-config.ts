@@ -103,7 +103,7 @@ export function loadConfig(text: string, file: string): Config {
       }
     ])
   }
-  const result = configSchema.safeParse(data)
+  const result = configSchema().safeParse(data)
   if (!result.success) {
     throw new ConfigError(
       file,
