@@ -1,9 +1,11 @@
 import { isMap, isNode, isPair, isScalar, LineCounter, parseDocument, type Document } from 'yaml'
+import { fastConfig, type FastConfig } from './fast-config.js'
 import type { z } from 'zod'
 import { UserError } from '../errors.js'
 import { printable } from '../text/printable.js'
 import {
   configSchema,
+  defaultsSchema,
   RECORD_KEYS,
   type FailOn,
   type PinnedRecord,
@@ -73,6 +75,57 @@ export const MAX_ALIASES = 10_000
  * Every problem is collected and reported with its line; unknown keys are errors.
  */
 export function loadConfig(text: string, file: string): Config {
+  const fast = fastConfig(text)
+  return (fast && fromFast(fast, text, file)) ?? loadFull(text, file)
+}
+
+/**
+ * The config the fast path read, or undefined when the full path must decide (its errors are
+ * the ones worded with lines). Keys beside `domains:` and `version: 1` (`defaults:`) are read
+ * by yaml from the text with the domains block blanked, and checked by the same schema.
+ */
+function fromFast(fast: FastConfig, text: string, file: string): Config | undefined {
+  const rest = fast.needsRest ? readRest(text, fast.block) : {}
+  if (rest === undefined) return undefined
+  const domains = fast.entries.map((entry, index) => toDomainConfig(entry, fast.lines[index]!))
+  if (checkDomains(domains, file).length > 0) return undefined
+  return { file, resolvers: rest.resolvers, failOn: rest.failOn, domains }
+}
+
+type Defaults = Pick<Config, 'resolvers' | 'failOn'>
+
+/** The top-level keys outside the domains block, if yaml and the schema take them as they are. */
+function readRest(text: string, [start, end]: [number, number]): Defaults | undefined {
+  // Only the line breaks of the block are kept, so lines and offsets before it stay the same.
+  const blank = text.slice(start, end).replace(/[^\n]+/g, '')
+  const doc = parseDocument(text.slice(0, start) + blank + text.slice(end), { uniqueKeys: true })
+  if (doc.errors.length > 0 || !isMap(doc.contents)) return undefined
+  const after = start + blank.length
+  // Every other key and its value lies wholly before or after the block: nothing that spans it
+  // (a quoted scalar over the `domains:` line) could read differently in the whole file.
+  for (const pair of doc.contents.items) {
+    if (!isScalar(pair.key) || !pair.key.range) return undefined
+    const last = isNode(pair.value) ? pair.value.range : pair.key.range
+    if (!last) return undefined
+    if (!(last[1] <= start || pair.key.range[0] >= after)) return undefined
+  }
+  let data: unknown
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIASES })
+  } catch {
+    return undefined
+  }
+  if (typeof data !== 'object' || data === null) return undefined
+  const { version, defaults, ...others } = data as Record<string, unknown>
+  if (version !== 1 || Object.keys(others).length > 0) return undefined
+  if (defaults === undefined && !('defaults' in data)) return {}
+  const result = defaultsSchema().safeParse(defaults)
+  if (!result.success) return undefined
+  return { resolvers: result.data?.resolvers, failOn: result.data?.['fail-on'] }
+}
+
+/** Every check of the full path: yaml's document model for lines, zod for the errors. */
+function loadFull(text: string, file: string): Config {
   const lineCounter = new LineCounter()
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })
   const at = (offset: number | undefined): { line: number; column: number } => {
@@ -117,25 +170,7 @@ export function loadConfig(text: string, file: string): Config {
   const domains = result.data.domains.map((entry, index) =>
     toDomainConfig(entry, at(nodeOffset(doc, ['domains', index])).line)
   )
-  const problems = domains.flatMap((d) => fullNamePins(d, file))
-  problems.push(
-    ...findDuplicates(domains).map((d) => ({
-      file,
-      line: d.line,
-      column: 1,
-      message: `domain ${d.name} is listed more than once`
-    }))
-  )
-  for (const domain of domains) {
-    if (domain.zone !== domain.name && !domain.name.endsWith(`.${domain.zone}`)) {
-      problems.push({
-        file,
-        line: domain.line,
-        column: 1,
-        message: `zone ${domain.zone} does not contain domain ${domain.name}`
-      })
-    }
-  }
+  const problems = checkDomains(domains, file)
   if (problems.length > 0) throw new ConfigError(file, problems)
 
   return {
@@ -146,6 +181,36 @@ export function loadConfig(text: string, file: string): Config {
   }
 }
 
+/** The checks across the fields of a domain and across domains that the schema cannot make. */
+function checkDomains(domains: DomainConfig[], file: string): ConfigProblem[] {
+  // Loops rather than flatMap and spreads: this runs over every domain of a fleet.
+  const problems: ConfigProblem[] = []
+  for (const d of domains) fullNamePins(d, file, problems)
+  const seen = new Set<string>()
+  for (const d of domains) {
+    if (!seen.has(d.name)) seen.add(d.name)
+    else {
+      problems.push({
+        file,
+        line: d.line,
+        column: 1,
+        message: `domain ${d.name} is listed more than once`
+      })
+    }
+  }
+  for (const domain of domains) {
+    if (domain.zone !== domain.name && !domain.name.endsWith(`.${domain.zone}`)) {
+      problems.push({
+        file,
+        line: domain.line,
+        column: 1,
+        message: `zone ${domain.zone} does not contain domain ${domain.name}`
+      })
+    }
+  }
+  return problems
+}
+
 type Entry = RawConfig['domains'][number]
 
 function toDomainConfig(entry: Entry, line: number): DomainConfig {
@@ -153,47 +218,47 @@ function toDomainConfig(entry: Entry, line: number): DomainConfig {
     return { name: entry, zone: entry, tracking: true, records: {}, line }
   }
   const records: Partial<Record<RecordKey, PinnedRecord>> = {}
-  for (const key of RECORD_KEYS) {
-    const pinned = entry.records?.[key]
-    if (pinned) records[key] = pinned
+  if (entry.records) {
+    for (const key of RECORD_KEYS) {
+      const pinned = entry.records[key]
+      if (pinned) records[key] = pinned
+    }
   }
-  return {
+  // Keys in the order the report has always written them.
+  const config = {
     name: entry.name,
     zone: entry.zone ?? entry.name,
     verification: entry.verification ?? records.verification?.name,
-    tracking: entry.tracking ?? true,
-    ...(entry.tracking === undefined ? {} : { trackingPinned: true }),
-    ...(entry.create ? { create: true } : {}),
-    records,
-    line
-  }
+    tracking: entry.tracking ?? true
+  } as DomainConfig
+  if (entry.tracking !== undefined) config.trackingPinned = true
+  if (entry.create) config.create = true
+  config.records = records
+  config.line = line
+  return config
 }
+
+const PIN_PLACES = RECORD_KEYS.map((key) => [key, `records.${key}.name`] as const)
 
 /**
  * A host pinned as the full name (`rwmt1._domainkey.example.com`) would be checked at the doubled
- * name and bless exactly the mistake the checks exist to find.
+ * name and bless exactly the mistake the checks exist to find. Adds the problems to `problems`.
  */
-function fullNamePins(d: DomainConfig, file: string): ConfigProblem[] {
-  const hosts: [string, string | undefined][] = [
-    ['verification', d.verification],
-    ...RECORD_KEYS.map((key): [string, string | undefined] => [
-      `records.${key}.name`,
-      d.records[key]?.name
-    ])
-  ]
-  return hosts
-    .filter(([, host]) => host !== undefined && (host === d.name || host.endsWith(`.${d.name}`)))
-    .map(([where, host]) => ({
+function fullNamePins(d: DomainConfig, file: string, problems: ConfigProblem[]): void {
+  const check = (where: string, host: string | undefined): void => {
+    if (host === undefined || (host !== d.name && !host.endsWith(`.${d.name}`))) return
+    problems.push({
       file,
       line: d.line,
       column: 1,
-      message: `${where}: give the host relative to ${d.name}: \`${host === d.name ? '@' : host!.slice(0, -(d.name.length + 1))}\`, not the full name ${host}`
-    }))
-}
-
-function findDuplicates(domains: DomainConfig[]): DomainConfig[] {
-  const seen = new Set<string>()
-  return domains.filter((d) => (seen.has(d.name) ? true : (seen.add(d.name), false)))
+      message: `${where}: give the host relative to ${d.name}: \`${host === d.name ? '@' : host.slice(0, -(d.name.length + 1))}\`, not the full name ${host}`
+    })
+  }
+  check('verification', d.verification)
+  for (const [key, where] of PIN_PLACES) {
+    const host = d.records[key]?.name
+    if (host !== undefined) check(where, host)
+  }
 }
 
 type Position = { line: number; column: number }

@@ -27,16 +27,20 @@ export const RESOLVER_PRESETS = {
 export const FAIL_ON = ['error', 'warning', 'never'] as const
 export type FailOn = (typeof FAIL_ON)[number]
 
-const label = /^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$/
+// One label: letters, digits, `_` and inner `-`, 63 at most. The names are tested whole rather
+// than split into labels: a 10,000-domain config checks 20,000 of them.
+const label = '[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?'
+const hostLabels = new RegExp(`^${label}(?:\\.${label})+$`)
+const relativeLabels = new RegExp(`^${label}(?:\\.${label})*$`)
 
 /** True for a sending domain (already in ASCII form): labels as DNS hosts take, two at least. */
 export function isHostLabels(name: string): boolean {
-  return name.split('.').every((part) => label.test(part)) && name.includes('.')
+  return hostLabels.test(name)
 }
 
 /** True for a normalised host relative to a domain: `@`, or labels as DNS hosts take. */
 export function isRelativeLabels(name: string): boolean {
-  return name === '@' || name.split('.').every((part) => label.test(part))
+  return name === '@' || relativeLabels.test(name)
 }
 
 /**
