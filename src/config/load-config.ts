@@ -76,7 +76,7 @@ export const MAX_ALIASES = 10_000
  */
 export function loadConfig(text: string, file: string): Config {
   const fast = fastConfig(text)
-  return (fast && fromFast(fast, text, file)) ?? loadFull(text, file)
+  return (fast && fromFast(fast, text, file)) ?? loadConfigFull(text, file)
 }
 
 /**
@@ -124,8 +124,11 @@ function readRest(text: string, [start, end]: [number, number]): Defaults | unde
   return { resolvers: result.data?.resolvers, failOn: result.data?.['fail-on'] }
 }
 
-/** Every check of the full path: yaml's document model for lines, zod for the errors. */
-function loadFull(text: string, file: string): Config {
+/**
+ * `loadConfig` without the fast path: yaml's document model for lines, zod for the errors. The
+ * one way any config fails; exported so tests can hold the fast path to it.
+ */
+export function loadConfigFull(text: string, file: string): Config {
   const lineCounter = new LineCounter()
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })
   const at = (offset: number | undefined): { line: number; column: number } => {
