@@ -48,12 +48,16 @@ export function isRelativeLabels(name: string): boolean {
  * undefined when the schema refuses it: the one rule the fast path and zod both apply.
  */
 export function configHostName(raw: string): string | undefined {
+  // A name already in the stored form (lower-case ASCII labels, no dot at the end) is its own
+  // ASCII form: most of a fleet, spared the conversion.
+  if (raw.length <= 253 && hostLabels.test(raw)) return raw
   const name = toAsciiName(raw)
   return name.length >= 1 && name.length <= 253 && isHostLabels(name) ? name : undefined
 }
 
 /** The relative host `raw` as the schema stores it (`MT07.` → `mt07`), or undefined if refused. */
 export function configRelativeHost(raw: string): string | undefined {
+  if (relativeLabels.test(raw)) return raw
   const name = normalizeName(raw.trim())
   return name.length >= 1 && isRelativeLabels(name) ? name : undefined
 }
