@@ -246,7 +246,7 @@ const configText = fc.boolean().chain((wild) =>
       fc.array(otherBlock(wild), { maxLength: 2 }),
       domainsBlock(wild),
       fc.nat(3),
-      pick(wild, fc.constant('\n'), fc.constant('\r\n')),
+      fc.constantFrom('\n', '\n', '\n', '\r\n'),
       fc.boolean(),
       pick(
         wild,
@@ -337,6 +337,12 @@ describe('the fast path of loadConfig', () => {
     expect(config).toStrictEqual(loadConfigFull(text, file))
   })
 
+  it('takes CRLF line ends as YAML does', () => {
+    const text = 'version: 1\r\ndomains:\r\n  - name: a.example # a\r\n    tracking: false\r\n'
+    expect(fastConfig(text)?.lines).toEqual([3])
+    expect(loadConfig(text, file)).toStrictEqual(loadConfigFull(text, file))
+  })
+
   it.each([
     ['a number where a name goes', 'version: 1\ndomains:\n  - 1.5\n'],
     ['a boolean name', 'version: 1\ndomains:\n  - name: true\n'],
@@ -344,7 +350,7 @@ describe('the fast path of loadConfig', () => {
     ['an escape', 'version: 1\ndomains:\n  - "example\\x2ecom"\n'],
     ['an anchor', 'version: 1\ndomains:\n  - &a example.com\n'],
     ['a tab', 'version: 1\ndomains:\n\t- example.com\n'],
-    ['CRLF line ends', 'version: 1\r\ndomains:\r\n  - example.com\r\n'],
+    ['a CR alone', 'version: 1\rdomains:\r  - example.com\r'],
     ['a quote over the domains key', 'version: 1\nextra: "a\ndomains:\n  - example.com\n"\n'],
     ['a duplicate key', 'version: 1\ndomains:\n  - name: a.example\n    name: b.example\n'],
     ['an unknown key', 'version: 1\ndomains:\n  - name: a.example\n    trackng: false\n'],

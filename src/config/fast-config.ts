@@ -48,9 +48,9 @@ const NOT_STRING =
   /^(?:~|[Nn]ull|NULL|[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|0o[0-7]+|0x[0-9a-fA-F]+)?$/
 const BOOL = /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/
 const TRUE = /^(?:[Tt]rue|TRUE)$/
-/** Characters no config needs and YAML treats specially (controls, CR, BOM). */
+/** Characters no config needs and YAML treats specially (controls, a CR alone, BOM). */
 // eslint-disable-next-line no-control-regex
-const ODD = /[\x00-\x08\x0b-\x1f\x7f\ufeff]/
+const ODD = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufeff]|\r(?!\n)/
 
 const RECORD_KEY_SET = new Set<string>(RECORD_KEYS)
 
@@ -288,7 +288,8 @@ export function fastConfig(text: string): FastConfig | undefined {
   for (let start = 0; start <= text.length;) {
     let end = text.indexOf('\n', start)
     if (end === -1) end = text.length
-    const line = text.slice(start, end)
+    // A CR before the LF (a file saved on Windows) ends the line for YAML too.
+    const line = text.slice(start, text.charCodeAt(end - 1) === 13 ? end - 1 : end)
     const lineStart = start
     start = end + 1
     lineNo++
