@@ -7,7 +7,7 @@ import { configSchema } from './schema.js'
  */
 export function domainsJsonSchema(): Record<string, unknown> {
   return {
-    ...z.toJSONSchema(configSchema, { io: 'input', target: 'draft-2020-12' }),
+    ...z.toJSONSchema(configSchema(), { io: 'input', target: 'draft-2020-12' }),
     $id: 'https://github.com/mailtrap-dns-verify/mailtrap-dns-verify/blob/main/schema/domains.schema.json',
     title: 'mailtrap-dns-verify domains.yaml'
   }

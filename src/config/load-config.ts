@@ -1,69 +1,23 @@
 import { isMap, isNode, isPair, isScalar, LineCounter, parseDocument, type Document } from 'yaml'
 import type { z } from 'zod'
-import { UserError } from '../errors.js'
-import { printable } from '../text/printable.js'
 import {
-  configSchema,
-  RECORD_KEYS,
-  type FailOn,
-  type PinnedRecord,
-  type RawConfig,
-  type RecordKey,
-  type ResolverEntry
-} from './schema.js'
+  checkDomains,
+  ConfigError,
+  configFromFast,
+  toDomainConfig,
+  type Config,
+  type RawDefaults
+} from './domain-config.js'
+import { fastConfig } from './fast-config.js'
+import { configSchema, defaultsSchema } from './schema.js'
 
-/** One sending domain as the rest of the pipeline sees it: every default filled in. */
-export interface DomainConfig {
-  /** The sending domain, ASCII, lower-case. */
-  name: string
-  /** The zone that holds its records (the domain itself unless the config says otherwise). */
-  zone: string
-  /** Relative host of the verification CNAME, when known. */
-  verification?: string
-  tracking: boolean
-  /** `tracking:` was written in the config (not the default): then it can drift from the API. */
-  trackingPinned?: boolean
-  /** Add the domain in Mailtrap when the account lacks it (opt-in; needs a token). */
-  create?: boolean
-  records: Partial<Record<RecordKey, PinnedRecord>>
-  /** Line of the domain's entry in the config file, for annotations. */
-  line: number
-}
-
-/** The validated configuration. */
-export interface Config {
-  file: string
-  resolvers?: ResolverEntry[]
-  failOn?: FailOn
-  domains: DomainConfig[]
-}
-
-/** One problem in the config file, with the line it is on (1-based). */
-export interface ConfigProblem {
-  file: string
-  line: number
-  column: number
-  message: string
-}
-
-/** The config file cannot be used; `problems` lists every reason, not only the first. */
-export class ConfigError extends UserError {
-  readonly problems: ConfigProblem[]
-  constructor(
-    readonly file: string,
-    problems: ConfigProblem[]
-  ) {
-    // A config from a pull request may hold any character: messages quote it through the one
-    // filter, so an unknown key cannot drive the terminal or an annotation.
-    problems = problems.map((p) => ({ ...p, message: printable(p.message) }))
-    super(
-      `Invalid config in ${file}:\n` +
-        problems.map((p) => `${p.file}:${p.line}: ${p.message}`).join('\n')
-    )
-    this.name = 'ConfigError'
-    this.problems = problems
-  }
-}
+export {
+  ConfigError,
+  type Config,
+  type ConfigProblem,
+  type DomainConfig,
+  type RawDefaults
+} from './domain-config.js'
 
 /** How many YAML aliases a config may use, its expansion bounded all the same. */
 export const MAX_ALIASES = 10_000
@@ -73,6 +27,53 @@ export const MAX_ALIASES = 10_000
  * Every problem is collected and reported with its line; unknown keys are errors.
  */
 export function loadConfig(text: string, file: string): Config {
+  const fast = fastConfig(text)
+  if (fast) {
+    const rest = fast.needsRest ? readRest(text, fast.block) : {}
+    const config = rest && configFromFast(fast, file, rest)
+    if (config) return config
+  }
+  return loadConfigFull(text, file)
+}
+
+/**
+ * The top-level keys outside the domains block, if yaml and the schema take them as they are:
+ * `version: 1` and `defaults:` (`needsRest` of the fast path).
+ */
+function readRest(text: string, [start, end]: [number, number]): RawDefaults | undefined {
+  // Only the line breaks of the block are kept, so lines and offsets before it stay the same.
+  const blank = text.slice(start, end).replace(/[^\n]+/g, '')
+  const doc = parseDocument(text.slice(0, start) + blank + text.slice(end), { uniqueKeys: true })
+  if (doc.errors.length > 0 || !isMap(doc.contents)) return undefined
+  const after = start + blank.length
+  // Every other key and its value lies wholly before or after the block: nothing that spans it
+  // (a quoted scalar over the `domains:` line) could read differently in the whole file.
+  for (const pair of doc.contents.items) {
+    if (!isScalar(pair.key) || !pair.key.range) return undefined
+    const last = isNode(pair.value) ? pair.value.range : pair.key.range
+    if (!last) return undefined
+    if (!(last[1] <= start || pair.key.range[0] >= after)) return undefined
+  }
+  let data: unknown
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIASES })
+  } catch {
+    return undefined
+  }
+  if (typeof data !== 'object' || data === null) return undefined
+  const { version, defaults, ...others } = data as Record<string, unknown>
+  if (version !== 1 || Object.keys(others).length > 0) return undefined
+  if (defaults === undefined && !('defaults' in data)) return {}
+  const result = defaultsSchema().safeParse(defaults)
+  if (!result.success) return undefined
+  return { resolvers: result.data?.resolvers, failOn: result.data?.['fail-on'] }
+}
+
+/**
+ * `loadConfig` without the fast path: yaml's document model for lines, zod for the errors. The
+ * one way any config fails; exported so tests can hold the fast path to it.
+ */
+export function loadConfigFull(text: string, file: string): Config {
   const lineCounter = new LineCounter()
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })
   const at = (offset: number | undefined): { line: number; column: number } => {
@@ -103,7 +104,7 @@ export function loadConfig(text: string, file: string): Config {
       }
     ])
   }
-  const result = configSchema.safeParse(data)
+  const result = configSchema().safeParse(data)
   if (!result.success) {
     throw new ConfigError(
       file,
@@ -117,25 +118,7 @@ export function loadConfig(text: string, file: string): Config {
   const domains = result.data.domains.map((entry, index) =>
     toDomainConfig(entry, at(nodeOffset(doc, ['domains', index])).line)
   )
-  const problems = domains.flatMap((d) => fullNamePins(d, file))
-  problems.push(
-    ...findDuplicates(domains).map((d) => ({
-      file,
-      line: d.line,
-      column: 1,
-      message: `domain ${d.name} is listed more than once`
-    }))
-  )
-  for (const domain of domains) {
-    if (domain.zone !== domain.name && !domain.name.endsWith(`.${domain.zone}`)) {
-      problems.push({
-        file,
-        line: domain.line,
-        column: 1,
-        message: `zone ${domain.zone} does not contain domain ${domain.name}`
-      })
-    }
-  }
+  const problems = checkDomains(domains, file)
   if (problems.length > 0) throw new ConfigError(file, problems)
 
   return {
@@ -144,56 +127,6 @@ export function loadConfig(text: string, file: string): Config {
     failOn: result.data.defaults?.['fail-on'],
     domains
   }
-}
-
-type Entry = RawConfig['domains'][number]
-
-function toDomainConfig(entry: Entry, line: number): DomainConfig {
-  if (typeof entry === 'string') {
-    return { name: entry, zone: entry, tracking: true, records: {}, line }
-  }
-  const records: Partial<Record<RecordKey, PinnedRecord>> = {}
-  for (const key of RECORD_KEYS) {
-    const pinned = entry.records?.[key]
-    if (pinned) records[key] = pinned
-  }
-  return {
-    name: entry.name,
-    zone: entry.zone ?? entry.name,
-    verification: entry.verification ?? records.verification?.name,
-    tracking: entry.tracking ?? true,
-    ...(entry.tracking === undefined ? {} : { trackingPinned: true }),
-    ...(entry.create ? { create: true } : {}),
-    records,
-    line
-  }
-}
-
-/**
- * A host pinned as the full name (`rwmt1._domainkey.example.com`) would be checked at the doubled
- * name and bless exactly the mistake the checks exist to find.
- */
-function fullNamePins(d: DomainConfig, file: string): ConfigProblem[] {
-  const hosts: [string, string | undefined][] = [
-    ['verification', d.verification],
-    ...RECORD_KEYS.map((key): [string, string | undefined] => [
-      `records.${key}.name`,
-      d.records[key]?.name
-    ])
-  ]
-  return hosts
-    .filter(([, host]) => host !== undefined && (host === d.name || host.endsWith(`.${d.name}`)))
-    .map(([where, host]) => ({
-      file,
-      line: d.line,
-      column: 1,
-      message: `${where}: give the host relative to ${d.name}: \`${host === d.name ? '@' : host!.slice(0, -(d.name.length + 1))}\`, not the full name ${host}`
-    }))
-}
-
-function findDuplicates(domains: DomainConfig[]): DomainConfig[] {
-  const seen = new Set<string>()
-  return domains.filter((d) => (seen.has(d.name) ? true : (seen.add(d.name), false)))
 }
 
 type Position = { line: number; column: number }
