@@ -4,7 +4,8 @@ import { check } from './check.js'
 import type { MailtrapPort } from './check-mailtrap.js'
 import { UsageError } from './errors.js'
 import { printable } from './text/printable.js'
-import { loadConfig, type Config } from './config/load-config.js'
+import type { Config } from './config/load-config.js'
+import { loadConfigLazy } from './config/load-config-lazy.js'
 import type { FailOn } from './config/schema.js'
 import { buildResolvers, closeFleet } from './dns/resolvers.js'
 import { ZoneFileError } from './dns/zone-file.js'
@@ -71,7 +72,7 @@ export interface EngineResult {
 /** Read and validate the config file named in the options. */
 export async function readConfig(options: EngineOptions): Promise<Config> {
   const text = await readConfigFile(options.config)
-  const config = loadConfig(text, options.config)
+  const config = await loadConfigLazy(text, options.config)
   // Loaded here, not at start-up: a one-domain run or --help need no crypto until now.
   const { createHash } = await import('node:crypto')
   digests.set(config, createHash('sha256').update(text).digest('hex'))

@@ -8,7 +8,7 @@
 import { printable } from './text/printable.js'
 import { chmod, readFile, realpath, rename, stat, unlink, writeFile } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
-import { loadConfig } from './config/load-config.js'
+import { loadConfigLazy } from './config/load-config-lazy.js'
 import {
   pullConfig,
   type PullDefaults,
@@ -65,7 +65,7 @@ export async function pullCommand(options: PullOptions, io: PullIo): Promise<num
     throw new UsageError(`cannot read ${file}: ${error.code ?? error.message}`)
   })
   // A broken file is reported before Mailtrap is asked anything.
-  loadConfig(text, file)
+  await loadConfigLazy(text, file)
 
   let listed: MailtrapDomain[]
   try {
