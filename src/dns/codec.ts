@@ -4,8 +4,8 @@
  * feed it bytes.
  */
 import dnsPacket from 'dns-packet'
-import { decodeName, encodeName, presentationName } from './wire-name.js'
-import { recordFromWire, type WireRecord } from './wire-rdata.js'
+import { encodeName, lastNameEnd, presentationName, readName, startMessage } from './wire-name.js'
+import { readRecord } from './wire-rdata.js'
 import { errorText } from '../net/errors.js'
 import {
   normalizeName,
@@ -149,58 +149,58 @@ const AAAA = 28
  * referral (no answer, no AA, NS in the authority): an ordinary answer costs nothing more.
  */
 function parseMessage(buf: Buffer): ParsedMessage {
-  const counts = [
-    buf.readUInt16BE(4),
-    buf.readUInt16BE(6),
-    buf.readUInt16BE(8),
-    buf.readUInt16BE(10)
-  ]
+  startMessage(buf)
+  const questionCount = u16(buf, 4)
   let at = 12
   const questions: { name: string; type: string }[] = []
-  for (let i = 0; i < (counts[0] as number); i++) {
-    const { name, end } = decodeName(buf, at)
+  for (let i = 0; i < questionCount; i++) {
+    const name = readName(buf, at, true)
+    const end = lastNameEnd()
     if (end + 4 > buf.length) throw new Error('a question runs past the end of the message')
-    questions.push({ name, type: typeMnemonic(buf.readUInt16BE(end)) })
+    questions.push({ name, type: typeMnemonic(u16(buf, end)) })
     at = end + 4
   }
-  const sections: DnsRecord[][] = [[], [], []]
+  const answers: DnsRecord[] = []
+  const authority: DnsRecord[] = []
+  const glue: DnsRecord[] = []
   let extendedRcode = 0
-  let glue = false
+  let referral = false
   for (let section = 0; section < 3; section++) {
-    const count = counts[section + 1] as number
+    const count = u16(buf, 6 + 2 * section)
+    const records = section === 0 ? answers : section === 1 ? authority : glue
     if (section === 2) {
-      glue =
+      referral =
         count > 0 &&
-        (sections[0] as DnsRecord[]).length === 0 &&
-        (buf.readUInt16BE(2) & 0x0400) === 0 &&
-        (sections[1] as DnsRecord[]).some((r) => r.type === 'NS')
+        answers.length === 0 &&
+        (buf[2]! & 0x04) === 0 &&
+        authority.some((r) => r.type === 'NS')
     }
     for (let i = 0; i < count; i++) {
       const start = at
-      const { name, end } = decodeName(buf, at)
+      const name = readName(buf, at, true)
+      const end = lastNameEnd()
       if (end + 10 > buf.length) throw new Error('a record runs past the end of the message')
-      const typeCode = buf.readUInt16BE(end)
+      const typeCode = u16(buf, end)
       const ttl = buf.readUInt32BE(end + 4)
       const rdataAt = end + 10
-      const rdataEnd = rdataAt + buf.readUInt16BE(end + 8)
+      const rdataEnd = rdataAt + u16(buf, end + 8)
       if (rdataEnd > buf.length) throw new Error('a record runs past the end of the message')
       at = rdataEnd
       if (typeCode === OPT) {
         extendedRcode = ttl >>> 24
         continue
       }
-      if (section === 2 && !(glue && (typeCode === A || typeCode === AAAA))) continue
-      const wire: WireRecord = { buf, start, name, typeCode, ttl, rdataAt, rdataEnd }
-      ;(sections[section] as DnsRecord[]).push(recordFromWire(wire, typeMnemonic(typeCode)))
+      if (section === 2 && !(referral && (typeCode === A || typeCode === AAAA))) continue
+      const type = typeMnemonic(typeCode)
+      records.push(readRecord(buf, start, name, typeCode, ttl, rdataAt, rdataEnd, type))
     }
   }
-  return {
-    questions,
-    answers: sections[0] as DnsRecord[],
-    authority: sections[1] as DnsRecord[],
-    glue: sections[2] as DnsRecord[],
-    extendedRcode
-  }
+  return { questions, answers, authority, glue, extendedRcode }
+}
+
+/** The 16-bit big-endian number at `at`, which the caller has checked is inside `buf`. */
+function u16(buf: Buffer, at: number): number {
+  return (buf[at]! << 8) | buf[at + 1]!
 }
 
 /** The OPT pseudo-record type (RFC 6891). */
