@@ -30,30 +30,99 @@ export interface EncodeQueryOptions {
  * Throws on a name that cannot be put on the wire or a type we cannot name.
  */
 export function encodeQuery(question: DnsQuestion, options: EncodeQueryOptions): Buffer {
-  const name = encodeName(normalizeName(question.name))
-  if (!Number.isInteger(options.id) || options.id < 0 || options.id > 0xffff) {
-    throw new Error(`invalid DNS message id ${options.id}: must be 0-65535`)
-  }
+  const name = wireName(question.name)
+  checkId(options.id)
   const type = typeNumber(question.type)
-  // Header, question, and an OPT record (root owner, type 41, payload size as class, no TTL
-  // flags, no options), written directly: this runs once per question of a fleet run.
-  const buf = Buffer.allocUnsafe(12 + name.length + 4 + 11)
-  buf.writeUInt16BE(options.id, 0)
-  buf.writeUInt16BE(options.recursionDesired ? RECURSION_DESIRED : 0, 2)
-  buf.writeUInt16BE(1, 4)
-  buf.writeUInt32BE(0, 6)
-  buf.writeUInt16BE(1, 10)
-  name.copy(buf, 12)
-  let at = 12 + name.length
-  buf.writeUInt16BE(type, at)
-  buf.writeUInt16BE(1, at + 2)
-  at += 4
-  buf[at] = 0
-  buf.writeUInt16BE(41, at + 1)
-  buf.writeUInt16BE(EDNS_UDP_PAYLOAD_SIZE, at + 3)
-  buf.writeUInt32BE(0, at + 5)
-  buf.writeUInt16BE(0, at + 9)
+  const buf = Buffer.allocUnsafe(queryLength(name))
+  writeQuery(buf, 0, name, type, options)
   return buf
+}
+
+/**
+ * {@link encodeQuery} written into `target` at `at` with its two-byte length in front, as TCP
+ * carries it (RFC 1035 section 4.2.2), so a pipelined connection can put many queries in one
+ * buffer without a buffer each. Returns where the next one goes; `null` when the query does not
+ * fit in what is left of `target` (nothing written then). Throws as {@link encodeQuery} does,
+ * before writing anything.
+ */
+export function encodeFramedQuery(
+  target: Buffer,
+  at: number,
+  question: DnsQuestion,
+  options: EncodeQueryOptions
+): number | null {
+  const name = wireName(question.name)
+  checkId(options.id)
+  const type = typeNumber(question.type)
+  const length = queryLength(name)
+  if (at + 2 + length > target.length) return null
+  target[at] = length >> 8
+  target[at + 1] = length & 0xff
+  writeQuery(target, at + 2, name, type, options)
+  return at + 2 + length
+}
+
+/** The length of a query for a name of this wire form: header, question and OPT record. */
+function queryLength(name: Buffer): number {
+  return 12 + name.length + 4 + 11
+}
+
+function checkId(id: number): void {
+  if (!Number.isInteger(id) || id < 0 || id > 0xffff) {
+    throw new Error(`invalid DNS message id ${id}: must be 0-65535`)
+  }
+}
+
+/**
+ * Header, question, and an OPT record (root owner, type 41, payload size as class, no TTL
+ * flags, no options), byte by byte: this runs once per question of a fleet run.
+ */
+function writeQuery(
+  buf: Buffer,
+  at: number,
+  name: Buffer,
+  type: number,
+  options: EncodeQueryOptions
+): void {
+  buf[at] = options.id >> 8
+  buf[at + 1] = options.id & 0xff
+  buf[at + 2] = options.recursionDesired ? RECURSION_DESIRED >> 8 : 0
+  buf[at + 3] = 0
+  // One question, no answer or authority record, one additional record (the OPT).
+  buf.fill(0, at + 4, at + 12)
+  buf[at + 5] = 1
+  buf[at + 11] = 1
+  name.copy(buf, at + 12)
+  let i = at + 12 + name.length
+  buf[i++] = type >> 8
+  buf[i++] = type & 0xff
+  buf[i++] = 0
+  buf[i++] = 1
+  buf[i++] = 0
+  buf[i++] = 0
+  buf[i++] = 41
+  buf[i++] = EDNS_UDP_PAYLOAD_SIZE >> 8
+  buf[i++] = EDNS_UDP_PAYLOAD_SIZE & 0xff
+  buf.fill(0, i, i + 6)
+}
+
+/**
+ * Wire forms of the names asked lately, by the name as given: a fleet run asks each name of
+ * a domain once per resolver, and each of a domain's names several times (one per type).
+ * Cleared when full; a name that cannot go on the wire is never kept (it throws each time).
+ */
+const wireNames = new Map<string, Buffer>()
+const WIRE_NAMES_KEPT = 1024
+
+/** The wire form of a question's name, lower-cased, without its trailing dot. */
+function wireName(name: string): Buffer {
+  const known = wireNames.get(name)
+  if (known !== undefined) return known
+  const wire = encodeName(normalizeName(name))
+  if (wireNames.size >= WIRE_NAMES_KEPT) wireNames.clear()
+  // A copy of its own: encodeName's buffer is a view of a larger one.
+  wireNames.set(name, Buffer.from(wire))
+  return wire
 }
 
 const RECURSION_DESIRED = 0x0100
@@ -66,6 +135,9 @@ const typeNumbers = new Map<string, number>()
  * cannot name (dns-packet would encode it as 0) or a number out of range.
  */
 function typeNumber(type: string): number {
+  // Questions come with their type upper-case already: most need no new string.
+  const asGiven = typeNumbers.get(type)
+  if (asGiven !== undefined) return asGiven
   const upper = type.toUpperCase()
   const known = typeNumbers.get(upper)
   if (known !== undefined) return known
