@@ -7,9 +7,12 @@
 import { describe, expect, it } from '@jest/globals'
 import dnsPacket from 'dns-packet'
 import fc from 'fast-check'
-import { decodeMessage } from '../../src/dns/codec.js'
+import { decodeMessage, encodeFramedQuery, encodeQuery } from '../../src/dns/codec.js'
 import { decodeName, readName, startMessage } from '../../src/dns/wire-name.js'
-import { decodeMessage as referenceDecodeMessage } from './reference/codec.js'
+import {
+  decodeMessage as referenceDecodeMessage,
+  encodeQuery as referenceEncodeQuery
+} from './reference/codec.js'
 import { decodeName as referenceDecodeName } from './reference/wire-name.js'
 
 /** What a call gave: its value as JSON, or the message it threw. */
@@ -331,5 +334,50 @@ describe('the lean decoder', () => {
       ),
       { numRuns: 500 }
     )
+  })
+})
+
+describe('the lean encoder', () => {
+  /** Names as users and the engine give them: any case, escapes, a trailing dot, non-ASCII. */
+  const askedName = fc.oneof(
+    fc.stringMatching(/^([a-zA-Z0-9_-]{1,20}\.){0,4}[a-zA-Z0-9-]{1,20}\.?$/),
+    fc.stringMatching(/^([a-z]{1,5}(\\\.|\\\\|\\[0-2][0-9][0-9]|é)?\.?){1,4}$/),
+    fc.string({ maxLength: 70 }),
+    fc.constantFrom('', '.', 'a..b', 'a\\', `${'a'.repeat(64)}.b`)
+  )
+  const askedType = fc.oneof(
+    fc.constantFrom('A', 'aaaa', 'TXT', 'Mx', 'CNAME', 'NS', 'SOA', 'TYPE16', 'type99', 'CAA'),
+    fc.constantFrom('TYPE0', 'TYPE65536', 'NOPE', 'UNKNOWN_5'),
+    fc.integer({ min: 1, max: 70000 }).map((n) => `TYPE${n}`)
+  )
+  const id = fc.oneof(fc.integer({ min: 0, max: 65535 }), fc.constantFrom(-1, 65536, 1.5))
+
+  it('writes the bytes, and refuses the questions, the encoder it replaced did', () => {
+    fc.assert(
+      fc.property(askedName, askedType, id, fc.boolean(), (name, type, id, rd) => {
+        const options = { id, recursionDesired: rd }
+        const asked = { name, type }
+        const expected = outcome(() => [...referenceEncodeQuery(asked, options)])
+        // Twice: the second time the name's wire form comes from the cache.
+        expect(outcome(() => [...encodeQuery(asked, options)])).toBe(expected)
+        expect(outcome(() => [...encodeQuery(asked, options)])).toBe(expected)
+        const target = Buffer.alloc(400, 0xee)
+        const framed = outcome(() => {
+          const end = encodeFramedQuery(target, 7, asked, options) as number
+          expect(target.readUInt16BE(7)).toBe(end - 9)
+          return [...target.subarray(9, end)]
+        })
+        expect(framed).toBe(expected)
+      }),
+      { numRuns: 1500 }
+    )
+  })
+
+  it('writes nothing when the query does not fit what is left of the buffer', () => {
+    const target = Buffer.alloc(40, 0xee)
+    const options = { id: 1, recursionDesired: true }
+    expect(encodeFramedQuery(target, 0, { name: 'example.com', type: 'A' }, options)).toBeNull()
+    expect(target.every((b) => b === 0xee)).toBe(true)
+    expect(encodeFramedQuery(target, 0, { name: 'a', type: 'A' }, options)).toBe(2 + 12 + 3 + 15)
   })
 })
