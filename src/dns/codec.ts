@@ -329,11 +329,22 @@ function toPacketType(type: string): dnsPacket.RecordType {
   return upper as dnsPacket.RecordType
 }
 
+/** {@link canonicalType}'s answers by the type as given: every question asks for one. */
+const canonicalTypes = new Map<string, string>()
+
 /**
  * The form a type is keyed and compared in: its upper-case mnemonic, `TYPE<n>` only for a type
  * without one, so `TYPE16` and `TXT` are the same question.
  */
 export function canonicalType(type: string): string {
+  const known = canonicalTypes.get(type)
+  if (known !== undefined) return known
+  const canonical = findCanonicalType(type)
+  if (canonicalTypes.size < 1024) canonicalTypes.set(type, canonical)
+  return canonical
+}
+
+function findCanonicalType(type: string): string {
   const upper = type.toUpperCase()
   if (!/^TYPE\d+$/.test(upper)) return upper
   try {
