@@ -8,12 +8,15 @@ import { describe, expect, it } from '@jest/globals'
 import dnsPacket from 'dns-packet'
 import fc from 'fast-check'
 import { decodeMessage, encodeFramedQuery, encodeQuery } from '../../src/dns/codec.js'
-import { decodeName, readName, startMessage } from '../../src/dns/wire-name.js'
+import { decodeName, encodeName, readName, startMessage } from '../../src/dns/wire-name.js'
 import {
   decodeMessage as referenceDecodeMessage,
   encodeQuery as referenceEncodeQuery
 } from './reference/codec.js'
-import { decodeName as referenceDecodeName } from './reference/wire-name.js'
+import {
+  decodeName as referenceDecodeName,
+  encodeName as referenceEncodeName
+} from './reference/wire-name.js'
 
 /** What a call gave: its value as JSON, or the message it threw. */
 function outcome(run: () => unknown): string {
@@ -371,6 +374,24 @@ describe('the lean encoder', () => {
       }),
       { numRuns: 1500 }
     )
+  })
+
+  it('writes a name, or refuses it with the same words, as the name encoder it replaced did', () => {
+    fc.assert(
+      fc.property(askedName, (name) => {
+        expect(outcome(() => [...encodeName(name)])).toBe(
+          outcome(() => [...referenceEncodeName(name)])
+        )
+      }),
+      { numRuns: 3000 }
+    )
+    // The longest plain names, either side of 255 octets, and a label either side of 63.
+    const longest = [...Array.from({ length: 3 }, () => 'a'.repeat(63)), 'a'.repeat(61)].join('.')
+    for (const name of [longest, `${longest}a`, `a${'b'.repeat(62)}.c`, `a${'b'.repeat(63)}.c`]) {
+      expect(outcome(() => [...encodeName(name)])).toBe(
+        outcome(() => [...referenceEncodeName(name)])
+      )
+    }
   })
 
   it('writes nothing when the query does not fit what is left of the buffer', () => {

@@ -89,8 +89,13 @@ function writeQuery(
   buf[at + 2] = options.recursionDesired ? RECURSION_DESIRED >> 8 : 0
   buf[at + 3] = 0
   // One question, no answer or authority record, one additional record (the OPT).
-  buf.fill(0, at + 4, at + 12)
+  buf[at + 4] = 0
   buf[at + 5] = 1
+  buf[at + 6] = 0
+  buf[at + 7] = 0
+  buf[at + 8] = 0
+  buf[at + 9] = 0
+  buf[at + 10] = 0
   buf[at + 11] = 1
   name.copy(buf, at + 12)
   let i = at + 12 + name.length
@@ -103,7 +108,8 @@ function writeQuery(
   buf[i++] = 41
   buf[i++] = EDNS_UDP_PAYLOAD_SIZE >> 8
   buf[i++] = EDNS_UDP_PAYLOAD_SIZE & 0xff
-  buf.fill(0, i, i + 6)
+  // No extended rcode, version or flags (the TTL), no options (RDLENGTH 0).
+  for (let end = i + 6; i < end; i++) buf[i] = 0
 }
 
 /**
@@ -120,8 +126,7 @@ function wireName(name: string): Buffer {
   if (known !== undefined) return known
   const wire = encodeName(normalizeName(name))
   if (wireNames.size >= WIRE_NAMES_KEPT) wireNames.clear()
-  // A copy of its own: encodeName's buffer is a view of a larger one.
-  wireNames.set(name, Buffer.from(wire))
+  wireNames.set(name, wire)
   return wire
 }
 
