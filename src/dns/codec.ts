@@ -187,22 +187,20 @@ export function decodeMessage(buf: Buffer): DecodedMessage {
   }
   // The OPT record carries the upper 8 bits of a 12-bit RCODE (RFC 6891).
   const rcodeValue = (parsed.extendedRcode << 4) | (flags & 0xf)
-  return {
-    id: buf.readUInt16BE(0),
-    questions: parsed.questions,
-    response: {
-      rcode: rcodeName(rcodeValue),
-      flags: {
-        aa: (flags & 0x0400) !== 0,
-        tc: (flags & 0x0200) !== 0,
-        rd: (flags & 0x0100) !== 0,
-        ra: (flags & 0x0080) !== 0
-      },
-      answers: parsed.answers,
-      authority: parsed.authority,
-      ...(parsed.glue.length > 0 ? { additional: parsed.glue } : {})
-    }
+  const response: DnsResponse = {
+    rcode: rcodeName(rcodeValue),
+    flags: {
+      aa: (flags & 0x0400) !== 0,
+      tc: (flags & 0x0200) !== 0,
+      rd: (flags & 0x0100) !== 0,
+      ra: (flags & 0x0080) !== 0
+    },
+    answers: parsed.answers,
+    authority: parsed.authority
   }
+  // Set only when there is glue, last, as the spread it replaces did: no empty object each time.
+  if (parsed.glue.length > 0) response.additional = parsed.glue
+  return { id: buf.readUInt16BE(0), questions: parsed.questions, response }
 }
 
 interface ParsedMessage {
