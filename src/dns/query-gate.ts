@@ -125,13 +125,20 @@ export function createQueryGate(options: QueryGateOptions): QueryGate {
       pump()
     }, cap!.waitMs())
   }
-  const cache = new Map<string, Promise<QueryOutcome>>()
-  /** The keys of `cache` whose outcome has settled, oldest first: the ones that may go. */
-  const settledKeys = new Fifo<string>()
-  const keep = (key: string): void => {
-    // Each outcome settles once, and one dropped is gone from `cache`: a key is here once.
-    settledKeys.push(key)
-    if (settledKeys.length > SETTLED_KEPT) cache.delete(settledKeys.shift()!)
+  /**
+   * Outcomes by type, then by name: the engine hands the same name strings again and again, so
+   * looking one up hashes nothing new, where a `type name` key would be a new string each time.
+   */
+  const cache = new Map<string, Map<string, Promise<QueryOutcome>>>()
+  /** The questions whose outcome has settled, oldest first: the ones that may go from `cache`. */
+  const settled = new Fifo<Question>()
+  const keep = (q: Question): void => {
+    // Each outcome settles once, and one dropped is gone from `cache`: a question is here once.
+    settled.push(q)
+    if (settled.length > SETTLED_KEPT) {
+      const old = settled.shift()!
+      cache.get(old.type)?.delete(old.name)
+    }
   }
   const inFlight = new Set<Question>()
   const queue = new Fifo<Question>()
@@ -166,7 +173,6 @@ export function createQueryGate(options: QueryGateOptions): QueryGate {
     constructor(
       readonly name: string,
       readonly type: string,
-      private readonly key: string,
       private readonly resolve: (outcome: QueryOutcome) => void
     ) {}
 
@@ -176,14 +182,17 @@ export function createQueryGate(options: QueryGateOptions): QueryGate {
 
     /** Gives the question its outcome, in flight or still waiting. */
     finish(outcome: QueryOutcome): void {
-      keep(this.key)
+      keep(this)
       this.resolve(outcome)
     }
 
     settle(outcome: QueryOutcome): void {
       if (this.settled) return
       this.settled = true
-      this.release?.()
+      const release = this.release
+      // Kept among the settled questions for a while: nothing of the transport's held with it.
+      this.release = undefined
+      release?.()
       inFlight.delete(this)
       this.finish(outcome)
       pump()
@@ -239,8 +248,12 @@ export function createQueryGate(options: QueryGateOptions): QueryGate {
       } catch (err) {
         return Promise.resolve(failure(`${prefix}: cannot ask: ${errorText(err)}`))
       }
-      const key = `${type} ${name}`
-      const known = cache.get(key)
+      let byName = cache.get(type)
+      if (byName === undefined) {
+        byName = new Map()
+        cache.set(type, byName)
+      }
+      const known = byName.get(name)
       if (known) return known
       if (closed) {
         return Promise.resolve(
@@ -251,7 +264,7 @@ export function createQueryGate(options: QueryGateOptions): QueryGate {
       const outcome = new Promise<QueryOutcome>((settle) => {
         resolve = settle
       })
-      const q = new Question(name, type, key, resolve)
+      const q = new Question(name, type, resolve)
       if (deadReason !== undefined) q.finish(deadError(name, type))
       // Questions waiting for the cap keep their order: a new one queues behind them.
       else if (queue.length > 0 || inFlight.size >= maxInFlight) queue.push(q)
@@ -260,7 +273,7 @@ export function createQueryGate(options: QueryGateOptions): QueryGate {
         queue.push(q)
         wakeLater()
       }
-      cache.set(key, outcome)
+      byName.set(name, outcome)
       return outcome
     },
     markAnswered(): void {
