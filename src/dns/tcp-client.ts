@@ -10,6 +10,7 @@ import net from 'node:net'
 import { createIdSource } from './message-ids.js'
 import { answersQuestion, decodeMessage, encodeFramedQuery, type DecodedMessage } from './codec.js'
 import { formatServerAddress } from './server-address.js'
+import { createFrameReader } from './tcp-frames.js'
 import {
   checkInteger,
   createQueryGate,
@@ -74,7 +75,8 @@ export function createTcpResolver(options: WireResolverOptions): WireResolver {
   let outboxUsed = 0
   let outboxFull: Buffer[] = []
   let flushing = false
-  let received: Buffer | undefined
+  /** The connection's answers, out of the pieces they come in. */
+  const frames = createFrameReader(onMessage)
   const gate = createQueryGate({
     prefix,
     maxInFlight,
@@ -157,14 +159,14 @@ export function createTcpResolver(options: WireResolverOptions): WireResolver {
     c.unref()
     conn = c
     connected = false
-    received = undefined
+    frames.reset()
     c.on('connect', () => {
       if (conn !== c) return
       connected = true
       flush()
     })
     c.on('data', (chunk: Buffer) => {
-      if (conn === c) onData(chunk)
+      if (conn === c) frames.push(chunk)
     })
     c.on('error', () => {
       // 'close' follows and says what happens to the questions.
@@ -173,7 +175,7 @@ export function createTcpResolver(options: WireResolverOptions): WireResolver {
       if (conn !== c) return
       conn = undefined
       connected = false
-      received = undefined
+      frames.reset()
       // Whatever was written and not answered is written again on a new connection, as a try.
       const waiting = [...pending.values()]
       clearOutbox()
@@ -187,20 +189,6 @@ export function createTcpResolver(options: WireResolverOptions): WireResolver {
       }
     })
     return c
-  }
-
-  function onData(chunk: Buffer): void {
-    let buf = received ? Buffer.concat([received, chunk]) : chunk
-    let at = 0
-    while (buf.length - at >= 2) {
-      const length = buf.readUInt16BE(at)
-      if (buf.length - at < 2 + length) break
-      onMessage(buf.subarray(at + 2, at + 2 + length))
-      at += 2 + length
-    }
-    buf = buf.subarray(at)
-    // A partial message is copied out, so the chunk it came in can go.
-    received = buf.length > 0 ? Buffer.from(buf) : undefined
   }
 
   function onMessage(msg: Buffer): void {
