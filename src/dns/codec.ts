@@ -4,8 +4,8 @@
  * feed it bytes.
  */
 import dnsPacket from 'dns-packet'
-import { decodeName, encodeName, presentationName } from './wire-name.js'
-import { recordFromWire, type WireRecord } from './wire-rdata.js'
+import { encodeName, lastNameEnd, presentationName, readName, startMessage } from './wire-name.js'
+import { readRecord } from './wire-rdata.js'
 import { errorText } from '../net/errors.js'
 import {
   normalizeName,
@@ -30,30 +30,104 @@ export interface EncodeQueryOptions {
  * Throws on a name that cannot be put on the wire or a type we cannot name.
  */
 export function encodeQuery(question: DnsQuestion, options: EncodeQueryOptions): Buffer {
-  const name = encodeName(normalizeName(question.name))
-  if (!Number.isInteger(options.id) || options.id < 0 || options.id > 0xffff) {
-    throw new Error(`invalid DNS message id ${options.id}: must be 0-65535`)
-  }
+  const name = wireName(question.name)
+  checkId(options.id)
   const type = typeNumber(question.type)
-  // Header, question, and an OPT record (root owner, type 41, payload size as class, no TTL
-  // flags, no options), written directly: this runs once per question of a fleet run.
-  const buf = Buffer.allocUnsafe(12 + name.length + 4 + 11)
-  buf.writeUInt16BE(options.id, 0)
-  buf.writeUInt16BE(options.recursionDesired ? RECURSION_DESIRED : 0, 2)
-  buf.writeUInt16BE(1, 4)
-  buf.writeUInt32BE(0, 6)
-  buf.writeUInt16BE(1, 10)
-  name.copy(buf, 12)
-  let at = 12 + name.length
-  buf.writeUInt16BE(type, at)
-  buf.writeUInt16BE(1, at + 2)
-  at += 4
-  buf[at] = 0
-  buf.writeUInt16BE(41, at + 1)
-  buf.writeUInt16BE(EDNS_UDP_PAYLOAD_SIZE, at + 3)
-  buf.writeUInt32BE(0, at + 5)
-  buf.writeUInt16BE(0, at + 9)
+  const buf = Buffer.allocUnsafe(queryLength(name))
+  writeQuery(buf, 0, name, type, options)
   return buf
+}
+
+/**
+ * {@link encodeQuery} written into `target` at `at` with its two-byte length in front, as TCP
+ * carries it (RFC 1035 section 4.2.2), so a pipelined connection can put many queries in one
+ * buffer without a buffer each. Returns where the next one goes; `null` when the query does not
+ * fit in what is left of `target` (nothing written then). Throws as {@link encodeQuery} does,
+ * before writing anything.
+ */
+export function encodeFramedQuery(
+  target: Buffer,
+  at: number,
+  question: DnsQuestion,
+  options: EncodeQueryOptions
+): number | null {
+  const name = wireName(question.name)
+  checkId(options.id)
+  const type = typeNumber(question.type)
+  const length = queryLength(name)
+  if (at + 2 + length > target.length) return null
+  target[at] = length >> 8
+  target[at + 1] = length & 0xff
+  writeQuery(target, at + 2, name, type, options)
+  return at + 2 + length
+}
+
+/** The length of a query for a name of this wire form: header, question and OPT record. */
+function queryLength(name: Buffer): number {
+  return 12 + name.length + 4 + 11
+}
+
+function checkId(id: number): void {
+  if (!Number.isInteger(id) || id < 0 || id > 0xffff) {
+    throw new Error(`invalid DNS message id ${id}: must be 0-65535`)
+  }
+}
+
+/**
+ * Header, question, and an OPT record (root owner, type 41, payload size as class, no TTL
+ * flags, no options), byte by byte: this runs once per question of a fleet run.
+ */
+function writeQuery(
+  buf: Buffer,
+  at: number,
+  name: Buffer,
+  type: number,
+  options: EncodeQueryOptions
+): void {
+  buf[at] = options.id >> 8
+  buf[at + 1] = options.id & 0xff
+  buf[at + 2] = options.recursionDesired ? RECURSION_DESIRED >> 8 : 0
+  buf[at + 3] = 0
+  // One question, no answer or authority record, one additional record (the OPT).
+  buf[at + 4] = 0
+  buf[at + 5] = 1
+  buf[at + 6] = 0
+  buf[at + 7] = 0
+  buf[at + 8] = 0
+  buf[at + 9] = 0
+  buf[at + 10] = 0
+  buf[at + 11] = 1
+  name.copy(buf, at + 12)
+  let i = at + 12 + name.length
+  buf[i++] = type >> 8
+  buf[i++] = type & 0xff
+  buf[i++] = 0
+  buf[i++] = 1
+  buf[i++] = 0
+  buf[i++] = 0
+  buf[i++] = 41
+  buf[i++] = EDNS_UDP_PAYLOAD_SIZE >> 8
+  buf[i++] = EDNS_UDP_PAYLOAD_SIZE & 0xff
+  // No extended rcode, version or flags (the TTL), no options (RDLENGTH 0).
+  for (let end = i + 6; i < end; i++) buf[i] = 0
+}
+
+/**
+ * Wire forms of the names asked lately, by the name as given: a fleet run asks each name of
+ * a domain once per resolver, and each of a domain's names several times (one per type).
+ * Cleared when full; a name that cannot go on the wire is never kept (it throws each time).
+ */
+const wireNames = new Map<string, Buffer>()
+const WIRE_NAMES_KEPT = 1024
+
+/** The wire form of a question's name, lower-cased, without its trailing dot. */
+function wireName(name: string): Buffer {
+  const known = wireNames.get(name)
+  if (known !== undefined) return known
+  const wire = encodeName(normalizeName(name))
+  if (wireNames.size >= WIRE_NAMES_KEPT) wireNames.clear()
+  wireNames.set(name, wire)
+  return wire
 }
 
 const RECURSION_DESIRED = 0x0100
@@ -66,6 +140,9 @@ const typeNumbers = new Map<string, number>()
  * cannot name (dns-packet would encode it as 0) or a number out of range.
  */
 function typeNumber(type: string): number {
+  // Questions come with their type upper-case already: most need no new string.
+  const asGiven = typeNumbers.get(type)
+  if (asGiven !== undefined) return asGiven
   const upper = type.toUpperCase()
   const known = typeNumbers.get(upper)
   if (known !== undefined) return known
@@ -110,22 +187,20 @@ export function decodeMessage(buf: Buffer): DecodedMessage {
   }
   // The OPT record carries the upper 8 bits of a 12-bit RCODE (RFC 6891).
   const rcodeValue = (parsed.extendedRcode << 4) | (flags & 0xf)
-  return {
-    id: buf.readUInt16BE(0),
-    questions: parsed.questions,
-    response: {
-      rcode: rcodeName(rcodeValue),
-      flags: {
-        aa: (flags & 0x0400) !== 0,
-        tc: (flags & 0x0200) !== 0,
-        rd: (flags & 0x0100) !== 0,
-        ra: (flags & 0x0080) !== 0
-      },
-      answers: parsed.answers,
-      authority: parsed.authority,
-      ...(parsed.glue.length > 0 ? { additional: parsed.glue } : {})
-    }
+  const response: DnsResponse = {
+    rcode: rcodeName(rcodeValue),
+    flags: {
+      aa: (flags & 0x0400) !== 0,
+      tc: (flags & 0x0200) !== 0,
+      rd: (flags & 0x0100) !== 0,
+      ra: (flags & 0x0080) !== 0
+    },
+    answers: parsed.answers,
+    authority: parsed.authority
   }
+  // Set only when there is glue, last, as the spread it replaces did: no empty object each time.
+  if (parsed.glue.length > 0) response.additional = parsed.glue
+  return { id: buf.readUInt16BE(0), questions: parsed.questions, response }
 }
 
 interface ParsedMessage {
@@ -149,58 +224,58 @@ const AAAA = 28
  * referral (no answer, no AA, NS in the authority): an ordinary answer costs nothing more.
  */
 function parseMessage(buf: Buffer): ParsedMessage {
-  const counts = [
-    buf.readUInt16BE(4),
-    buf.readUInt16BE(6),
-    buf.readUInt16BE(8),
-    buf.readUInt16BE(10)
-  ]
+  startMessage(buf)
+  const questionCount = u16(buf, 4)
   let at = 12
   const questions: { name: string; type: string }[] = []
-  for (let i = 0; i < (counts[0] as number); i++) {
-    const { name, end } = decodeName(buf, at)
+  for (let i = 0; i < questionCount; i++) {
+    const name = readName(buf, at, true)
+    const end = lastNameEnd()
     if (end + 4 > buf.length) throw new Error('a question runs past the end of the message')
-    questions.push({ name, type: typeMnemonic(buf.readUInt16BE(end)) })
+    questions.push({ name, type: typeMnemonic(u16(buf, end)) })
     at = end + 4
   }
-  const sections: DnsRecord[][] = [[], [], []]
+  const answers: DnsRecord[] = []
+  const authority: DnsRecord[] = []
+  const glue: DnsRecord[] = []
   let extendedRcode = 0
-  let glue = false
+  let referral = false
   for (let section = 0; section < 3; section++) {
-    const count = counts[section + 1] as number
+    const count = u16(buf, 6 + 2 * section)
+    const records = section === 0 ? answers : section === 1 ? authority : glue
     if (section === 2) {
-      glue =
+      referral =
         count > 0 &&
-        (sections[0] as DnsRecord[]).length === 0 &&
-        (buf.readUInt16BE(2) & 0x0400) === 0 &&
-        (sections[1] as DnsRecord[]).some((r) => r.type === 'NS')
+        answers.length === 0 &&
+        (buf[2]! & 0x04) === 0 &&
+        authority.some((r) => r.type === 'NS')
     }
     for (let i = 0; i < count; i++) {
       const start = at
-      const { name, end } = decodeName(buf, at)
+      const name = readName(buf, at, true)
+      const end = lastNameEnd()
       if (end + 10 > buf.length) throw new Error('a record runs past the end of the message')
-      const typeCode = buf.readUInt16BE(end)
+      const typeCode = u16(buf, end)
       const ttl = buf.readUInt32BE(end + 4)
       const rdataAt = end + 10
-      const rdataEnd = rdataAt + buf.readUInt16BE(end + 8)
+      const rdataEnd = rdataAt + u16(buf, end + 8)
       if (rdataEnd > buf.length) throw new Error('a record runs past the end of the message')
       at = rdataEnd
       if (typeCode === OPT) {
         extendedRcode = ttl >>> 24
         continue
       }
-      if (section === 2 && !(glue && (typeCode === A || typeCode === AAAA))) continue
-      const wire: WireRecord = { buf, start, name, typeCode, ttl, rdataAt, rdataEnd }
-      ;(sections[section] as DnsRecord[]).push(recordFromWire(wire, typeMnemonic(typeCode)))
+      if (section === 2 && !(referral && (typeCode === A || typeCode === AAAA))) continue
+      const type = typeMnemonic(typeCode)
+      records.push(readRecord(buf, start, name, typeCode, ttl, rdataAt, rdataEnd, type))
     }
   }
-  return {
-    questions,
-    answers: sections[0] as DnsRecord[],
-    authority: sections[1] as DnsRecord[],
-    glue: sections[2] as DnsRecord[],
-    extendedRcode
-  }
+  return { questions, answers, authority, glue, extendedRcode }
+}
+
+/** The 16-bit big-endian number at `at`, which the caller has checked is inside `buf`. */
+function u16(buf: Buffer, at: number): number {
+  return (buf[at]! << 8) | buf[at + 1]!
 }
 
 /** The OPT pseudo-record type (RFC 6891). */
@@ -257,11 +332,22 @@ function toPacketType(type: string): dnsPacket.RecordType {
   return upper as dnsPacket.RecordType
 }
 
+/** {@link canonicalType}'s answers by the type as given: every question asks for one. */
+const canonicalTypes = new Map<string, string>()
+
 /**
  * The form a type is keyed and compared in: its upper-case mnemonic, `TYPE<n>` only for a type
  * without one, so `TYPE16` and `TXT` are the same question.
  */
 export function canonicalType(type: string): string {
+  const known = canonicalTypes.get(type)
+  if (known !== undefined) return known
+  const canonical = findCanonicalType(type)
+  if (canonicalTypes.size < 1024) canonicalTypes.set(type, canonical)
+  return canonical
+}
+
+function findCanonicalType(type: string): string {
   const upper = type.toUpperCase()
   if (!/^TYPE\d+$/.test(upper)) return upper
   try {

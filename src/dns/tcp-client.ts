@@ -8,8 +8,9 @@
  */
 import net from 'node:net'
 import { createIdSource } from './message-ids.js'
-import { answersQuestion, decodeMessage, encodeQuery, type DecodedMessage } from './codec.js'
+import { answersQuestion, decodeMessage, encodeFramedQuery, type DecodedMessage } from './codec.js'
 import { formatServerAddress } from './server-address.js'
+import { createFrameReader } from './tcp-frames.js'
 import {
   checkInteger,
   createQueryGate,
@@ -28,11 +29,17 @@ export const TCP_MAX_IN_FLIGHT = 256
 interface Pending {
   id: number
   flight: Flight
-  /** The query with its two-byte length in front, as TCP carries it. */
-  framed: Buffer
   triesDone: number
   timer?: NodeJS.Timeout
 }
+
+/**
+ * Room for framed queries (a query is at most 284 octets with its length): each is written
+ * straight into it and one flush writes the part filled since the last, so a turn of the event
+ * loop costs one buffer and one write however many questions it asks.
+ */
+const OUTBOX_SIZE = 65536
+const LONGEST_FRAMED_QUERY = 2 + 12 + 255 + 4 + 11
 
 /**
  * Creates a resolver that asks one server over one pipelined TCP connection, opened on the first
@@ -60,10 +67,16 @@ export function createTcpResolver(options: WireResolverOptions): WireResolver {
   const stats: WireResolverStats = { sent: 0, received: 0, tcp: 0 }
   let conn: net.Socket | undefined
   let connected = false
-  /** Framed queries waiting for the next write: one write per turn of the event loop. */
-  let outbox: Buffer[] = []
+  /**
+   * Framed queries waiting for the next write, one write per turn of the event loop: the first
+   * `outboxUsed` octets of `outbox`, after any filled buffers in `outboxFull`.
+   */
+  let outbox = Buffer.allocUnsafe(0)
+  let outboxUsed = 0
+  let outboxFull: Buffer[] = []
   let flushing = false
-  let received: Buffer | undefined
+  /** The connection's answers, out of the pieces they come in. */
+  const frames = createFrameReader(onMessage)
   const gate = createQueryGate({
     prefix,
     maxInFlight,
@@ -74,29 +87,45 @@ export function createTcpResolver(options: WireResolverOptions): WireResolver {
   })
 
   const freshId = createIdSource((id) => pending.has(id))
+  /** The options of the query being written: one object for them all. */
+  const encoding = { id: 0, recursionDesired: options.recursionDesired }
 
   function start(flight: Flight): void {
-    const id = freshId()
-    const packet = encodeQuery(
-      { name: flight.name, type: flight.type },
-      { id, recursionDesired: options.recursionDesired }
-    )
-    const framed = Buffer.allocUnsafe(packet.length + 2)
-    framed.writeUInt16BE(packet.length, 0)
-    packet.copy(framed, 2)
-    const p: Pending = { id, flight, framed, triesDone: 0 }
-    pending.set(id, p)
+    const p: Pending = { id: freshId(), flight, triesDone: 0 }
+    // Throws on a name or type that cannot go on the wire, before anything is kept.
+    write(p)
+    pending.set(p.id, p)
     flight.onSettle(() => {
       if (p.timer) clearTimeout(p.timer)
-      pending.delete(id)
+      pending.delete(p.id)
     })
-    send(p)
+    arm(p)
   }
 
+  /** Writes a try again: the same query (same id), encoded again into the outbox. */
   function send(p: Pending): void {
+    write(p)
+    arm(p)
+  }
+
+  /** Puts the query into the outbox; throws as encodeFramedQuery does. */
+  function write(p: Pending): void {
+    const question = p.flight
+    encoding.id = p.id
+    let end = encodeFramedQuery(outbox, outboxUsed, question, encoding)
+    if (end === null) {
+      if (outboxUsed > 0) outboxFull.push(outbox.subarray(0, outboxUsed))
+      outbox = Buffer.allocUnsafe(Math.max(OUTBOX_SIZE, LONGEST_FRAMED_QUERY))
+      outboxUsed = 0
+      end = encodeFramedQuery(outbox, 0, question, encoding) as number
+    }
+    outboxUsed = end
+  }
+
+  /** Counts a try written and starts its timer; the write happens on the next flush. */
+  function arm(p: Pending): void {
     p.triesDone++
     stats.sent++
-    outbox.push(p.framed)
     p.timer = setTimeout(() => onTimeout(p), timeoutMs)
     if (!flushing) {
       flushing = true
@@ -104,13 +133,22 @@ export function createTcpResolver(options: WireResolverOptions): WireResolver {
     }
   }
 
+  /** Drops what waits in the outbox unwritten (the connection closed or the resolver did). */
+  function clearOutbox(): void {
+    outboxFull = []
+    outboxUsed = 0
+  }
+
   function flush(): void {
     flushing = false
-    if (outbox.length === 0) return
+    if (outboxUsed === 0 && outboxFull.length === 0) return
     const c = getConnection()
     if (!connected) return // 'connect' flushes what waits
-    const batch = outbox.length === 1 ? outbox[0]! : Buffer.concat(outbox)
-    outbox = []
+    const last = outbox.subarray(0, outboxUsed)
+    const batch = outboxFull.length === 0 ? last : Buffer.concat([...outboxFull, last])
+    // The written part now belongs to the socket; the rest of the buffer takes the next ones.
+    outbox = outbox.subarray(outboxUsed)
+    clearOutbox()
     c.write(batch)
   }
 
@@ -121,14 +159,14 @@ export function createTcpResolver(options: WireResolverOptions): WireResolver {
     c.unref()
     conn = c
     connected = false
-    received = undefined
+    frames.reset()
     c.on('connect', () => {
       if (conn !== c) return
       connected = true
       flush()
     })
     c.on('data', (chunk: Buffer) => {
-      if (conn === c) onData(chunk)
+      if (conn === c) frames.push(chunk)
     })
     c.on('error', () => {
       // 'close' follows and says what happens to the questions.
@@ -137,10 +175,10 @@ export function createTcpResolver(options: WireResolverOptions): WireResolver {
       if (conn !== c) return
       conn = undefined
       connected = false
-      received = undefined
+      frames.reset()
       // Whatever was written and not answered is written again on a new connection, as a try.
       const waiting = [...pending.values()]
-      outbox = []
+      clearOutbox()
       for (const p of waiting) {
         if (p.flight.settled) continue
         if (p.timer) clearTimeout(p.timer)
@@ -151,20 +189,6 @@ export function createTcpResolver(options: WireResolverOptions): WireResolver {
       }
     })
     return c
-  }
-
-  function onData(chunk: Buffer): void {
-    let buf = received ? Buffer.concat([received, chunk]) : chunk
-    let at = 0
-    while (buf.length - at >= 2) {
-      const length = buf.readUInt16BE(at)
-      if (buf.length - at < 2 + length) break
-      onMessage(buf.subarray(at + 2, at + 2 + length))
-      at += 2 + length
-    }
-    buf = buf.subarray(at)
-    // A partial message is copied out, so the chunk it came in can go.
-    received = buf.length > 0 ? Buffer.from(buf) : undefined
   }
 
   function onMessage(msg: Buffer): void {
@@ -203,7 +227,7 @@ export function createTcpResolver(options: WireResolverOptions): WireResolver {
   async function release(): Promise<void> {
     const c = conn
     conn = undefined
-    outbox = []
+    clearOutbox()
     if (c) {
       c.destroy()
     }

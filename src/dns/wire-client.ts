@@ -181,14 +181,14 @@ export function createWireResolver(options: WireResolverOptions): WireResolver {
   }
 
   const freshId = createIdSource((id) => pending.has(id))
+  /** The options of the query being encoded: one object for them all. */
+  const encoding = { id: 0, recursionDesired: options.recursionDesired }
 
   function start(flight: Flight): void {
     const id = freshId()
+    encoding.id = id
     // Throws on a name or type that cannot go on the wire; the gate makes that the outcome.
-    const packet = encodeQuery(
-      { name: flight.name, type: flight.type },
-      { id, recursionDesired: options.recursionDesired }
-    )
+    const packet = encodeQuery(flight, encoding)
     const p: Pending = { id, flight, packet, triesDone: 0, phase: 'udp' }
     pending.set(id, p)
     flight.onSettle(() => {

@@ -18,6 +18,43 @@ const MAX_LABEL = 63
  */
 export function encodeName(name: string): Buffer {
   if (name === '') return Buffer.from([0])
+  return encodePlainName(name) ?? encodeAnyName(name)
+}
+
+/**
+ * {@link encodeName} for the common name, ASCII without escapes: each dot becomes the length
+ * of the label before it, in one pass without a closure per octet. Undefined for anything
+ * else, and for a name {@link encodeAnyName} would refuse, so that it says why.
+ */
+function encodePlainName(name: string): Buffer | undefined {
+  const length = name.length
+  // The labels' octets, a length octet before each and the root after them.
+  if (length + 2 > MAX_NAME) return undefined
+  const out = Buffer.allocUnsafe(length + 2)
+  let lengthAt = 0
+  let labelLength = 0
+  for (let i = 0; i < length; i++) {
+    const code = name.charCodeAt(i)
+    if (code === 0x2e) {
+      if (labelLength === 0) return undefined
+      out[lengthAt] = labelLength
+      lengthAt = i + 1
+      labelLength = 0
+    } else if (code === 0x5c || code >= 0x80 || labelLength === MAX_LABEL) {
+      return undefined
+    } else {
+      out[i + 1] = code
+      labelLength++
+    }
+  }
+  if (labelLength === 0) return undefined
+  out[lengthAt] = labelLength
+  out[length + 1] = 0
+  return out
+}
+
+/** {@link encodeName} for any name: escapes, UTF-8, and the reasons a name is refused. */
+function encodeAnyName(name: string): Buffer {
   const out = Buffer.allocUnsafe(MAX_NAME + 4)
   let at = 0
   let lengthAt = 0
@@ -89,17 +126,72 @@ export interface WireName {
  * runs past the message, a pointer loop, a name over 255 octets or a reserved label type.
  */
 export function decodeName(buf: Uint8Array, offset: number): WireName {
-  const labels: string[] = []
+  const name = readName(buf, offset, false)
+  return { name, end: readEnd }
+}
+
+/** Where the name {@link readName} read last ends, as {@link WireName.end} says. */
+let readEnd = 0
+
+/** The end of the name {@link readName} read last (see {@link WireName.end}). */
+export function lastNameEnd(): number {
+  return readEnd
+}
+
+/**
+ * The presentation form of a name being read, escapes written out: at most 255 octets of
+ * labels, each octet at most four characters (`\DDD`), and the dots between them.
+ */
+const scratch = Buffer.allocUnsafeSlow(4 * MAX_NAME + 4)
+
+/**
+ * Names already read in the message {@link startMessage} named, by the offset they start at:
+ * a compressed name that only points to one of them (an answer's owner pointing to the
+ * question) is that string again rather than a new one. A few slots are enough.
+ */
+const CACHED = 16
+let cacheFor: Uint8Array | undefined
+let cacheCount = 0
+const cacheAt = new Int32Array(CACHED)
+const cacheJumps = new Int32Array(CACHED)
+const cacheName: string[] = new Array<string>(CACHED).fill('')
+
+/**
+ * Starts reading the message `buf` with {@link readName}'s `cached` set: forgets the names of
+ * the message read before. Call it once per message, before its first name.
+ */
+export function startMessage(buf: Uint8Array): void {
+  cacheFor = buf
+  cacheCount = 0
+}
+
+/**
+ * {@link decodeName} without the object: the name, its end left for {@link lastNameEnd}.
+ * With `cached`, a name reached by a pointer to one read before in the same message (see
+ * {@link startMessage}) is not read again. One string per name, built from the octets at once
+ * rather than label by label: this runs for every name of every answer of a fleet run.
+ */
+export function readName(buf: Uint8Array, offset: number, cached: boolean): string {
+  const useCache = cached && buf === cacheFor
   let at = offset
   let end = -1
   let wireLength = 1
   let jumps = 0
+  let out = 0
   for (;;) {
     if (at >= buf.length) throw new Error('a name runs past the end of the message')
     const length = buf[at] as number
     if (length === 0) {
       if (end === -1) end = at + 1
-      return { name: labels.join('.'), end }
+      readEnd = end
+      // The dot after the last label is not part of the name.
+      const name = out === 0 ? '' : scratch.toString('latin1', 0, out - 1)
+      if (useCache && cacheCount < CACHED) {
+        cacheAt[cacheCount] = offset
+        cacheJumps[cacheCount] = jumps
+        cacheName[cacheCount++] = name
+      }
+      return name
     }
     if ((length & 0xc0) === 0xc0) {
       if (at + 1 >= buf.length) throw new Error('a name runs past the end of the message')
@@ -107,14 +199,42 @@ export function decodeName(buf: Uint8Array, offset: number): WireName {
       // A message holds at most 65,535 octets; more jumps than that is a loop.
       if (++jumps > 127) throw new Error('a name has a compression loop')
       at = ((length & 0x3f) << 8) | (buf[at + 1] as number)
+      if (useCache && out === 0) {
+        // Nothing read yet: the name is the one at `at`, if that was read and the jumps to
+        // reach it stay within the limit (past it, reading it again throws as it should).
+        for (let i = 0; i < cacheCount; i++) {
+          if (cacheAt[i] === at && jumps + (cacheJumps[i] as number) <= 127) {
+            readEnd = end
+            return cacheName[i] as string
+          }
+        }
+      }
       continue
     }
     if (length > MAX_LABEL) throw new Error(`a label of unknown type 0x${length.toString(16)}`)
     wireLength += length + 1
     if (wireLength > MAX_NAME) throw new Error('a name longer than 255 octets')
-    if (at + 1 + length > buf.length) throw new Error('a name runs past the end of the message')
-    labels.push(labelText(buf, at + 1, at + 1 + length))
-    at += 1 + length
+    const stop = at + 1 + length
+    if (stop > buf.length) throw new Error('a name runs past the end of the message')
+    for (let i = at + 1; i < stop; i++) {
+      const b = buf[i] as number
+      if (b > 0x20 && b < 0x7f) {
+        if (b === 0x2e || b === 0x5c) {
+          scratch[out++] = 0x5c
+          scratch[out++] = b
+        } else {
+          // Lower-cased as the zone reader does (ASCII letters only).
+          scratch[out++] = b >= 0x41 && b <= 0x5a ? b + 0x20 : b
+        }
+      } else {
+        scratch[out++] = 0x5c
+        scratch[out++] = 0x30 + ((b / 100) | 0)
+        scratch[out++] = 0x30 + (((b / 10) | 0) % 10)
+        scratch[out++] = 0x30 + (b % 10)
+      }
+    }
+    scratch[out++] = 0x2e
+    at = stop
   }
 }
 

@@ -7,7 +7,7 @@ import dnsPacket from 'dns-packet'
 import type { Answer, OptAnswer } from 'dns-packet'
 import { canonicalIpv6 } from './server-address.js'
 import { normalizeName, type DnsRecord } from './types.js'
-import { decodeName } from './wire-name.js'
+import { lastNameEnd, readName } from './wire-name.js'
 
 /** One resource record as found in a message: where it is and what its header says. */
 export interface WireRecord {
@@ -30,62 +30,106 @@ const packetAnswer = (
 
 /** Reads one record (not OPT); `type` is its mnemonic. Throws on malformed data. */
 export function recordFromWire(wire: WireRecord, type: string): DnsRecord {
-  const { buf, rdataAt, rdataEnd } = wire
-  const base = { name: wire.name, type, ttl: wire.ttl }
-  const name = (at: number): string => {
-    const decoded = decodeName(buf, at)
-    if (decoded.end > rdataEnd) throw new Error(`a name runs past the end of a ${type} record`)
-    return decoded.name
-  }
-  const u16 = (at: number): number => {
-    if (at + 2 > rdataEnd) throw new Error(`a ${type} record is too short`)
-    return buf.readUInt16BE(at)
-  }
-  switch (wire.typeCode) {
+  return readRecord(
+    wire.buf,
+    wire.start,
+    wire.name,
+    wire.typeCode,
+    wire.ttl,
+    wire.rdataAt,
+    wire.rdataEnd,
+    type
+  )
+}
+
+/**
+ * {@link recordFromWire} with the record's fields as arguments, for the message decoder: no
+ * object and no closure per record. Names go through the decoder's cache for the message
+ * ({@link startMessage}).
+ */
+export function readRecord(
+  buf: Buffer,
+  start: number,
+  owner: string,
+  typeCode: number,
+  ttl: number,
+  rdataAt: number,
+  rdataEnd: number,
+  type: string
+): DnsRecord {
+  switch (typeCode) {
     case 1: // A
       if (rdataEnd - rdataAt !== 4) throw new Error('an A record that is not 4 octets')
-      return { ...base, data: Array.from(buf.subarray(rdataAt, rdataEnd)).join('.') }
+      return {
+        name: owner,
+        type,
+        ttl,
+        data: `${buf[rdataAt]}.${buf[rdataAt + 1]}.${buf[rdataAt + 2]}.${buf[rdataAt + 3]}`
+      }
     case 28: {
       // AAAA, in RFC 5952 text as the zone-file source writes it, so both sources compare equal.
       if (rdataEnd - rdataAt !== 16) throw new Error('an AAAA record that is not 16 octets')
       const groups: string[] = []
       for (let at = rdataAt; at < rdataEnd; at += 2) groups.push(buf.readUInt16BE(at).toString(16))
-      return { ...base, data: canonicalIpv6(groups.join(':')) }
+      return { name: owner, type, ttl, data: canonicalIpv6(groups.join(':')) }
     }
     case 2: // NS
     case 5: // CNAME
     case 12: // PTR
     case 39: // DNAME
-      return { ...base, data: name(rdataAt) }
-    case 15: // MX
-      return { ...base, data: `${u16(rdataAt)} ${name(rdataAt + 2) || '.'}` }
+      return { name: owner, type, ttl, data: rdataName(buf, rdataAt, rdataEnd, type) }
+    case 15: {
+      // MX
+      const preference = u16(buf, rdataAt, rdataEnd, type)
+      const exchange = rdataName(buf, rdataAt + 2, rdataEnd, type) || '.'
+      return { name: owner, type, ttl, data: `${preference} ${exchange}` }
+    }
     case 33: {
       // SRV
-      const fields = [u16(rdataAt), u16(rdataAt + 2), u16(rdataAt + 4)]
-      return { ...base, data: `${fields.join(' ')} ${name(rdataAt + 6) || '.'}` }
+      const fields = [
+        u16(buf, rdataAt, rdataEnd, type),
+        u16(buf, rdataAt + 2, rdataEnd, type),
+        u16(buf, rdataAt + 4, rdataEnd, type)
+      ]
+      const target = rdataName(buf, rdataAt + 6, rdataEnd, type) || '.'
+      return { name: owner, type, ttl, data: `${fields.join(' ')} ${target}` }
     }
     case 6: {
       // SOA
-      const mname = decodeName(buf, rdataAt)
-      const rname = decodeName(buf, mname.end)
-      if (rname.end + 20 !== rdataEnd) throw new Error('an SOA record of the wrong length')
-      const numbers = [0, 4, 8, 12, 16].map((i) => buf.readUInt32BE(rname.end + i))
-      return { ...base, data: [mname.name, rname.name, ...numbers].join(' ') }
+      const mname = readName(buf, rdataAt, true)
+      const rname = readName(buf, lastNameEnd(), true)
+      const end = lastNameEnd()
+      if (end + 20 !== rdataEnd) throw new Error('an SOA record of the wrong length')
+      const numbers = [0, 4, 8, 12, 16].map((i) => buf.readUInt32BE(end + i))
+      return { name: owner, type, ttl, data: [mname, rname, ...numbers].join(' ') }
     }
     case 16: // TXT
     case 99: {
       // SPF: the same RDATA as TXT.
       const strings = characterStrings(buf, rdataAt, rdataEnd)
-      if (strings) return { ...base, data: strings.join(''), strings }
-      if (wire.typeCode === 16) throw new Error('a TXT record whose strings overrun its data')
-      return { ...base, data: generic(buf.subarray(rdataAt, rdataEnd)) }
+      if (strings) return { name: owner, type, ttl, data: strings.join(''), strings }
+      if (typeCode === 16) throw new Error('a TXT record whose strings overrun its data')
+      return { name: owner, type, ttl, data: generic(buf.subarray(rdataAt, rdataEnd)) }
     }
     default: {
-      const answer = packetAnswer.decode(buf, wire.start)
+      const answer = packetAnswer.decode(buf, start)
       if (answer.type === 'OPT') throw new Error('an OPT record outside the additional section')
-      return { ...base, data: recordData(answer) }
+      return { name: owner, type, ttl, data: recordData(answer) }
     }
   }
+}
+
+/** A name inside RDATA; throws if it runs past the record. */
+function rdataName(buf: Buffer, at: number, rdataEnd: number, type: string): string {
+  const name = readName(buf, at, true)
+  if (lastNameEnd() > rdataEnd) throw new Error(`a name runs past the end of a ${type} record`)
+  return name
+}
+
+/** A 16-bit field inside RDATA; throws if it runs past the record. */
+function u16(buf: Buffer, at: number, rdataEnd: number, type: string): number {
+  if (at + 2 > rdataEnd) throw new Error(`a ${type} record is too short`)
+  return (buf[at]! << 8) | buf[at + 1]!
 }
 
 /** Splits RDATA into RFC 1035 character-strings, or undefined if it is not made of them. */
