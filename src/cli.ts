@@ -2,7 +2,6 @@ import { statSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
 import { writeJsonReport } from './report/json-stream.js'
 import { fileSink } from './report-file.js'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { FAIL_ON, type FailOn } from './config/schema.js'
 import { execute, FORMATS, mergeRun, RENDERERS, type EngineOptions, type Format } from './engine.js'
@@ -229,7 +228,8 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
       },
       {
         now: io.now ?? (() => new Date()),
-        sleep: io.sleep ?? ((ms) => sleep(ms)),
+        // A plain timer: node:timers/promises would be loaded at start-up for wait alone.
+        sleep: io.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
         progress: (line) => stderr(`${line}\n`)
       }
     )
