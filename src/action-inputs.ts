@@ -1,6 +1,6 @@
 // The action's inputs: the one schema of every input action.yml declares, and how they are read.
 import { z } from 'zod'
-import { FAIL_ON } from './config/schema.js'
+import { FAIL_ON } from './config/record-keys.js'
 import { FORMATS } from './engine.js'
 import { COMMENT_MODES, ON_PASS } from './github/publish-comment.js'
 import { parseDuration } from './wait.js'

@@ -1,5 +1,6 @@
 import { getServers } from 'node:dns'
-import { RESOLVER_PRESETS, type ResolverEntry } from '../config/schema.js'
+import { RESOLVER_PRESETS } from '../config/record-keys.js'
+import type { ResolverEntry } from '../config/schema.js'
 import {
   createAuthoritativeDiscovery,
   createOtherZonesFor,
