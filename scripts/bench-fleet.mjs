@@ -126,10 +126,11 @@ export async function runFleet({ cli, dir, count, timeoutMs, repeat = 3, transpo
     const dnsperfArgs = ['-s', '127.0.0.1', '-p', String(knot.port), '-d', data, ...DNSPERF_FLAGS]
     // The CLI and dnsperf in turn, `repeat` times each: a burst of load on a shared machine
     // then hits both alike, and the medians say more than any one run.
-    const floorArgs = [FLOOR, transport, String(knot.port), data]
+    const floorArgs = (mode) => [FLOOR, transport, String(knot.port), data, mode]
     const tools = []
     const perfs = []
     const floors = []
+    const ioFloors = []
     let recorded = 0
     for (let i = 0; i < repeat; i++) {
       const tool = await measure(process.execPath, cliArgs, { timeoutMs })
@@ -143,7 +144,8 @@ export async function runFleet({ cli, dir, count, timeoutMs, repeat = 3, transpo
       await rm(output)
       tools.push(tool)
       perfs.push(await runDnsperf(dnsperfArgs, count, timeoutMs))
-      floors.push(await runFloor(floorArgs, count, timeoutMs))
+      floors.push(await runFloor(floorArgs('decode'), count, timeoutMs))
+      ioFloors.push(await runFloor(floorArgs('count'), count, timeoutMs))
     }
     const toolSeconds = median(tools.map((t) => t.seconds))
     const perfSeconds = median(perfs.map((p) => p.seconds))
@@ -164,11 +166,8 @@ export async function runFleet({ cli, dir, count, timeoutMs, repeat = 3, transpo
         qps: median(perfs.map((p) => p.qps)),
         sent: perfs[0].sent
       },
-      floor: {
-        seconds: median(floors.map((f) => f.seconds)),
-        range: range(floors.map((f) => f.seconds)),
-        rssMiB: Math.max(...floors.map((f) => f.rssMiB))
-      },
+      floor: summarize(floors),
+      ioFloor: summarize(ioFloors),
       ratio: perfSeconds / toolSeconds,
       dnsperfCommand: `dnsperf -s 127.0.0.1 -p PORT -d questions.txt ${DNSPERF_FLAGS.join(' ')}`
     }
@@ -192,6 +191,11 @@ async function runDnsperf(args, count, timeoutMs) {
 
 /** scripts/bench-floor.mjs: plain Node asking the same questions and doing nothing else. */
 const FLOOR = fileURLToPath(new URL('./bench-floor.mjs', import.meta.url))
+
+function summarize(runs) {
+  const seconds = runs.map((r) => r.seconds)
+  return { seconds: median(seconds), range: range(seconds) }
+}
 
 /** One run of the floor; throws unless all 15 × count questions were answered. */
 async function runFloor(args, count, timeoutMs) {

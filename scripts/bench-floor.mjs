@@ -1,20 +1,24 @@
 // The floor of the fleet benchmark (issue 12): what plain Node reaches on this machine when it
 // does nothing but ask. It sends each question of a dnsperf data file once over each of three
 // sockets to one server (the CLI's shape: two resolvers and the authoritative server; dnsperf's
-// `-n 3` sends the same number), with dns-packet encoding each question and decoding each answer,
-// and no config, no diagnosis and no report. The CLI's wall time over this floor's is what the CLI's own work
-// costs; dnsperf's over this floor's is as close to dnsperf as Node gets.
+// `-n 3` sends the same number), at most OUTSTANDING in flight per socket, with dns-packet
+// encoding each question, and no config, no diagnosis and no report. With `decode` each answer is
+// decoded by dns-packet and must hold a record; with `count` only its ID is read (the I/O floor).
+// The CLI's wall time over this floor's is what its own work costs; dnsperf's over this floor's
+// is as near to dnsperf as Node itself gets.
 //
-//   node scripts/bench-floor.mjs udp|tcp PORT QUESTIONS_FILE [SOCKETS] [OUTSTANDING]
+//   node scripts/bench-floor.mjs udp|tcp PORT QUESTIONS_FILE [decode|count] [SOCKETS] [OUTSTANDING]
 //
-// Prints one JSON line: {"sent":N,"answered":N,"missing":N}. Exits 1 when an answer is
+// A UDP question unanswered after a second is sent again, with the same ID (as a client would).
+// Prints one JSON line: {"sent":N,"answered":N,"empty":N,"resent":N}. Exits 1 when an answer is
 // missing or empty.
 import dgram from 'node:dgram'
 import { readFileSync } from 'node:fs'
 import net from 'node:net'
 import packet from 'dns-packet'
 
-const [transport, port, file, socketsArg = '3', outstandingArg = '100'] = process.argv.slice(2)
+const [transport, port, file, mode = 'decode', socketsArg = '3', outstandingArg = '100'] =
+  process.argv.slice(2)
 const questions = readFileSync(file, 'utf8')
   .split('\n')
   .filter(Boolean)
@@ -22,45 +26,58 @@ const questions = readFileSync(file, 'utf8')
     const [name, type] = line.split(' ')
     return { name, type }
   })
-const outstanding = Number(outstandingArg)
 const sockets = Number(socketsArg)
+const outstanding = Number(outstandingArg)
 const total = questions.length * sockets
-
-let sent = 0
-let answered = 0
-let missing = 0
+const counts = { sent: 0, answered: 0, empty: 0, resent: 0 }
 
 /** One socket's loop: at most `outstanding` questions in flight, the next sent as one is answered. */
 function client(send) {
-  let inFlight = 0
+  const pending = new Map()
   let asked = 0
+  let nextId = 0
   const next = () => {
-    while (inFlight < outstanding && asked < questions.length) {
-      const q = questions[asked++]
-      const id = sent % 65536
-      sent++
-      inFlight++
-      send(packet.encode({ id, type: 'query', flags: packet.RECURSION_DESIRED, questions: [q] }))
+    while (pending.size < outstanding && asked < questions.length) {
+      const id = nextId
+      nextId = (nextId + 1) % 65536
+      const query = packet.encode({
+        id,
+        type: 'query',
+        flags: packet.RECURSION_DESIRED,
+        questions: [questions[asked++]]
+      })
+      pending.set(id, { query, at: Date.now() })
+      counts.sent++
+      send(query)
     }
   }
   const onAnswer = (buffer) => {
-    const message = packet.decode(buffer)
-    if (message.answers.length === 0) missing++
-    answered++
-    inFlight--
-    if (answered === total) done()
+    const id = buffer.readUInt16BE(0)
+    if (!pending.delete(id)) return
+    if (mode === 'decode' && packet.decode(buffer).answers.length === 0) counts.empty++
+    counts.answered++
+    if (counts.answered === total) done()
     else next()
   }
-  return { next, onAnswer }
+  const resend = () => {
+    const now = Date.now()
+    for (const entry of pending.values()) {
+      if (now - entry.at < 1000) continue
+      entry.at = now
+      counts.resent++
+      send(entry.query)
+    }
+  }
+  return { next, onAnswer, resend }
 }
 
 function done() {
-  console.log(JSON.stringify({ sent, answered, missing }))
-  process.exit(answered === sent && missing === 0 ? 0 : 1)
+  console.log(JSON.stringify(counts))
+  process.exit(counts.answered === total && counts.empty === 0 ? 0 : 1)
 }
 
 setTimeout(() => {
-  console.log(JSON.stringify({ sent, answered, missing }))
+  console.log(JSON.stringify(counts))
   process.exit(1)
 }, 300_000).unref()
 
@@ -70,6 +87,7 @@ for (let i = 0; i < sockets; i++) {
     const c = client((buffer) => socket.send(buffer))
     socket.on('message', c.onAnswer)
     socket.connect(Number(port), '127.0.0.1', c.next)
+    setInterval(c.resend, 250).unref()
   } else {
     const socket = net.connect(Number(port), '127.0.0.1')
     socket.setNoDelay(true)

@@ -229,7 +229,7 @@ function render({ results, fleet, latency, cold, dist }) {
   const mib = (value) => (Number.isNaN(value) ? 'n/a' : value.toFixed(0))
   const fleetRows = fleet.map(
     (f) =>
-      `| ${f.count.toLocaleString('en')} | ${f.transport === 'tcp' ? 'tcp://' : 'UDP'} | ${s(f.tool.seconds)} (${f.tool.range.map(s).join('–')}) | ${s(f.dnsperf.seconds)} (${f.dnsperf.range.map(s).join('–')}) | ${f.ratio.toFixed(3)} | ${mib(f.tool.rssMiB)} | ${f.tool.recorded.toLocaleString('en')} | ${f.dnsperf.qps.toFixed(0)} | ${s(f.floor.seconds)} (${f.floor.range.map(s).join('–')}) | ${(f.dnsperf.seconds / f.floor.seconds).toFixed(3)} |`
+      `| ${f.count.toLocaleString('en')} | ${f.transport === 'tcp' ? 'tcp://' : 'UDP'} | ${s(f.tool.seconds)} (${f.tool.range.map(s).join('–')}) | ${s(f.dnsperf.seconds)} (${f.dnsperf.range.map(s).join('–')}) | ${f.ratio.toFixed(3)} | ${mib(f.tool.rssMiB)} | ${f.tool.recorded.toLocaleString('en')} | ${f.dnsperf.qps.toFixed(0)} | ${s(f.floor.seconds)} (${f.floor.range.map(s).join('–')}) | ${(f.dnsperf.seconds / f.floor.seconds).toFixed(3)} | ${s(f.ioFloor.seconds)} (${f.ioFloor.range.map(s).join('–')}) | ${(f.dnsperf.seconds / f.ioFloor.seconds).toFixed(3)} |`
   )
   const met = (ok) => (ok ? 'met' : '**not met**')
   const growths = []
@@ -312,17 +312,18 @@ and must find every domain \`pass\` (the benchmark stops otherwise). dnsperf the
 five questions per domain (four CNAME, one TXT) three times to the same Knot, in the same run:
 \`${large?.dnsperfCommand ?? `dnsperf ${DNSPERF_FLAGS.join(' ')}`}\` (its default 100 queries
 outstanding, one client; the file holds 5 × N questions, \`-n 3\` sends it three times, none may
-be lost). The floor is plain Node doing nothing but ask (scripts/bench-floor.mjs): each question
+be lost). The floors are plain Node doing nothing but ask (scripts/bench-floor.mjs): each question
 once over each of three sockets (UDP connected, or one pipelined TCP connection each, as the CLI's
-transport), 100 outstanding per socket, dns-packet encoding and decoding, no config, diagnosis or
-report: the CLI's wall time over the floor's is what its own work costs, and dnsperf's over the
-floor's is as near to dnsperf as Node itself gets on this machine. Each size runs the CLI,
-dnsperf and the floor in turn, ${fleet[0]?.repeat} times each: wall times are medians
+transport), 100 outstanding per socket, dns-packet encoding each question, no config, diagnosis or
+report. The floor decodes each answer with dns-packet, as a plain client would; the I/O floor only
+reads its ID. The CLI's wall time over a floor's is what its own work costs, and dnsperf's over
+the I/O floor's is as near to dnsperf as Node itself gets on this machine. Each size runs the CLI,
+dnsperf and the two floors in turn, ${fleet[0]?.repeat} times each: wall times are medians
 (lowest–highest in brackets), peak RSS the highest. The ratio is dnsperf's median wall time over
 the CLI's: 1 would be as fast as dnsperf.
 
-| domains | CLI transport | CLI wall s | dnsperf wall s | ratio | CLI peak MiB | answers recorded | dnsperf q/s | floor wall s | floor ratio |
-|---|---|---|---|---|---|---|---|---|---|
+| domains | CLI transport | CLI wall s | dnsperf wall s | ratio | CLI peak MiB | answers recorded | dnsperf q/s | floor wall s | floor ratio | I/O floor wall s | I/O floor ratio |
+|---|---|---|---|---|---|---|---|---|---|---|---|
 ${fleetRows.join('\n')}
 
 ${growth}
