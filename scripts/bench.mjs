@@ -183,7 +183,7 @@ try {
     }
   }
   log('latency')
-  const latency = await runLatency({ cli, dir: scratch })
+  const latency = await runLatency({ cli, dir: scratch, runs: 9 })
 
   const markdown = render({ results, fleet, latency, cold, dist })
   // --no-zone keeps the zone section of the page as it was (scripts/bench-zone.mjs writes it).
@@ -344,7 +344,11 @@ ${latency.delayMs} ms each way (a round trip is ${2 * latency.delayMs} ms). Medi
 ${s(latency.seconds)} s, **${latency.roundTrips.toFixed(1)} round trips** of wall time, start-up included.
 The same run straight to Knot takes ${s(latency.directSeconds)} s, so ${latency.waitingRoundTrips.toFixed(1)} round trips are spent
 waiting on the network; the relay sees ${latency.wireRoundTrips.toFixed(1)} round trips from the first question in to the
-last answer out. Datagrams sent to each of the four in one run: ${latency.datagrams.join(', ')}.
+last answer out. Datagrams sent to each of the four in one run: ${latency.datagrams.join(', ')}.${
+    process.env.NODE_EXTRA_CA_CERTS
+      ? '\nThis machine sets `NODE_EXTRA_CA_CERTS`, a certificate bundle Node 20 reads and parses at every\nstart, in every figure here (`node -e 0` above too); a GitHub-hosted runner does not set it.'
+      : ''
+  }
 
 | target (issue 12) | measured | |
 |---|---|---|
