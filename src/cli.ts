@@ -273,7 +273,7 @@ async function emit(report: Report, values: Values, io: CliIo): Promise<void> {
     io.stderr(`report written to ${values.output}\n`)
     return
   }
-  const rendered = RENDERERS[values.format as Format](report, {
+  const rendered = await RENDERERS[values.format as Format](report, {
     color: io.color && !values['no-color'] && !values.output
   })
   if (values.output) {

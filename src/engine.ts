@@ -8,12 +8,9 @@ import type { Config } from './config/load-config.js'
 import { loadConfigLazy } from './config/load-config-lazy.js'
 import type { FailOn } from './config/schema.js'
 import { buildResolvers, closeFleet } from './dns/resolvers.js'
-import { ZoneFileError } from './dns/zone-file.js'
 import { toAsciiName } from './names/dns-names.js'
-import { renderMarkdown } from './report/markdown.js'
 import { EXIT, exitCodeFor, verifiedAll, type DomainReport, type Report } from './report/report.js'
-import { createMailtrapView, type MailtrapView } from './mailtrap-view.js'
-import { renderJson, renderText } from './report/text.js'
+import type { MailtrapView } from './mailtrap-view.js'
 import { MAX_DURATION_MS, waitUntilSettled } from './wait.js'
 import { mergeReports, type Shard } from './report/merge.js'
 import { JsonReportWriter, type JsonSink } from './report/json-stream.js'
@@ -112,6 +109,8 @@ export async function checkOnce(
     )
     if (missing.length > 0) {
       await closeFleet(fleet)
+      // Loaded only here: the zone-file parser is in the chunk of --zone-dir's loader.
+      const { ZoneFileError } = await import('./dns/zone-file.js')
       throw new ZoneFileError(
         options.zoneDir!,
         0,
@@ -186,12 +185,19 @@ async function readConfigFile(path: string): Promise<string> {
   }
 }
 
-/** The report formats, each with its one renderer: every output goes through this map. */
+/**
+ * The report formats, each with its one renderer: every output goes through this map. Each is
+ * loaded when asked for: `check --format json` streams its report and renders none.
+ */
 export const RENDERERS = {
-  text: (report: Report, options: { color: boolean }) => renderText(report, options),
-  json: (report: Report) => renderJson(report),
-  markdown: (report: Report) => renderMarkdown(report)
-} as const satisfies Record<string, (report: Report, options: { color: boolean }) => string>
+  text: async (report: Report, options: { color: boolean }) =>
+    (await import('./report/text.js')).renderText(report, options),
+  json: async (report: Report) => (await import('./report/text.js')).renderJson(report),
+  markdown: async (report: Report) => (await import('./report/markdown.js')).renderMarkdown(report)
+} as const satisfies Record<
+  string,
+  (report: Report, options: { color: boolean }) => Promise<string>
+>
 
 export type Format = keyof typeof RENDERERS
 export const FORMATS = Object.keys(RENDERERS) as Format[]
@@ -235,8 +241,9 @@ export async function execute(request: RunRequest, ports: RunPorts): Promise<Run
       'the verified gate needs Mailtrap: set MAILTRAP_API_TOKEN (input mailtrap-token)'
     )
   }
+  // Loaded only with a token: a check of DNS alone never reads Mailtrap.
   const view = request.mailtrap
-    ? createMailtrapView(
+    ? (await import('./mailtrap-view.js')).createMailtrapView(
         { ...request.mailtrap, debug: request.debug },
         { now: ports.now, intervalMs: request.mailtrapIntervalMs }
       )

@@ -98,7 +98,7 @@ async function produce(inputs: Inputs): Promise<Outcome> {
               report,
               exitCode: exitCodeFor(report, report.failOn ?? 'error')
             }))
-      printUntrusted(RENDERERS[inputs.format](report, { color: true }))
+      printUntrusted(await RENDERERS[inputs.format](report, { color: true }))
       return { report, exitCode, failOn: report.failOn ?? 'error' }
     }
     const started = performance.now()
@@ -173,7 +173,7 @@ async function produce(inputs: Inputs): Promise<Outcome> {
       await file?.abort()
       core.warning(`${(unwritten as Error).message}; the check itself is complete`)
     }
-    printUntrusted(RENDERERS[inputs.format](result.report, { color: true }))
+    printUntrusted(await RENDERERS[inputs.format](result.report, { color: true }))
     if (!file) return { ...result }
     return unwritten === undefined
       ? { ...result, reportPath: reportPathOf(inputs) }
