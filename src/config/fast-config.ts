@@ -38,11 +38,21 @@ const VERSION_ONE = /^version: +1(?: +(?:#.*)?)?$/
 /** A plain scalar of ASCII name characters, and a key: one native match instead of a loop. */
 const PLAIN_ASCII = /[A-Za-z0-9_][A-Za-z0-9_.-]*/y
 const KEY = /[A-Za-z_][A-Za-z0-9_-]*:(?= |$)/y
-/** A plain scalar with letters beyond ASCII (IDN names): the characters names use. */
-const PLAIN_WIDE = /[A-Za-z0-9_\p{L}\p{N}][A-Za-z0-9_.\-\p{L}\p{M}\p{N}]*/uy
 /** The text of a one-line quoted scalar: printable, escapes aside (refused before). */
 const QUOTED_ASCII = /^[ -~]*$/
-const QUOTED_WIDE = /^[ -~\p{L}\p{M}\p{N}]*$/u
+/**
+ * A plain scalar with letters beyond ASCII (IDN names), and the text of such a quoted scalar.
+ * Built at first need, from strings: V8 parses a `\p{…}` class where the literal is read and
+ * again where it is made, about 25 M instructions of a 300 M one-domain check (issue 12), and
+ * a config of ASCII names never needs them.
+ */
+let wide: { plain: RegExp; quoted: RegExp } | undefined
+function wideScalars(): { plain: RegExp; quoted: RegExp } {
+  return (wide ??= {
+    plain: new RegExp('[A-Za-z0-9_\\p{L}\\p{N}][A-Za-z0-9_.\\-\\p{L}\\p{M}\\p{N}]*', 'uy'),
+    quoted: new RegExp('^[ -~\\p{L}\\p{M}\\p{N}]*$', 'u')
+  })
+}
 /** What yaml's core schema resolves to null, a number or a boolean (yaml/dist/schema/core). */
 const NOT_STRING =
   /^(?:~|[Nn]ull|NULL|[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|0o[0-7]+|0x[0-9a-fA-F]+)?$/
@@ -89,16 +99,17 @@ function readScalar(line: string, i: number): { value: Scalar; end: number } | u
     if (close < 0 || (quote === 39 && line.charCodeAt(close + 1) === 39)) return undefined
     const text = line.slice(i + 1, close)
     if (quote === 34 && text.includes('\\')) return undefined
-    if (!QUOTED_ASCII.test(text) && !QUOTED_WIDE.test(text)) return undefined
+    if (!QUOTED_ASCII.test(text) && !wideScalars().quoted.test(text)) return undefined
     return { value: text, end: close + 1 }
   }
   if (!isWordStart(quote) && quote < 0x80) return undefined
   PLAIN_ASCII.lastIndex = i
   let end = PLAIN_ASCII.test(line) ? PLAIN_ASCII.lastIndex : i
   if (line.charCodeAt(end) >= 0x80 || quote >= 0x80) {
-    PLAIN_WIDE.lastIndex = i
-    if (!PLAIN_WIDE.test(line)) return undefined
-    end = PLAIN_WIDE.lastIndex
+    const plainWide = wideScalars().plain
+    plainWide.lastIndex = i
+    if (!plainWide.test(line)) return undefined
+    end = plainWide.lastIndex
   }
   const text = line.slice(i, end)
   if (BOOL.test(text)) return { value: TRUE.test(text), end }
