@@ -7,6 +7,7 @@ import type { ExpectedRecord } from './records/expected.js'
 import { reportFinding } from './report/findings.js'
 import type { FixWords } from './report/fix-words.js'
 import type { AnswerReport, ObservationReport, RecordReport } from './report/report.js'
+import { NONE } from './report/slim.js'
 
 /**
  * `resolver` with its answers kept for this object's life: one domain's check. `asked` are
@@ -90,7 +91,10 @@ export function plainReport(
     source: expected.source,
     status: diagnosis.status,
     checked: diagnosis.checked,
-    findings: diagnosis.findings.map((f) => reportFinding(f, words)),
+    findings:
+      diagnosis.findings.length === 0
+        ? NONE
+        : diagnosis.findings.map((f) => reportFinding(f, words)),
     observations
   }
 }

@@ -41,7 +41,7 @@ import { withZoneWarnings } from './check-zone-warnings.js'
 import { inShard, type Shard } from './report/merge.js'
 import type { JsonReportWriter } from './report/json-stream.js'
 import { eachInOrder } from './ordered-window.js'
-import { slim } from './report/slim.js'
+import { NONE, slim } from './report/slim.js'
 
 /** What the engine needs from the outside world: narrow ports, so tests pass real or plain ones. */
 export interface CheckPorts {
@@ -331,7 +331,7 @@ async function passingWithoutZoneCut(
     plain.push(report)
   }
   // Every record plain: a pass with no probe, the apex deciding nothing.
-  const facts: ZoneFacts = { apex, nameServers: [], servers: [], route: plainRoute }
+  const facts: ZoneFacts = { apex, nameServers: NONE, servers: NONE, route: plainRoute }
   if (allPlain) return { facts, records: plain as RecordReport[] }
   // Where the registry delegates the zone decides nothing when every answer is right.
   facts.route = routeAt(ports, apex, undefined)
@@ -369,7 +369,7 @@ function domainReport(
     line: expectation.line,
     status,
     records,
-    findings: [],
+    findings: NONE,
     nameServers: zone.nameServers,
     dnsHost: host ? { id: host.id, name: host.name } : null,
     mailtrap: null
