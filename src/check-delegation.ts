@@ -13,7 +13,7 @@ import { domainStatus, type DomainReport } from './report/report.js'
 
 /** True when the zone the checks found is a top-level domain above the configured zone. */
 export function looksUndelegated(found: string, configured: string): boolean {
-  return splitLabels(found).length === 1 && found !== configured
+  return found !== configured && splitLabels(found).length === 1
 }
 
 export function withDelegation(report: DomainReport, domain: DomainConfig): DomainReport {

@@ -1,17 +1,29 @@
 // The healthy fleet's path through the engine (issue 12): a domain's answers kept for its own
 // check, and a record every resolver answered plainly right reported without the diagnosis.
 import { answeredBy, delegationOf } from './dns/authoritative.js'
-import type { QueryOutcome, Resolver } from './dns/types.js'
+import type { DnsQuestion, QueryOutcome, Resolver } from './dns/types.js'
 import { isPlainPass, plainDiagnosis } from './diagnose/plain.js'
 import type { ExpectedRecord } from './records/expected.js'
 import { reportFinding } from './report/findings.js'
 import type { FixWords } from './report/fix-words.js'
 import type { AnswerReport, ObservationReport, RecordReport } from './report/report.js'
+import { NONE } from './report/slim.js'
 
-/** `resolver` with its answers kept for this object's life: one domain's check. */
-export function memoized(resolver: Resolver): Resolver {
+/**
+ * `resolver` with its answers kept for this object's life: one domain's check. `asked` are
+ * questions already put to `resolver` and their outcomes, kept as if asked through the memo.
+ */
+export function memoized(
+  resolver: Resolver,
+  asked: readonly (readonly [DnsQuestion, Promise<QueryOutcome>])[] = []
+): Resolver {
   // By type, then name: no key string built per question (a fleet asks 150,000 of them).
   const answers = new Map<string, Map<string, Promise<QueryOutcome>>>()
+  for (const [question, outcome] of asked) {
+    let byName = answers.get(question.type)
+    if (!byName) answers.set(question.type, (byName = new Map()))
+    if (!byName.has(question.name)) byName.set(question.name, outcome)
+  }
   const memo: Resolver = Object.create(resolver) as Resolver
   memo.query = (question) => {
     let byName = answers.get(question.type)
@@ -55,7 +67,11 @@ export function plainReport(
     const { response } = outcomes[i] as Extract<QueryOutcome, { ok: true }>
     const record = response.answers[0]!
     if (answers[0]?.ttl !== record.ttl) {
-      answers = [{ name: record.name, type: record.type, data: record.data, ttl: record.ttl }]
+      // isPlainPass holds the answer to the expected name, type and value to the character:
+      // the expectation's strings are the same text, flat and shared by every resolver.
+      answers = [
+        { name: expected.name!, type: expected.type, data: expected.value, ttl: record.ttl }
+      ]
     }
     const server = resolver.kind === 'authoritative' ? answeredBy(outcomes[i]!) : undefined
     const verdict = diagnosis.verdicts[i] ?? 'unknown'
@@ -75,7 +91,10 @@ export function plainReport(
     source: expected.source,
     status: diagnosis.status,
     checked: diagnosis.checked,
-    findings: diagnosis.findings.map((f) => reportFinding(f, words)),
+    findings:
+      diagnosis.findings.length === 0
+        ? NONE
+        : diagnosis.findings.map((f) => reportFinding(f, words)),
     observations
   }
 }

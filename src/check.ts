@@ -6,10 +6,8 @@ import { memoized, plainReport } from './check-plain.js'
 import { detectDnsHost } from './diagnose/dns-hosts.js'
 import { UsageError } from './errors.js'
 import { FixWords } from './report/fix-words.js'
-import { reportFinding, wordsFor } from './report/findings.js'
-import { finding } from './diagnose/finding.js'
+import { reportFinding } from './report/findings.js'
 import type { ZoneWarning } from './dns/zone-file.js'
-import { basename } from 'node:path'
 import {
   acrossCuts,
   answeredBy,
@@ -26,7 +24,7 @@ import {
 } from './dns/authoritative.js'
 import { renderBindSnippet } from './records/bind.js'
 import type { AuthoritativeDiscovery } from './dns/authoritative.js'
-import type { DnsRecord, QueryOutcome, Resolver } from './dns/types.js'
+import type { DnsQuestion, DnsRecord, QueryOutcome, Resolver } from './dns/types.js'
 import { toObservationReport, type TracedObservation } from './report/observations.js'
 import { expandExpected, type DomainExpectation, type ExpectedRecord } from './records/expected.js'
 import {
@@ -39,10 +37,11 @@ import {
 import { TOOL } from './version.js'
 import { joinMailtrap, readMailtrap, type MailtrapPort } from './check-mailtrap.js'
 import { withDelegation } from './check-delegation.js'
+import { withZoneWarnings } from './check-zone-warnings.js'
 import { inShard, type Shard } from './report/merge.js'
 import type { JsonReportWriter } from './report/json-stream.js'
 import { eachInOrder } from './ordered-window.js'
-import { slim } from './report/slim.js'
+import { NONE, slim } from './report/slim.js'
 
 /** What the engine needs from the outside world: narrow ports, so tests pass real or plain ones. */
 export interface CheckPorts {
@@ -124,7 +123,11 @@ export async function check(
     async (domain): Promise<DomainReport> => {
       const view = mailtrap.views?.get(domain.name)
       const report = await checkDomain(expandExpected(domain, view), ports, now)
-      const joined = await joinMailtrap(report, domain, view, mailtrap, ports.mailtrap, gate)
+      // Without Mailtrap (nothing read, no error) the join is the report itself: no await.
+      const joined =
+        mailtrap.views || mailtrap.error
+          ? await joinMailtrap(report, domain, view, mailtrap, ports.mailtrap, gate)
+          : report
       const done = withZoneWarnings(withDelegation(joined, domain), ports.zoneWarnings ?? [])
       options.onDomain?.(done)
       return done
@@ -239,16 +242,17 @@ async function checkDomain(
   ports: CheckPorts,
   now: Date
 ): Promise<DomainReport> {
-  // Each domain's answers are kept while it is checked (a second, full pass reuses them), and
-  // dropped with it: the resolvers themselves keep only what other domains may still ask.
-  const own = ports.resolvers.map(memoized)
-  const zone = (await passingWithoutZoneCut(expectation, ports, own, now)) ?? {
-    facts: await locateZone(expectation.domain, expectation.zone, ports),
-    records: undefined
+  const first = await passingWithoutZoneCut(expectation, ports, now)
+  if (first && 'records' in first) {
+    return domainReport(expectation, ports, first.facts, undefined, first.records)
   }
-  const { facts } = zone
+  // Each domain's answers are kept while it is checked (the full pass reuses what the first
+  // asked), and dropped with it: the resolvers themselves keep only what other domains may
+  // still ask.
+  const own = first?.own ?? ports.resolvers.map((r) => memoized(r))
+  const facts = await locateZone(expectation.domain, expectation.zone, ports)
   const host = detectDnsHost(facts.nameServers)
-  const records = zone.records ?? (await checkRecords(expectation, facts, host, own, now))
+  const records = await checkRecords(expectation, facts, host, own, now)
   return domainReport(expectation, ports, facts, host, records)
 }
 
@@ -274,60 +278,82 @@ function checkRecords(
  * servers are to be found (no discovery), no Mailtrap account is read and the resolvers are
  * network ones, the records are checked first with the config's zone as the apex. If every
  * record passes without a probe (the apex then decided nothing), that is the domain's report,
- * its zone the config's and its name servers unknown; otherwise undefined, and the domain is
- * checked again the full way (its answers so far reused from the domain's memo).
+ * its zone the config's and its name servers unknown; otherwise the domain's memo of the answers
+ * so far (or undefined, when nothing was asked), and the domain is checked again the full way.
+ * A domain whose every record is plain is judged from one wait for its questions: no memo, no
+ * promise per record (issue 12: the most of a healthy fleet).
  */
 async function passingWithoutZoneCut(
   expectation: DomainExpectation,
   ports: CheckPorts,
-  own: Resolver[],
   now: Date
-): Promise<{ facts: ZoneFacts; records: RecordReport[] } | undefined> {
+): Promise<{ facts: ZoneFacts; records: RecordReport[] } | { own: Resolver[] } | undefined> {
   // With Mailtrap, its findings on a passing domain are worded for the zone's DNS host.
   if (ports.discovery || ports.mailtrap || ports.resolvers.some((r) => r.kind === 'zone-files')) {
     return undefined
   }
   const apex = expectation.zone
-  const facts: ZoneFacts = {
-    apex,
-    nameServers: [],
-    servers: [],
-    // Where the registry delegates the zone decides nothing when every answer is right.
-    route: routeAt(ports, apex, undefined)
-  }
-  const context: DiagnosisContext = { apex: facts.apex, siblings: expectation.records, now }
-  const words = new FixWords(facts.apex, undefined)
+  const words = new FixWords(apex, undefined)
   // Every record's question to every resolver at once, and one wait for them all: a healthy
   // domain's records are then each judged plain without a promise of their own. Asked past
   // the router: a plain answer (the record itself, with the AA bit from an authoritative
   // server) is one the router hands back as it is, nothing to follow (check-plain-route.test);
   // any other record is asked again through it (the memo answers the first hop).
-  const asked = await Promise.all(
-    expectation.records.flatMap((record) => {
-      if (record.name === null) return []
-      const question = { name: record.name, type: record.type }
-      return own.map((r) => r.query(question))
-    })
-  )
+  const resolvers = ports.resolvers
+  const n = resolvers.length
+  // Each distinct question once (as the memo would), its outcomes at k × n, resolver by resolver.
+  const questions: DnsQuestion[] = []
+  const pending: Promise<QueryOutcome>[] = []
+  const asks: number[] = []
+  for (const record of expectation.records) {
+    if (record.name === null) continue
+    let k = questions.findIndex((q) => q.name === record.name && q.type === record.type)
+    if (k < 0) {
+      k = questions.push({ name: record.name, type: record.type }) - 1
+      for (const r of resolvers) pending.push(r.query(questions[k]!))
+    }
+    asks.push(k)
+  }
+  const asked = await Promise.all(pending)
+  const plain: (RecordReport | undefined)[] = []
   let at = 0
-  const plain = expectation.records.map((record) =>
-    record.name === null
-      ? undefined
-      : plainReport(record, own, asked.slice(at, (at += own.length)), words)
+  let allPlain = true
+  for (const record of expectation.records) {
+    if (record.name === null) {
+      plain.push(undefined)
+      allPlain = false
+      continue
+    }
+    const k = asks[at++]!
+    const outcomes = asked.slice(k * n, k * n + n)
+    const report = plainReport(record, resolvers, outcomes, words)
+    if (!report) allPlain = false
+    plain.push(report)
+  }
+  // Every record plain: a pass with no probe, the apex deciding nothing.
+  const facts: ZoneFacts = { apex, nameServers: NONE, servers: NONE, route: plainRoute }
+  if (allPlain) return { facts, records: plain as RecordReport[] }
+  // Where the registry delegates the zone decides nothing when every answer is right.
+  facts.route = routeAt(ports, apex, undefined)
+  const own = resolvers.map((r, i) =>
+    memoized(
+      r,
+      questions.map((q, k) => [q, pending[k * n + i]!])
+    )
   )
-  const resolvers = plain.every((r) => r !== undefined) ? undefined : own.map(facts.route)
-  const records = !resolvers
-    ? (plain as RecordReport[])
-    : await Promise.all(
-        expectation.records.map(
-          (record, i) => plain[i] ?? checkRecord(record, resolvers, context, words)
-        )
-      )
+  const context: DiagnosisContext = { apex, siblings: expectation.records, now }
+  const routed = own.map(facts.route)
+  const records = await Promise.all(
+    expectation.records.map((record, i) => plain[i] ?? checkRecord(record, routed, context, words))
+  )
   const clean = records.every(
     (r) => r.status === 'pass' && r.observations.every((o) => o.probes === undefined)
   )
-  return clean ? { facts, records } : undefined
+  return clean ? { facts, records } : { own }
 }
+
+/** The route of a domain whose every record was plain: nothing more is asked. */
+const plainRoute = (resolver: Resolver): Resolver => resolver
 
 function domainReport(
   expectation: DomainExpectation,
@@ -343,7 +369,7 @@ function domainReport(
     line: expectation.line,
     status,
     records,
-    findings: [],
+    findings: NONE,
     nameServers: zone.nameServers,
     dnsHost: host ? { id: host.id, name: host.name } : null,
     mailtrap: null
@@ -488,26 +514,4 @@ function servedBy(
     }
   }
   return served.size > 0 ? served : undefined
-}
-
-/** A zone file's warnings on the domains whose records it holds: they count as warnings. */
-function withZoneWarnings(report: DomainReport, warnings: readonly ZoneWarning[]): DomainReport {
-  const mine = warnings.filter((w) => basename(w.file) === `${report.zone}.zone`)
-  if (mine.length === 0) return report
-  const words = wordsFor(report.zone, report.dnsHost?.id)
-  const added = mine.map((w) =>
-    reportFinding(
-      finding(
-        'zone-file',
-        { kind: 'zone-file', file: w.file, line: w.line, message: w.message },
-        {
-          resolvers: ['zone-files'],
-          fix: [{ action: 'fix-zone-file', file: w.file, line: w.line }]
-        }
-      ),
-      words
-    )
-  )
-  const findings = [...report.findings, ...added]
-  return { ...report, findings, status: domainStatus(report.records, findings) }
 }

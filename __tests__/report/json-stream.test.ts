@@ -7,7 +7,7 @@ import { Writable } from 'node:stream'
 import { check } from '../../src/check.js'
 import { loadConfig } from '../../src/config/load-config.js'
 import { createZoneFileResolver } from '../../src/dns/zone-source.js'
-import { writeJsonReport } from '../../src/report/json-stream.js'
+import { plainAscii, writeJsonReport } from '../../src/report/json-stream.js'
 import type { Report } from '../../src/report/report.js'
 import { jsonSafe } from '../../src/text/printable.js'
 import { renderJson } from '../../src/report/text.js'
@@ -174,5 +174,33 @@ describe('writeJsonReport', () => {
     } finally {
       await rm(dir, { recursive: true, force: true })
     }
+  })
+})
+
+describe('plainAscii', () => {
+  it('passes every text jsonSafe leaves as it is, and no text it rewrites, code unit by code unit', () => {
+    // Every code unit alone and amid ASCII: true exactly below DEL, and wherever it is true,
+    // jsonSafe's pass would have changed nothing.
+    for (let code = 0; code <= 0xffff; code++) {
+      const c = String.fromCharCode(code)
+      for (const text of [c, `{"a":"x${c}y"}`]) {
+        expect(plainAscii(text)).toBe(code < 0x7f)
+        if (plainAscii(text)) expect(jsonSafe(text)).toBe(text)
+      }
+    }
+    expect(plainAscii('')).toBe(true)
+    expect(plainAscii('{"a":"\\ud83d\\ude00"}')).toBe(true)
+    expect(plainAscii('{"a":"\\ud83d\\ude00😀"}')).toBe(false)
+    expect(plainAscii(`${'a'.repeat(5000)}\u007f`)).toBe(false)
+  })
+
+  it('agrees with jsonSafe on any text: whatever it passes, jsonSafe leaves unchanged', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (text) => {
+        if (plainAscii(text)) expect(jsonSafe(text)).toBe(text)
+        expect(plainAscii(text)).toBe([...text].every((c) => c.charCodeAt(0) < 0x7f))
+      }),
+      { numRuns: 2000 }
+    )
   })
 })

@@ -1,5 +1,5 @@
 import type { DomainReport, RecordReport } from '../../src/report/report.js'
-import { slim } from '../../src/report/slim.js'
+import { NONE, slim } from '../../src/report/slim.js'
 import { renderText } from '../../src/report/text.js'
 import { renderMarkdown } from '../../src/report/markdown.js'
 import type { Report } from '../../src/report/report.js'
@@ -99,5 +99,14 @@ describe('slim', () => {
   it('keeps a domain that is not passing whole', () => {
     const failing = { ...domain([record('mt07', ['ok', 'unknown'])]), status: 'fail' as const }
     expect(slim(failing)).toBe(failing)
+  })
+
+  it('shares one frozen empty list among the plain records it keeps: a change in place throws', () => {
+    const kept = [1, 2].map(() => slim(domain([record('mt07', ['ok', 'ok'])])))
+    expect(kept[0]!.records[0]!.observations).toBe(NONE)
+    expect(kept[1]!.records[0]!.observations).toBe(NONE)
+    expect(Object.isFrozen(NONE)).toBe(true)
+    expect(() => (kept[0]!.records[0]!.observations as unknown[]).push({})).toThrow(TypeError)
+    expect(NONE).toEqual([])
   })
 })

@@ -171,13 +171,20 @@ function serializable(value: unknown): boolean {
 /** One value on one line: JSON.stringify's compact text, made safe to show. */
 function line(value: unknown): string {
   const json = JSON.stringify(value) ?? 'null'
-  // Every character jsonSafe rewrites is DEL or above (JSON.stringify has escaped the controls
-  // below a space): a report of ASCII names and records, nearly every line, skips its pass.
-  return BEYOND_ASCII.test(json) ? jsonSafe(json) : json
+  return plainAscii(json) ? json : jsonSafe(json)
 }
 
-/** A code unit at DEL or above: a simple scan, where jsonSafe's is a Unicode one. */
-const BEYOND_ASCII = /[\u007f-\uffff]/
+/**
+ * True when `json` is all ASCII below DEL: every character jsonSafe rewrites is DEL or above
+ * (JSON.stringify has escaped the controls below a space), so a report of ASCII names and
+ * records, nearly every line, skips its pass. A string's UTF-8 length equals its length only
+ * when every code unit is below 0x80; DEL, the one such character jsonSafe rewrites, is looked
+ * for apart. Both are native scans, some times cheaper than a regular expression over a
+ * fleet's 40 MB of lines (issue 12).
+ */
+export function plainAscii(json: string): boolean {
+  return Buffer.byteLength(json, 'utf8') === json.length && !json.includes('\u007f')
+}
 
 /** A write function over a Writable that waits for 'drain' when the stream asks it to. */
 export function writableWriter(
