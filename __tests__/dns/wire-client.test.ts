@@ -336,6 +336,35 @@ describe('wire client against misbehaving peers', () => {
       ...options
     })
 
+  it('times out each try after its own timeoutMs, asked at different times', async () => {
+    // The peer ignores the first try of every question and answers the second: each question
+    // is answered only once its own first try timed out, however the tries interleave.
+    const seen = new Set<number>()
+    const peer = await startPeer((q) => {
+      const id = q.id ?? 0
+      if (!seen.has(id)) {
+        seen.add(id)
+        return undefined
+      }
+      return reply(q)
+    })
+    const r = peerResolver(peer.port)
+    const ask = async (i: number): Promise<number> => {
+      await new Promise((resolve) => setTimeout(resolve, i * 30))
+      const asked = performance.now()
+      const outcome = await r.query({ name: `q${i}.example.com`, type: 'A' })
+      expect(outcome.ok).toBe(true)
+      return performance.now() - asked
+    }
+    const waited = await Promise.all([0, 1, 2, 3, 4].map(ask))
+    // Never before the first try's 150 ms; no upper bound, which a loaded machine would break.
+    for (const ms of waited) expect(ms).toBeGreaterThanOrEqual(149)
+    expect(peer.queries).toBe(10)
+    expect(r.stats().sent).toBe(10)
+    await r.close()
+    await peer.close()
+  })
+
   it('times out where nothing listens, then fails fast for that server', async () => {
     // A port that was free a moment ago; an unconnected UDP socket ignores ICMP refusals.
     const probe = await startPeer(() => undefined)
