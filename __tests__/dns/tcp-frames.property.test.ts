@@ -26,8 +26,18 @@ const stream = fc
   .tuple(
     fc.array(fc.uint8Array({ maxLength: 600 }), { maxLength: 12 }),
     fc.array(fc.nat(), { maxLength: 20 }),
-    // A trailing piece of a message that never finishes.
-    fc.uint8Array({ maxLength: 3 })
+    // A trailing piece of a message that never finishes: one octet of a length, or a length
+    // and fewer octets than it says (two zero octets alone would be a whole empty message).
+    fc.oneof(
+      fc.uint8Array({ maxLength: 1 }),
+      fc
+        .integer({ min: 1, max: 600 })
+        .chain((length) =>
+          fc
+            .uint8Array({ maxLength: length - 1 })
+            .map((part) => Uint8Array.from([length >> 8, length & 255, ...part]))
+        )
+    )
   )
   .map(([messages, cuts, tail]) => {
     const framed = Buffer.concat([
