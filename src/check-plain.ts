@@ -3,6 +3,7 @@
 import { answeredBy, delegationOf } from './dns/authoritative.js'
 import type { DnsQuestion, QueryOutcome, Resolver } from './dns/types.js'
 import { isPlainPass, plainDiagnosis } from './diagnose/plain.js'
+import type { RecordDiagnosis } from './diagnose/types.js'
 import type { ExpectedRecord } from './records/expected.js'
 import { reportFinding } from './report/findings.js'
 import type { FixWords } from './report/fix-words.js'
@@ -83,6 +84,19 @@ export function plainReport(
         : { resolver: resolver.name, rcode, answers, authoritative, verdict }
     )
   }
+  return recordShape(expected, diagnosis, words, observations)
+}
+
+/**
+ * A record's report in the JSON report's field order, its findings worded: the one shape both
+ * the plain path and the full one (check.ts) build.
+ */
+export function recordShape(
+  expected: ExpectedRecord,
+  diagnosis: RecordDiagnosis,
+  words: FixWords,
+  observations: ObservationReport[]
+): RecordReport {
   return {
     key: expected.key,
     type: expected.type,

@@ -2,11 +2,10 @@ import type { Config } from './config/load-config.js'
 import { toAsciiName } from './names/dns-names.js'
 import { diagnoseRecord, probesFor } from './diagnose/diagnose.js'
 import type { DiagnosisContext, Observation, RecordDiagnosis } from './diagnose/types.js'
-import { memoized, plainReport } from './check-plain.js'
+import { memoized, plainReport, recordShape } from './check-plain.js'
 import { detectDnsHost } from './diagnose/dns-hosts.js'
 import { UsageError } from './errors.js'
 import { FixWords } from './report/fix-words.js'
-import { reportFinding } from './report/findings.js'
 import type { ZoneWarning } from './dns/zone-file.js'
 import {
   acrossCuts,
@@ -434,20 +433,15 @@ function recordReport(
   observations: Observation[],
   words: FixWords
 ): RecordReport {
-  return {
-    key: expected.key,
-    type: expected.type,
-    name: expected.name,
-    expected: expected.value,
-    source: expected.source,
-    status: diagnosis.status,
-    checked: diagnosis.checked,
-    findings: diagnosis.findings.map((f) => reportFinding(f, words)),
-    observations: observations.map((o, i) => ({
+  return recordShape(
+    expected,
+    diagnosis,
+    words,
+    observations.map((o, i) => ({
       ...toObservationReport(o),
       verdict: diagnosis.verdicts[i] ?? 'unknown'
     }))
-  }
+  )
 }
 
 /** The most probe rounds for one record (a CNAME chain is followed one link a round). */
