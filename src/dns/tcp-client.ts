@@ -9,7 +9,7 @@
 import net from 'node:net'
 import { createIdSource } from './message-ids.js'
 import { Fifo } from './fifo.js'
-import { answersQuestion, decodeMessage, encodeFramedQuery, type DecodedMessage } from './codec.js'
+import { decodeAnswer, encodeFramedQuery } from './codec.js'
 import { formatServerAddress } from './server-address.js'
 import { createFrameReader } from './tcp-frames.js'
 import {
@@ -21,6 +21,7 @@ import {
   type Flight
 } from './query-gate.js'
 import { errorText } from '../net/errors.js'
+import type { DnsResponse } from './types.js'
 import type { WireResolver, WireResolverOptions, WireResolverStats } from './wire-client.js'
 
 /** Questions in flight on one pipelined connection unless told otherwise. */
@@ -258,12 +259,13 @@ export function createTcpResolver(options: WireResolverOptions): WireResolver {
 
   function onMessage(msg: Buffer): void {
     stats.received++
-    let decoded: DecodedMessage
+    // A message without the id of a question on the connection is nothing to us, read or not.
+    const p = msg.length >= 2 ? pending.get(msg.readUInt16BE(0)) : undefined
+    if (p === undefined) return
+    let response: DnsResponse | undefined
     try {
-      decoded = decodeMessage(msg)
+      response = decodeAnswer(msg, p.flight)
     } catch (err) {
-      const p = msg.length >= 2 ? pending.get(msg.readUInt16BE(0)) : undefined
-      if (!p) return
       gate.markAnswered()
       p.flight.settle(
         failure(
@@ -273,10 +275,9 @@ export function createTcpResolver(options: WireResolverOptions): WireResolver {
       )
       return
     }
-    const p = pending.get(decoded.id)
-    if (!p || !answersQuestion(decoded, p.flight)) return
+    if (response === undefined) return
     gate.markAnswered()
-    p.flight.settle({ ok: true, response: decoded.response })
+    p.flight.settle({ ok: true, response })
   }
 
   function onTimeout(p: Pending): void {
