@@ -260,11 +260,8 @@ export function createQueryGate(options: QueryGateOptions): QueryGate {
           failure(`${prefix}: closed, cannot ask for ${showQuestion(name, type)}`)
         )
       }
-      let resolve!: (outcome: QueryOutcome) => void
-      const outcome = new Promise<QueryOutcome>((settle) => {
-        resolve = settle
-      })
-      const q = new Question(name, type, resolve)
+      const outcome = new Promise<QueryOutcome>(captureResolve)
+      const q = new Question(name, type, capturedResolve!)
       if (deadReason !== undefined) q.finish(deadError(name, type))
       // Questions waiting for the cap keep their order: a new one queues behind them.
       else if (queue.length > 0 || inFlight.size >= maxInFlight) queue.push(q)
@@ -317,6 +314,16 @@ export function createQueryGate(options: QueryGateOptions): QueryGate {
       await options.release()
     }
   }
+}
+
+/**
+ * The resolve function of the promise made last with {@link captureResolve} as its executor,
+ * which runs at once: one executor for every question's promise, not a closure each.
+ */
+let capturedResolve: ((outcome: QueryOutcome) => void) | undefined
+
+function captureResolve(resolve: (outcome: QueryOutcome) => void): void {
+  capturedResolve = resolve
 }
 
 /** Per-resolver limits both network resolvers take; see {@link resolverLimits}. */
