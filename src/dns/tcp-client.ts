@@ -84,6 +84,7 @@ export function createTcpResolver(options: WireResolverOptions): WireResolver {
     prefix,
     maxInFlight,
     start,
+    settled,
     release,
     rateLimit: options.rateLimit,
     meter: options.meter
@@ -93,17 +94,20 @@ export function createTcpResolver(options: WireResolverOptions): WireResolver {
   /** The options of the query being written: one object for them all. */
   const encoding = { id: 0, recursionDesired: options.recursionDesired }
 
-  function start(flight: Flight): void {
+  function start(flight: Flight): Pending {
     const p: Pending = { id: freshId(), flight, triesDone: 0, due: 0 }
     // Throws on a name or type that cannot go on the wire, before anything is kept.
     write(p)
     pending.set(p.id, p)
-    flight.onSettle(() => {
-      pending.delete(p.id)
-      if (pending.size === 0) stopDeadlines()
-      else dropAnswered()
-    })
     arm(p)
+    return p
+  }
+
+  /** A question settled: its id is free again, and its try need not time out. */
+  function settled(p: Pending): void {
+    pending.delete(p.id)
+    if (pending.size === 0) stopDeadlines()
+    else dropAnswered()
   }
 
   /** Writes a try again: the same query (same id), encoded again into the outbox. */
