@@ -140,15 +140,23 @@ export function createQueryGate<T = void>(options: QueryGateOptions<T>): QueryGa
    * looking one up hashes nothing new, where a `type name` key would be a new string each time.
    */
   const cache = new Map<string, Map<string, Promise<QueryOutcome>>>()
-  /** The questions whose outcome has settled, oldest first: the ones that may go from `cache`. */
-  const settled = new Fifo<Question>()
+  /**
+   * The last {@link SETTLED_KEPT} questions whose outcome settled, the ones that may go from
+   * `cache`: a ring, its oldest at `oldest` once full, so keeping one more drops one and
+   * copies nothing.
+   */
+  const settled: Question[] = []
+  let oldest = 0
   const keep = (q: Question): void => {
     // Each outcome settles once, and one dropped is gone from `cache`: a question is here once.
-    settled.push(q)
-    if (settled.length > SETTLED_KEPT) {
-      const old = settled.shift()!
-      cache.get(old.type)?.delete(old.name)
+    if (settled.length < SETTLED_KEPT) {
+      settled.push(q)
+      return
     }
+    const old = settled[oldest]!
+    settled[oldest] = q
+    oldest = oldest + 1 === SETTLED_KEPT ? 0 : oldest + 1
+    cache.get(old.type)?.delete(old.name)
   }
   const inFlight = new Set<Question>()
   const queue = new Fifo<Question>()
