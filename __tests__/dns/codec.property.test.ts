@@ -7,7 +7,13 @@
 import { describe, expect, it } from '@jest/globals'
 import dnsPacket from 'dns-packet'
 import fc from 'fast-check'
-import { decodeMessage, encodeFramedQuery, encodeQuery } from '../../src/dns/codec.js'
+import {
+  answersQuestion,
+  decodeAnswer,
+  decodeMessage,
+  encodeFramedQuery,
+  encodeQuery
+} from '../../src/dns/codec.js'
 import { decodeName, encodeName, readName, startMessage } from '../../src/dns/wire-name.js'
 import {
   decodeMessage as referenceDecodeMessage,
@@ -254,6 +260,37 @@ describe('the lean decoder', () => {
       fc.property(message, damage, (m, d) => {
         const buf = damaged(write(m), d)
         expect(outcome(() => decodeMessage(buf))).toBe(outcome(() => referenceDecodeMessage(buf)))
+      }),
+      { numRuns: 3000 }
+    )
+  })
+
+  it('answers a question, or not, or throws, as decodeMessage and answersQuestion do', () => {
+    /** The question asked: often the message's own first one, as written or otherwise. */
+    const asked = (buf: Buffer, pick: number, other: { name: string; type: string }) => {
+      let first: { name: string; type: string } | undefined
+      try {
+        first = decodeMessage(buf).questions[0]
+      } catch {
+        first = undefined
+      }
+      if (first === undefined || pick === 2) return other
+      return pick === 0 ? first : { name: first.name.toUpperCase(), type: first.type }
+    }
+    const other = fc.record({
+      name: fc.constantFrom('example.com', 'f0.fleet.test', '', 'mailtrap.live', 'é.example'),
+      type: fc.constantFrom('A', 'TXT', 'CNAME', 'TYPE0')
+    })
+    fc.assert(
+      fc.property(message, damage, fc.boolean(), fc.nat(2), other, (m, d, cut, pick, o) => {
+        const buf = cut ? damaged(write(m), d) : write(m)
+        const question = asked(buf, pick, o)
+        expect(outcome(() => decodeAnswer(buf, question) ?? 'none')).toBe(
+          outcome(() => {
+            const decoded = referenceDecodeMessage(buf)
+            return answersQuestion(decoded, question) ? decoded.response : 'none'
+          })
+        )
       }),
       { numRuns: 3000 }
     )

@@ -85,4 +85,36 @@ describe('the query gate', () => {
     expect(released).toBe(2)
     await gate.close()
   })
+
+  it('hands what start returned to settled once, whoever settles the question', async () => {
+    const released: string[] = []
+    const held: Flight[] = []
+    const gate = createQueryGate({
+      prefix: 'test (127.0.0.1:53)',
+      maxInFlight: 8,
+      start(flight) {
+        held.push(flight)
+        // Settled before start returns: its state is released as soon as it does.
+        if (flight.name === 'now.test') flight.settle({ ok: false, error: 'at once' })
+        return `state of ${flight.name}`
+      },
+      settled: (state) => released.push(state),
+      release: async () => {}
+    })
+    const now = gate.query({ name: 'now.test', type: 'A' })
+    expect(released).toEqual(['state of now.test'])
+    expect(await now).toEqual({ ok: false, error: 'at once' })
+    const answered = gate.query({ name: 'a.test', type: 'A' })
+    const open = gate.query({ name: 'b.test', type: 'A' })
+    held[1]!.settle({ ok: false, error: 'first' })
+    held[1]!.settle({ ok: false, error: 'second' })
+    expect(await answered).toEqual({ ok: false, error: 'first' })
+    expect(released).toEqual(['state of now.test', 'state of a.test'])
+    await gate.close()
+    expect(await open).toEqual({
+      ok: false,
+      error: 'test (127.0.0.1:53): closed before b.test A was answered'
+    })
+    expect(released).toEqual(['state of now.test', 'state of a.test', 'state of b.test'])
+  })
 })

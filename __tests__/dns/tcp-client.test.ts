@@ -84,6 +84,191 @@ describe('pipelined TCP client against Knot', () => {
   })
 })
 
+describe('pipelined TCP client timeouts and retries', () => {
+  const ask = (port: number, tries: number) =>
+    createTcpResolver({
+      name: 'peer',
+      kind: 'recursive',
+      host: '127.0.0.1',
+      port,
+      recursionDesired: true,
+      timeoutMs: 150,
+      tries
+    })
+
+  it('times out each try after its own timeoutMs, asked at different times', async () => {
+    // The peer ignores the first try of every question and answers the second: each question
+    // is answered only once its own first try timed out, however the tries interleave.
+    const seen = new Set<number>()
+    const peer = await startScriptedPeer((query) => {
+      const id = query.readUInt16BE(0)
+      if (seen.has(id)) return answer(query)
+      seen.add(id)
+      return undefined
+    })
+    const resolver = ask(peer.port, 2)
+    try {
+      const one = async (i: number): Promise<number> => {
+        await new Promise((resolve) => setTimeout(resolve, i * 30))
+        const asked = performance.now()
+        const outcome = await resolver.query({ name: `q${i}.test`, type: 'TXT' })
+        expect(outcome.ok).toBe(true)
+        return performance.now() - asked
+      }
+      const waited = await Promise.all([0, 1, 2, 3, 4].map(one))
+      // Never before the first try's 150 ms; no upper bound, which a loaded machine would break.
+      for (const ms of waited) expect(ms).toBeGreaterThanOrEqual(149)
+      expect(peer.queries()).toHaveLength(10)
+      expect(resolver.stats().sent).toBe(10)
+      expect(peer.connections()).toBe(1)
+    } finally {
+      await resolver.close()
+      await peer.close()
+    }
+  })
+
+  it('fails a question after its tries, each timeoutMs after the one before', async () => {
+    const peer = await startScriptedPeer(() => undefined)
+    const resolver = ask(peer.port, 3)
+    try {
+      const outcome = await resolver.query({ name: 'a.test', type: 'TXT' })
+      expect(outcome).toEqual({
+        ok: false,
+        error: `peer (tcp://127.0.0.1:${peer.port}): no answer for a.test TXT after 3 tries of 150 ms`
+      })
+      const arrivals = peer.queries()
+      expect(arrivals).toHaveLength(3)
+      // The same query (same id) each time, each try asked no sooner than the last timed out.
+      expect(new Set(arrivals.map((q) => q.id)).size).toBe(1)
+      for (let i = 1; i < arrivals.length; i++) {
+        expect(arrivals[i]!.at - arrivals[i - 1]!.at).toBeGreaterThanOrEqual(145)
+      }
+      expect(resolver.stats().sent).toBe(3)
+    } finally {
+      await resolver.close()
+      await peer.close()
+    }
+  })
+
+  it('gives a try written again after a close its own full timeout', async () => {
+    // The first connection closes 60 ms after its query; the second never answers. The try
+    // written on the second connection must wait its 150 ms, not what the first try had left.
+    const peer = await startScriptedPeer((_query, connection) =>
+      connection === 1 ? 60 : undefined
+    )
+    const resolver = ask(peer.port, 3)
+    try {
+      const outcome = await resolver.query({ name: 'a.test', type: 'TXT' })
+      expect(!outcome.ok && outcome.error).toBe(
+        `peer (tcp://127.0.0.1:${peer.port}): no answer for a.test TXT after 3 tries of 150 ms`
+      )
+      const arrivals = peer.queries()
+      expect(arrivals.map((q) => q.connection)).toEqual([1, 2, 2])
+      expect(arrivals[2]!.at - arrivals[1]!.at).toBeGreaterThanOrEqual(145)
+      expect(resolver.stats().sent).toBe(3)
+    } finally {
+      await resolver.close()
+      await peer.close()
+    }
+  })
+
+  it('fails a question whose last try the connection closed on, saying so', async () => {
+    const peer = await startScriptedPeer(() => 0)
+    const resolver = ask(peer.port, 2)
+    try {
+      const outcome = await resolver.query({ name: 'a.test', type: 'TXT' })
+      expect(outcome).toEqual({
+        ok: false,
+        error: `peer (tcp://127.0.0.1:${peer.port}): no answer for a.test TXT (the connection closed, 2 tries)`
+      })
+      expect(peer.connections()).toBe(2)
+      expect(resolver.stats().sent).toBe(2)
+    } finally {
+      await resolver.close()
+      await peer.close()
+    }
+  })
+
+  it('answers the questions left after one timed out, and holds no timer once idle', async () => {
+    // The first question is never answered; the rest are. The last outcome settling must leave
+    // nothing armed: the test would not end (jest reports an open handle) if it did.
+    const peer = await startScriptedPeer((query) =>
+      dnsPacket.decode(query).questions?.[0]?.name === 'silent.test' ? undefined : answer(query)
+    )
+    const resolver = ask(peer.port, 1)
+    try {
+      const silent = resolver.query({ name: 'silent.test', type: 'TXT' })
+      const names = ['a.test', 'b.test', 'c.test']
+      const outcomes = await Promise.all(names.map((name) => resolver.query({ name, type: 'TXT' })))
+      expect(outcomes.every((o) => o.ok)).toBe(true)
+      expect((await silent).ok).toBe(false)
+      const later = await resolver.query({ name: 'd.test', type: 'TXT' })
+      expect(later.ok).toBe(true)
+    } finally {
+      await resolver.close()
+      await peer.close()
+    }
+  })
+})
+
+/** A framed answer to a query: one TXT record for the name asked. */
+function answer(query: Buffer): Buffer {
+  const q = dnsPacket.decode(query)
+  const message = dnsPacket.encode({
+    id: q.id,
+    type: 'response',
+    flags: dnsPacket.AUTHORITATIVE_ANSWER,
+    questions: q.questions,
+    answers: [{ name: q.questions![0]!.name, type: 'TXT', data: `for ${q.id}` }]
+  })
+  return Buffer.concat([Buffer.from([message.length >> 8, message.length & 255]), message])
+}
+
+/**
+ * A TCP peer that hands each query to `reply`, with the number of the connection it came on:
+ * a framed answer to write, `undefined` for silence, or a number of milliseconds after which
+ * the connection is closed. Records when each query arrived.
+ */
+async function startScriptedPeer(
+  reply: (query: Buffer, connection: number) => Buffer | number | undefined
+): Promise<{
+  port: number
+  connections: () => number
+  queries: () => { id: number; connection: number; at: number }[]
+  close: () => Promise<void>
+}> {
+  let connections = 0
+  const queries: { id: number; connection: number; at: number }[] = []
+  const sockets = new Set<net.Socket>()
+  const server = net.createServer((socket) => {
+    const mine = ++connections
+    sockets.add(socket)
+    let buf = Buffer.alloc(0)
+    socket.on('data', (chunk) => {
+      buf = Buffer.concat([buf, chunk])
+      while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
+        const query = buf.subarray(2, 2 + buf.readUInt16BE(0))
+        buf = buf.subarray(2 + query.length)
+        queries.push({ id: query.readUInt16BE(0), connection: mine, at: performance.now() })
+        const what = reply(query, mine)
+        if (typeof what === 'number') setTimeout(() => socket.destroy(), what)
+        else if (what !== undefined) socket.write(what)
+      }
+    })
+    socket.on('close', () => sockets.delete(socket))
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    connections: () => connections,
+    queries: () => queries,
+    close: async () => {
+      for (const s of sockets) s.destroy()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    }
+  }
+}
+
 /** A TCP peer that holds queries, then answers them in reverse, each split into two writes. */
 async function startPeer(behaviour: { closeFirstAfter?: number }): Promise<{
   port: number

@@ -172,44 +172,58 @@ export interface DecodedMessage {
 
 /** {@link decodeResponse}, keeping the message id and questions; throws as it does. */
 export function decodeMessage(buf: Buffer): DecodedMessage {
+  const questions: { name: string; type: string }[] = []
+  const response = decodeSections(buf, questions)
+  return { id: buf.readUInt16BE(0), questions, response }
+}
+
+/**
+ * The response in `buf` if it answers `question` ({@link answersQuestion} on what
+ * {@link decodeMessage} gives), `undefined` if it answers another; throws as
+ * {@link decodeMessage} does, whichever question it answers. For the transports, which know
+ * from the message id which question it should answer: no questions array, no message object.
+ */
+export function decodeAnswer(
+  buf: Buffer,
+  question: { name: string; type: string }
+): DnsResponse | undefined {
+  const response = decodeSections(buf, undefined)
+  if (questionCount === 0) return response.rcode !== 'NOERROR' ? response : undefined
+  if (questionCount !== 1 || firstType !== question.type) return undefined
+  // The asked name may be written another way than the decoder writes it (`é` for `\195\169`).
+  return firstName === question.name || firstName === presentationName(question.name)
+    ? response
+    : undefined
+}
+
+/** The number of questions in the message {@link decodeSections} read last. */
+let questionCount = 0
+/** The name and type of its first question, when it has one. */
+let firstName = ''
+let firstType = ''
+
+/**
+ * Decodes the header and sections of a response, its questions into `questions` when given
+ * (else only the first is kept, in {@link firstName} and {@link firstType}). Throws when the
+ * bytes are not a DNS message or are a query.
+ */
+function decodeSections(
+  buf: Buffer,
+  questions: { name: string; type: string }[] | undefined
+): DnsResponse {
   if (buf.length < 12) {
     throw new Error(`${buf.length} bytes, shorter than a DNS header`)
   }
-  let parsed: ParsedMessage
+  let response: DnsResponse
   try {
-    parsed = parseMessage(buf)
+    response = parseMessage(buf, questions)
   } catch (err) {
     throw new Error(`cannot decode it: ${errorText(err)}`, { cause: err })
   }
-  const flags = buf.readUInt16BE(2)
-  if ((flags & 0x8000) === 0) {
+  if ((buf[2]! & 0x80) === 0) {
     throw new Error('it is a query (QR bit clear), not a response')
   }
-  // The OPT record carries the upper 8 bits of a 12-bit RCODE (RFC 6891).
-  const rcodeValue = (parsed.extendedRcode << 4) | (flags & 0xf)
-  const response: DnsResponse = {
-    rcode: rcodeName(rcodeValue),
-    flags: {
-      aa: (flags & 0x0400) !== 0,
-      tc: (flags & 0x0200) !== 0,
-      rd: (flags & 0x0100) !== 0,
-      ra: (flags & 0x0080) !== 0
-    },
-    answers: parsed.answers,
-    authority: parsed.authority
-  }
-  // Set only when there is glue, last, as the spread it replaces did: no empty object each time.
-  if (parsed.glue.length > 0) response.additional = parsed.glue
-  return { id: buf.readUInt16BE(0), questions: parsed.questions, response }
-}
-
-interface ParsedMessage {
-  questions: { name: string; type: string }[]
-  answers: DnsRecord[]
-  authority: DnsRecord[]
-  /** The additional section's addresses, read only in a referral (see {@link parseMessage}). */
-  glue: DnsRecord[]
-  extendedRcode: number
+  return response
 }
 
 /** Record types kept from a referral's additional section: the name servers' addresses. */
@@ -217,32 +231,40 @@ const A = 1
 const AAAA = 28
 
 /**
- * Reads the sections of a message. Names are read here rather than by dns-packet, whose
- * decoder joins labels with a plain dot: `a\.b.example` (a dot inside the first label) and
- * `a.b.example` must not read the same. Throws on anything malformed.
+ * Reads the sections of a message into a response. Names are read here rather than by
+ * dns-packet, whose decoder joins labels with a plain dot: `a\.b.example` (a dot inside the
+ * first label) and `a.b.example` must not read the same. Throws on anything malformed.
  * The additional section is read for the OPT record, and for the A/AAAA glue only in a
  * referral (no answer, no AA, NS in the authority): an ordinary answer costs nothing more.
  */
-function parseMessage(buf: Buffer): ParsedMessage {
+function parseMessage(
+  buf: Buffer,
+  questions: { name: string; type: string }[] | undefined
+): DnsResponse {
   startMessage(buf)
-  const questionCount = u16(buf, 4)
+  const count = u16(buf, 4)
+  questionCount = count
   let at = 12
-  const questions: { name: string; type: string }[] = []
-  for (let i = 0; i < questionCount; i++) {
+  for (let i = 0; i < count; i++) {
     const name = readName(buf, at, true)
     const end = lastNameEnd()
     if (end + 4 > buf.length) throw new Error('a question runs past the end of the message')
-    questions.push({ name, type: typeMnemonic(u16(buf, end)) })
+    const type = typeMnemonic(u16(buf, end))
+    if (questions !== undefined) questions.push({ name, type })
+    if (i === 0) {
+      firstName = name
+      firstType = type
+    }
     at = end + 4
   }
   const answers: DnsRecord[] = []
   const authority: DnsRecord[] = []
-  const glue: DnsRecord[] = []
+  /** The additional section's addresses, made only in a referral that has some. */
+  let glue: DnsRecord[] | undefined
   let extendedRcode = 0
   let referral = false
   for (let section = 0; section < 3; section++) {
     const count = u16(buf, 6 + 2 * section)
-    const records = section === 0 ? answers : section === 1 ? authority : glue
     if (section === 2) {
       referral =
         count > 0 &&
@@ -267,10 +289,28 @@ function parseMessage(buf: Buffer): ParsedMessage {
       }
       if (section === 2 && !(referral && (typeCode === A || typeCode === AAAA))) continue
       const type = typeMnemonic(typeCode)
-      records.push(readRecord(buf, start, name, typeCode, ttl, rdataAt, rdataEnd, type))
+      const record = readRecord(buf, start, name, typeCode, ttl, rdataAt, rdataEnd, type)
+      if (section === 0) answers.push(record)
+      else if (section === 1) authority.push(record)
+      else (glue ??= []).push(record)
     }
   }
-  return { questions, answers, authority, glue, extendedRcode }
+  const flags = u16(buf, 2)
+  // The OPT record carries the upper 8 bits of a 12-bit RCODE (RFC 6891).
+  const response: DnsResponse = {
+    rcode: rcodeName((extendedRcode << 4) | (flags & 0xf)),
+    flags: {
+      aa: (flags & 0x0400) !== 0,
+      tc: (flags & 0x0200) !== 0,
+      rd: (flags & 0x0100) !== 0,
+      ra: (flags & 0x0080) !== 0
+    },
+    answers,
+    authority
+  }
+  // Set only when there is glue, last, as the spread it replaces did: no empty object each time.
+  if (glue !== undefined) response.additional = glue
+  return response
 }
 
 /** The 16-bit big-endian number at `at`, which the caller has checked is inside `buf`. */

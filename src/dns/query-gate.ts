@@ -35,8 +35,11 @@ export interface Flight {
   onSettle(release: () => void): void
 }
 
-/** Options for {@link createQueryGate}. */
-export interface QueryGateOptions {
+/**
+ * Options for {@link createQueryGate}; `T` is what the transport keeps for a question in flight
+ * (see {@link QueryGateOptions.settled}).
+ */
+export interface QueryGateOptions<T = void> {
   /** `name (address)`: every message starts with it. */
   prefix: string
   /** Questions in flight at once; the rest wait, first come first asked. */
@@ -47,8 +50,15 @@ export interface QueryGateOptions {
    * {@link QueryGate.failUnanswered} when the question used up its tries without that.
    * It may throw, before sending anything, when the question cannot be put in a request:
    * the question then fails with `cannot ask for <name> <type>: <error>`.
+   * What it returns is handed to {@link settled} once the question settles.
    */
-  start(flight: Flight): void
+  start(flight: Flight): T
+  /**
+   * Releases what {@link start} returned for a question once it settles, whoever settles it
+   * (at once if it settled before `start` returned): one function for every question, where
+   * {@link Flight.onSettle} takes a closure each.
+   */
+  settled?(state: T): void
   /** Releases what the transport keeps between questions (sockets, connections) on close. */
   release(): Promise<void>
   /**
@@ -113,7 +123,7 @@ export interface QueryGate {
  * included; every pending one and the last {@link SETTLED_KEPT} settled), the `maxInFlight`
  * limit and its queue, giving up on a dead server, and closing. Every message it writes starts with `options.prefix`.
  */
-export function createQueryGate(options: QueryGateOptions): QueryGate {
+export function createQueryGate<T = void>(options: QueryGateOptions<T>): QueryGate {
   const { prefix, maxInFlight, meter } = options
   const cap = options.rateLimit === undefined ? undefined : createRateCap(options.rateLimit)
   /** The one timer that pumps again once the cap lets a question start. */
@@ -130,15 +140,23 @@ export function createQueryGate(options: QueryGateOptions): QueryGate {
    * looking one up hashes nothing new, where a `type name` key would be a new string each time.
    */
   const cache = new Map<string, Map<string, Promise<QueryOutcome>>>()
-  /** The questions whose outcome has settled, oldest first: the ones that may go from `cache`. */
-  const settled = new Fifo<Question>()
+  /**
+   * The last {@link SETTLED_KEPT} questions whose outcome settled, the ones that may go from
+   * `cache`: a ring, its oldest at `oldest` once full, so keeping one more drops one and
+   * copies nothing.
+   */
+  const settled: Question[] = []
+  let oldest = 0
   const keep = (q: Question): void => {
     // Each outcome settles once, and one dropped is gone from `cache`: a question is here once.
-    settled.push(q)
-    if (settled.length > SETTLED_KEPT) {
-      const old = settled.shift()!
-      cache.get(old.type)?.delete(old.name)
+    if (settled.length < SETTLED_KEPT) {
+      settled.push(q)
+      return
     }
+    const old = settled[oldest]!
+    settled[oldest] = q
+    oldest = oldest + 1 === SETTLED_KEPT ? 0 : oldest + 1
+    cache.get(old.type)?.delete(old.name)
   }
   const inFlight = new Set<Question>()
   const queue = new Fifo<Question>()
@@ -168,12 +186,14 @@ export function createQueryGate(options: QueryGateOptions): QueryGate {
   class Question implements Flight {
     settled = false
     private release: (() => void) | undefined = undefined
+    /** What {@link QueryGateOptions.start} returned, until the question settles. */
+    state: T | undefined = undefined
     private shown: string | undefined = undefined
 
     constructor(
       readonly name: string,
       readonly type: string,
-      private readonly resolve: (outcome: QueryOutcome) => void
+      private resolve: ((outcome: QueryOutcome) => void) | undefined
     ) {}
 
     get what(): string {
@@ -183,16 +203,22 @@ export function createQueryGate(options: QueryGateOptions): QueryGate {
     /** Gives the question its outcome, in flight or still waiting. */
     finish(outcome: QueryOutcome): void {
       keep(this)
-      this.resolve(outcome)
+      const resolve = this.resolve!
+      // Kept among the settled questions for a while: not the promise's functions with it.
+      this.resolve = undefined
+      resolve(outcome)
     }
 
     settle(outcome: QueryOutcome): void {
       if (this.settled) return
       this.settled = true
       const release = this.release
+      const state = this.state
       // Kept among the settled questions for a while: nothing of the transport's held with it.
       this.release = undefined
+      this.state = undefined
       release?.()
+      if (state !== undefined) options.settled?.(state)
       inFlight.delete(this)
       this.finish(outcome)
       pump()
@@ -212,7 +238,9 @@ export function createQueryGate(options: QueryGateOptions): QueryGate {
     inFlight.add(q)
     if (meter !== undefined) meter.asked++
     try {
-      options.start(q)
+      const state = options.start(q)
+      if (q.settled) options.settled?.(state)
+      else q.state = state
     } catch (err) {
       q.settle(failure(`${prefix}: cannot ask for ${q.what}: ${errorText(err)}`))
     }
@@ -260,11 +288,8 @@ export function createQueryGate(options: QueryGateOptions): QueryGate {
           failure(`${prefix}: closed, cannot ask for ${showQuestion(name, type)}`)
         )
       }
-      let resolve!: (outcome: QueryOutcome) => void
-      const outcome = new Promise<QueryOutcome>((settle) => {
-        resolve = settle
-      })
-      const q = new Question(name, type, resolve)
+      const outcome = new Promise<QueryOutcome>(captureResolve)
+      const q = new Question(name, type, capturedResolve!)
       if (deadReason !== undefined) q.finish(deadError(name, type))
       // Questions waiting for the cap keep their order: a new one queues behind them.
       else if (queue.length > 0 || inFlight.size >= maxInFlight) queue.push(q)
@@ -317,6 +342,16 @@ export function createQueryGate(options: QueryGateOptions): QueryGate {
       await options.release()
     }
   }
+}
+
+/**
+ * The resolve function of the promise made last with {@link captureResolve} as its executor,
+ * which runs at once: one executor for every question's promise, not a closure each.
+ */
+let capturedResolve: ((outcome: QueryOutcome) => void) | undefined
+
+function captureResolve(resolve: (outcome: QueryOutcome) => void): void {
+  capturedResolve = resolve
 }
 
 /** Per-resolver limits both network resolvers take; see {@link resolverLimits}. */

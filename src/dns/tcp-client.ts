@@ -8,7 +8,8 @@
  */
 import net from 'node:net'
 import { createIdSource } from './message-ids.js'
-import { answersQuestion, decodeMessage, encodeFramedQuery, type DecodedMessage } from './codec.js'
+import { Fifo } from './fifo.js'
+import { decodeAnswer, encodeFramedQuery } from './codec.js'
 import { formatServerAddress } from './server-address.js'
 import { createFrameReader } from './tcp-frames.js'
 import {
@@ -20,6 +21,7 @@ import {
   type Flight
 } from './query-gate.js'
 import { errorText } from '../net/errors.js'
+import type { DnsResponse } from './types.js'
 import type { WireResolver, WireResolverOptions, WireResolverStats } from './wire-client.js'
 
 /** Questions in flight on one pipelined connection unless told otherwise. */
@@ -30,7 +32,8 @@ interface Pending {
   id: number
   flight: Flight
   triesDone: number
-  timer?: NodeJS.Timeout
+  /** When the try written last is given up on, on the `performance.now()` clock. */
+  due: number
 }
 
 /**
@@ -81,6 +84,7 @@ export function createTcpResolver(options: WireResolverOptions): WireResolver {
     prefix,
     maxInFlight,
     start,
+    settled,
     release,
     rateLimit: options.rateLimit,
     meter: options.meter
@@ -90,16 +94,20 @@ export function createTcpResolver(options: WireResolverOptions): WireResolver {
   /** The options of the query being written: one object for them all. */
   const encoding = { id: 0, recursionDesired: options.recursionDesired }
 
-  function start(flight: Flight): void {
-    const p: Pending = { id: freshId(), flight, triesDone: 0 }
+  function start(flight: Flight): Pending {
+    const p: Pending = { id: freshId(), flight, triesDone: 0, due: 0 }
     // Throws on a name or type that cannot go on the wire, before anything is kept.
     write(p)
     pending.set(p.id, p)
-    flight.onSettle(() => {
-      if (p.timer) clearTimeout(p.timer)
-      pending.delete(p.id)
-    })
     arm(p)
+    return p
+  }
+
+  /** A question settled: its id is free again, and its try need not time out. */
+  function settled(p: Pending): void {
+    pending.delete(p.id)
+    if (pending.size === 0) stopDeadlines()
+    else dropAnswered()
   }
 
   /** Writes a try again: the same query (same id), encoded again into the outbox. */
@@ -122,15 +130,76 @@ export function createTcpResolver(options: WireResolverOptions): WireResolver {
     outboxUsed = end
   }
 
-  /** Counts a try written and starts its timer; the write happens on the next flush. */
+  /** Counts a try written and starts its deadline; the write happens on the next flush. */
   function arm(p: Pending): void {
     p.triesDone++
     stats.sent++
-    p.timer = setTimeout(() => onTimeout(p), timeoutMs)
+    p.due = performance.now() + timeoutMs
+    waiting.push(p)
+    if (deadline === undefined && !expiring) deadline = setTimeout(onDeadline, timeoutMs)
     if (!flushing) {
       flushing = true
       setImmediate(flush)
     }
+  }
+
+  /**
+   * The tries written, in the order they were: each waits the same `timeoutMs`, so that is also
+   * the order their deadlines fall, and one timer armed for the oldest stands in for a timer per
+   * try (as in wire-client.ts). A question is here once, for its latest try: a timed-out try
+   * leaves before its next is armed, and a closed connection's tries all leave together. A try
+   * answered meanwhile is dropped once it reaches the front.
+   */
+  const waiting = new Fifo<Pending>()
+  /** Armed whenever a try is waiting (it keeps the process alive, as a timer per try did). */
+  let deadline: NodeJS.Timeout | undefined
+  /** Set while {@link onDeadline} runs: it arms the timer itself when it is done. */
+  let expiring = false
+
+  /** Times out the tries whose deadline has come, then arms the timer for the next one. */
+  function onDeadline(): void {
+    deadline = undefined
+    expiring = true
+    const now = performance.now()
+    try {
+      for (let p = waiting.peek(); p !== undefined; p = waiting.peek()) {
+        if (!p.flight.settled) {
+          // Never early: libuv's clock, which armed the timer, may run ahead of this one.
+          if (p.due > now) break
+          waiting.shift()
+          onTimeout(p)
+        } else waiting.shift()
+      }
+    } finally {
+      expiring = false
+    }
+    if (pending.size === 0) {
+      stopDeadlines()
+      return
+    }
+    const next = waiting.peek()
+    if (next !== undefined && deadline === undefined) {
+      deadline = setTimeout(onDeadline, Math.max(1, Math.ceil(next.due - now)))
+    }
+  }
+
+  /**
+   * Drops the settled tries at the front of {@link waiting}, so it holds about the questions in
+   * flight rather than every try of the last `timeoutMs`, each holding its outcome.
+   */
+  function dropAnswered(): void {
+    for (let p = waiting.peek(); p !== undefined; p = waiting.peek()) {
+      if (!p.flight.settled) return
+      waiting.shift()
+    }
+  }
+
+  /** Nothing on the wire: nothing to time out, and no timer holding the process. */
+  function stopDeadlines(): void {
+    if (expiring) return
+    clearTimeout(deadline)
+    deadline = undefined
+    waiting.drain()
   }
 
   /** Drops what waits in the outbox unwritten (the connection closed or the resolver did). */
@@ -176,12 +245,13 @@ export function createTcpResolver(options: WireResolverOptions): WireResolver {
       conn = undefined
       connected = false
       frames.reset()
-      // Whatever was written and not answered is written again on a new connection, as a try.
-      const waiting = [...pending.values()]
+      // Whatever was written and not answered is written again on a new connection, as a try:
+      // every try waiting ends here, and the new ones are armed in the order written.
+      const unanswered = [...pending.values()]
       clearOutbox()
-      for (const p of waiting) {
+      waiting.drain()
+      for (const p of unanswered) {
         if (p.flight.settled) continue
-        if (p.timer) clearTimeout(p.timer)
         if (p.triesDone >= tries) {
           const why = `the connection closed, ${triesText(tries)}`
           gate.failUnanswered(p.flight, `${prefix}: no answer for ${p.flight.what} (${why})`, why)
@@ -193,12 +263,13 @@ export function createTcpResolver(options: WireResolverOptions): WireResolver {
 
   function onMessage(msg: Buffer): void {
     stats.received++
-    let decoded: DecodedMessage
+    // A message without the id of a question on the connection is nothing to us, read or not.
+    const p = msg.length >= 2 ? pending.get(msg.readUInt16BE(0)) : undefined
+    if (p === undefined) return
+    let response: DnsResponse | undefined
     try {
-      decoded = decodeMessage(msg)
+      response = decodeAnswer(msg, p.flight)
     } catch (err) {
-      const p = msg.length >= 2 ? pending.get(msg.readUInt16BE(0)) : undefined
-      if (!p) return
       gate.markAnswered()
       p.flight.settle(
         failure(
@@ -208,10 +279,9 @@ export function createTcpResolver(options: WireResolverOptions): WireResolver {
       )
       return
     }
-    const p = pending.get(decoded.id)
-    if (!p || !answersQuestion(decoded, p.flight)) return
+    if (response === undefined) return
     gate.markAnswered()
-    p.flight.settle({ ok: true, response: decoded.response })
+    p.flight.settle({ ok: true, response })
   }
 
   function onTimeout(p: Pending): void {
