@@ -2,6 +2,7 @@
 // report as one string, then copying it to write it, doubled the run's peak memory (issue 12).
 // renderJson writes the same bytes.
 import { jsonSafe } from '../text/printable.js'
+import { domainJson } from './domain-json.js'
 import type { Report } from './report.js'
 
 /**
@@ -117,8 +118,10 @@ function headChunk(head: ReportHead): string {
 
 function domainChunk(domain: unknown, index: number): string {
   const item = toJson(domain, String(index))
-  const text = serializable(item) ? line(item) : 'null'
-  return `${index === 0 ? '' : ','}\n${INDENT}${INDENT}${text}`
+  const text = (serializable(item) && domainJson(item)) || 'null'
+  // Made safe whole, the line break and indent with it (jsonSafe leaves them as they are): the
+  // chunk is then one flat string, not copied again to be written.
+  return safe(`${index === 0 ? '' : ','}\n${INDENT}${INDENT}${text}`)
 }
 
 function endChunk(report: object, domains: number): string {
@@ -170,7 +173,11 @@ function serializable(value: unknown): boolean {
 
 /** One value on one line: JSON.stringify's compact text, made safe to show. */
 function line(value: unknown): string {
-  const json = JSON.stringify(value) ?? 'null'
+  return safe(JSON.stringify(value) ?? 'null')
+}
+
+/** JSON text made safe to show. */
+function safe(json: string): string {
   return plainAscii(json) ? json : jsonSafe(json)
 }
 
