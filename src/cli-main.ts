@@ -37,15 +37,7 @@ if (argv.length > 0 && argv.every((arg) => QUICK.has(arg))) {
         return () => clearInterval(timer)
       }
     },
-    fleet: async () => {
-      // V8 lets the heap grow by up to 4× between full collections; a fleet run makes much
-      // short-lived garbage and little that lives, so RSS went to 2.5× its live heap at 10,000
-      // domains. Growing it at most 2× keeps the peak near 160 MB for some more collecting
-      // (docs/benchmarks.md, issue 12). A GC tuning flag, read whenever V8 sizes the heap, set
-      // before the run reads its config. Only for a fleet: node:v8 costs a one-domain check
-      // about 2 ms of start-up.
-      const { setFlagsFromString } = await import('node:v8')
-      setFlagsFromString('--heap-growing-percent=100')
-    }
+    // V8's heap tuned for a fleet (src/fleet-heap.ts); cli.ts decides what is one.
+    fleet: async () => (await import('./fleet-heap.js')).tuneHeapForFleet()
   })
 }

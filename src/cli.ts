@@ -1,4 +1,3 @@
-import { statSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
 import { writeJsonReport } from './report/json-stream.js'
 import { fileSink } from './report-file.js'
@@ -15,6 +14,7 @@ import { EXIT, exitCodeFor, type Report } from './report/report.js'
 import { USAGE } from './usage.js'
 import { TOOL } from './version.js'
 import { parseDuration } from './wait.js'
+import { FLEET_CONFIG_BYTES, isFleet } from './fleet-heap.js'
 
 /** Where the CLI writes, and its clock; the real process or a test's. */
 export interface CliIo {
@@ -39,8 +39,7 @@ export interface CliIo {
   fleet?: () => void | Promise<void>
 }
 
-/** A config file this large lists a fleet: about 300 domains and more. */
-export const FLEET_CONFIG_BYTES = 16 * 1024
+export { FLEET_CONFIG_BYTES }
 
 /** Run the CLI with `argv` (without node and the script); resolves to the exit code. */
 export async function main(argv: string[], io: CliIo): Promise<number> {
@@ -211,7 +210,7 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
     wroteStdout = true
     io.stdout(chunk)
   }
-  if (io.fleet && isFleet(values)) await io.fleet()
+  if (io.fleet && isFleet(values.config, values['zone-dir'])) await io.fleet()
   let outcome
   try {
     outcome = await execute(
@@ -291,13 +290,6 @@ async function merge(files: string[], values: Values, io: CliIo): Promise<number
   const failOn = values['fail-on'] as FailOn | undefined
   await emit(report, values, io)
   return failOn ? exitCodeFor(report, failOn) : exitCode
-}
-
-/** A run that may hold much in memory: zone files, or a config that lists a fleet. */
-function isFleet(values: Values): boolean {
-  if (values['zone-dir'] !== undefined) return true
-  const size = statSync(values.config, { throwIfNoEntry: false })?.size ?? 0
-  return size >= FLEET_CONFIG_BYTES
 }
 
 function mailtrapOptions(

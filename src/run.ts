@@ -32,6 +32,7 @@ import type { PoliteOptions } from './polite-options.js'
 import { parseRateLimits } from './dns/rate-cap.js'
 import type { QueryMeter } from './dns/types.js'
 import { finalLine } from './report/progress.js'
+import { isFleet, tuneHeapForFleet } from './fleet-heap.js'
 
 /** What a run ends with: a report, or the error that stopped it, and the exit code. */
 type Outcome =
@@ -101,6 +102,8 @@ async function produce(inputs: Inputs): Promise<Outcome> {
       printUntrusted(await RENDERERS[inputs.format](report, { color: true }))
       return { report, exitCode, failOn: report.failOn ?? 'error' }
     }
+    // A fleet's run keeps V8's heap small, as the CLI's does (src/fleet-heap.ts).
+    if (isFleet(inputs.config, inputs['zone-dir'])) await tuneHeapForFleet()
     const started = performance.now()
     const meter: QueryMeter = { asked: 0 }
     let rounds = 0
