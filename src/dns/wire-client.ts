@@ -8,7 +8,7 @@ import dgram from 'node:dgram'
 import net from 'node:net'
 import { createIdSource } from './message-ids.js'
 import { Fifo } from './fifo.js'
-import { answersQuestion, decodeMessage, encodeQuery, type DecodedMessage } from './codec.js'
+import { decodeAnswer, decodeMessage, encodeQuery } from './codec.js'
 import { formatServerAddress } from './server-address.js'
 import {
   checkInteger,
@@ -19,7 +19,7 @@ import {
   type Flight
 } from './query-gate.js'
 import { errorText } from '../net/errors.js'
-import type { QueryMeter, QueryOutcome, Resolver, ResolverKind } from './types.js'
+import type { DnsResponse, QueryMeter, QueryOutcome, Resolver, ResolverKind } from './types.js'
 
 // The codec and address helpers were first exported from here; importers may still use them.
 export {
@@ -122,6 +122,7 @@ export function createWireResolver(options: WireResolverOptions): WireResolver {
     prefix,
     maxInFlight,
     start,
+    settled,
     release,
     rateLimit: options.rateLimit,
     meter: options.meter
@@ -188,21 +189,24 @@ export function createWireResolver(options: WireResolverOptions): WireResolver {
   /** The options of the query being encoded: one object for them all. */
   const encoding = { id: 0, recursionDesired: options.recursionDesired }
 
-  function start(flight: Flight): void {
+  function start(flight: Flight): Pending {
     const id = freshId()
     encoding.id = id
     // Throws on a name or type that cannot go on the wire; the gate makes that the outcome.
     const packet = encodeQuery(flight, encoding)
     const p: Pending = { id, flight, packet, triesDone: 0, phase: 'udp', due: 0 }
     pending.set(id, p)
-    flight.onSettle(() => {
-      if (p.timer) clearTimeout(p.timer)
-      p.tcp?.destroy()
-      pending.delete(id)
-      if (pending.size === 0) stopDeadlines()
-      else dropAnswered()
-    })
     sendUdp(p)
+    return p
+  }
+
+  /** A question settled, whoever settled it: its id is free again, its TCP retry let go. */
+  function settled(p: Pending): void {
+    if (p.timer) clearTimeout(p.timer)
+    p.tcp?.destroy()
+    pending.delete(p.id)
+    if (pending.size === 0) stopDeadlines()
+    else dropAnswered()
   }
 
   /**
@@ -349,21 +353,32 @@ export function createWireResolver(options: WireResolverOptions): WireResolver {
     stats.received++
     // The connected socket only takes the server's datagrams; the port check is a second lock.
     if (rinfo.port !== port) return
-    let decoded: DecodedMessage
+    const p = msg.length >= 2 ? pending.get(msg.readUInt16BE(0)) : undefined
+    if (p === undefined || p.phase !== 'udp') {
+      // Not for a question on UDP: nothing to us, unless it is damaged and the server has
+      // never answered (see onGarbage), which only reading it tells.
+      if (gate.answered) return
+      try {
+        decodeMessage(msg)
+      } catch (err) {
+        onGarbage(msg, errorText(err))
+      }
+      return
+    }
+    let response: DnsResponse | undefined
     try {
-      decoded = decodeMessage(msg)
+      response = decodeAnswer(msg, p.flight)
     } catch (err) {
       onGarbage(msg, errorText(err))
       return
     }
-    const p = pending.get(decoded.id)
-    if (!p || p.phase !== 'udp' || !answersQuestion(decoded, p.flight)) return
+    if (response === undefined) return
     gate.markAnswered()
-    if (decoded.response.flags.tc) {
+    if (response.flags.tc) {
       askOverTcp(p)
       return
     }
-    finish(p, { ok: true, response: decoded.response })
+    finish(p, { ok: true, response })
   }
 
   /**
@@ -410,9 +425,10 @@ export function createWireResolver(options: WireResolverOptions): WireResolver {
       if (received.length < 2) return
       const length = received.readUInt16BE(0)
       if (received.length < 2 + length) return
-      let decoded: DecodedMessage
+      const msg = received.subarray(2, 2 + length)
+      let response: DnsResponse | undefined
       try {
-        decoded = decodeMessage(received.subarray(2, 2 + length))
+        response = decodeAnswer(msg, p.flight)
       } catch (err) {
         finish(
           p,
@@ -423,11 +439,11 @@ export function createWireResolver(options: WireResolverOptions): WireResolver {
         )
         return
       }
-      if (decoded.id !== p.id || !answersQuestion(decoded, p.flight)) {
+      if (response === undefined || msg.readUInt16BE(0) !== p.id) {
         finish(p, failure(`${prefix}: answered another question over TCP when asked for ${what}`))
         return
       }
-      finish(p, { ok: true, response: decoded.response })
+      finish(p, { ok: true, response })
     })
     conn.on('error', (err: NodeJS.ErrnoException) => {
       const reason = err.code === 'ECONNREFUSED' ? 'connection refused' : err.message
