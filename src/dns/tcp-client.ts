@@ -8,7 +8,7 @@
  */
 import net from 'node:net'
 import { createIdSource } from './message-ids.js'
-import { Fifo } from './fifo.js'
+import { Deadlines } from './deadlines.js'
 import { decodeAnswer, encodeFramedQuery } from './codec.js'
 import { formatServerAddress } from './server-address.js'
 import { createFrameReader } from './tcp-frames.js'
@@ -106,8 +106,7 @@ export function createTcpResolver(options: WireResolverOptions): WireResolver {
   /** A question settled: its id is free again, and its try need not time out. */
   function settled(p: Pending): void {
     pending.delete(p.id)
-    if (pending.size === 0) stopDeadlines()
-    else dropAnswered()
+    deadlines.settled()
   }
 
   /** Writes a try again: the same query (same id), encoded again into the outbox. */
@@ -134,9 +133,7 @@ export function createTcpResolver(options: WireResolverOptions): WireResolver {
   function arm(p: Pending): void {
     p.triesDone++
     stats.sent++
-    p.due = performance.now() + timeoutMs
-    waiting.push(p)
-    if (deadline === undefined && !expiring) deadline = setTimeout(onDeadline, timeoutMs)
+    deadlines.arm(p)
     if (!flushing) {
       flushing = true
       setImmediate(flush)
@@ -144,63 +141,15 @@ export function createTcpResolver(options: WireResolverOptions): WireResolver {
   }
 
   /**
-   * The tries written, in the order they were: each waits the same `timeoutMs`, so that is also
-   * the order their deadlines fall, and one timer armed for the oldest stands in for a timer per
-   * try (as in wire-client.ts). A question is here once, for its latest try: a timed-out try
-   * leaves before its next is armed, and a closed connection's tries all leave together. A try
-   * answered meanwhile is dropped once it reaches the front.
+   * The tries written, in the order they were, under one timer (deadlines.ts). A question is
+   * there once, for its latest try: a timed-out try leaves before its next is armed, and a closed
+   * connection's tries all leave together.
    */
-  const waiting = new Fifo<Pending>()
-  /** Armed whenever a try is waiting (it keeps the process alive, as a timer per try did). */
-  let deadline: NodeJS.Timeout | undefined
-  /** Set while {@link onDeadline} runs: it arms the timer itself when it is done. */
-  let expiring = false
-
-  /** Times out the tries whose deadline has come, then arms the timer for the next one. */
-  function onDeadline(): void {
-    deadline = undefined
-    expiring = true
-    const now = performance.now()
-    try {
-      for (let p = waiting.peek(); p !== undefined; p = waiting.peek()) {
-        if (!p.flight.settled) {
-          // Never early: libuv's clock, which armed the timer, may run ahead of this one.
-          if (p.due > now) break
-          waiting.shift()
-          onTimeout(p)
-        } else waiting.shift()
-      }
-    } finally {
-      expiring = false
-    }
-    if (pending.size === 0) {
-      stopDeadlines()
-      return
-    }
-    const next = waiting.peek()
-    if (next !== undefined && deadline === undefined) {
-      deadline = setTimeout(onDeadline, Math.max(1, Math.ceil(next.due - now)))
-    }
-  }
-
-  /**
-   * Drops the settled tries at the front of {@link waiting}, so it holds about the questions in
-   * flight rather than every try of the last `timeoutMs`, each holding its outcome.
-   */
-  function dropAnswered(): void {
-    for (let p = waiting.peek(); p !== undefined; p = waiting.peek()) {
-      if (!p.flight.settled) return
-      waiting.shift()
-    }
-  }
-
-  /** Nothing on the wire: nothing to time out, and no timer holding the process. */
-  function stopDeadlines(): void {
-    if (expiring) return
-    clearTimeout(deadline)
-    deadline = undefined
-    waiting.drain()
-  }
+  const deadlines = new Deadlines<Pending>(timeoutMs, {
+    waits: (p) => !p.flight.settled,
+    expire: onTimeout,
+    busy: () => pending.size > 0
+  })
 
   /** Drops what waits in the outbox unwritten (the connection closed or the resolver did). */
   function clearOutbox(): void {
@@ -249,7 +198,7 @@ export function createTcpResolver(options: WireResolverOptions): WireResolver {
       // every try waiting ends here, and the new ones are armed in the order written.
       const unanswered = [...pending.values()]
       clearOutbox()
-      waiting.drain()
+      deadlines.clear()
       for (const p of unanswered) {
         if (p.flight.settled) continue
         if (p.triesDone >= tries) {

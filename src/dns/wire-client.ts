@@ -7,7 +7,7 @@
 import dgram from 'node:dgram'
 import net from 'node:net'
 import { createIdSource } from './message-ids.js'
-import { Fifo } from './fifo.js'
+import { Deadlines } from './deadlines.js'
 import { decodeAnswer, decodeMessage, encodeQuery } from './codec.js'
 import { formatServerAddress } from './server-address.js'
 import {
@@ -205,74 +205,18 @@ export function createWireResolver(options: WireResolverOptions): WireResolver {
     if (p.timer) clearTimeout(p.timer)
     p.tcp?.destroy()
     pending.delete(p.id)
-    if (pending.size === 0) stopDeadlines()
-    else dropAnswered()
+    deadlines.settled()
   }
 
   /**
-   * The UDP tries on the wire, in the order they were sent. Every try waits the same
-   * `timeoutMs`, so that is also the order their deadlines fall: one timer armed for the
-   * oldest stands in for a timer per try (150,000 set and cleared in a fleet run). A try
-   * answered meanwhile is dropped once it reaches the front.
+   * The UDP tries on the wire, in the order they were sent, under one timer (deadlines.ts). A
+   * question retried over TCP leaves it: its TCP connection keeps its own timer.
    */
-  const waiting = new Fifo<Pending>()
-  /** Armed whenever a try is waiting (it keeps the process alive, as a timer per try did). */
-  let deadline: NodeJS.Timeout | undefined
-  /** Set while {@link onDeadline} runs: it arms the timer itself when it is done. */
-  let expiring = false
-
-  function awaitAnswer(p: Pending): void {
-    p.due = performance.now() + timeoutMs
-    waiting.push(p)
-    if (deadline === undefined && !expiring) deadline = setTimeout(onDeadline, timeoutMs)
-  }
-
-  /** Times out the tries whose deadline has come, then arms the timer for the next one. */
-  function onDeadline(): void {
-    deadline = undefined
-    expiring = true
-    const now = performance.now()
-    try {
-      for (let p = waiting.peek(); p !== undefined; p = waiting.peek()) {
-        if (!p.flight.settled && p.phase === 'udp') {
-          // Never early: libuv's clock, which armed the timer, may run ahead of this one.
-          if (p.due > now) break
-          waiting.shift()
-          onTimeout(p)
-        } else waiting.shift()
-      }
-    } finally {
-      expiring = false
-    }
-    if (pending.size === 0) {
-      stopDeadlines()
-      return
-    }
-    const next = waiting.peek()
-    if (next !== undefined && deadline === undefined) {
-      deadline = setTimeout(onDeadline, Math.max(1, Math.ceil(next.due - now)))
-    }
-  }
-
-  /**
-   * Drops the settled tries at the front of {@link waiting}. Answers come back about in the
-   * order asked, so this keeps it near the number in flight rather than every try of the last
-   * `timeoutMs`, each holding its question and outcome.
-   */
-  function dropAnswered(): void {
-    for (let p = waiting.peek(); p !== undefined; p = waiting.peek()) {
-      if (!p.flight.settled && p.phase === 'udp') return
-      waiting.shift()
-    }
-  }
-
-  /** Nothing on the wire: nothing to time out, and no timer holding the process. */
-  function stopDeadlines(): void {
-    if (expiring) return
-    clearTimeout(deadline)
-    deadline = undefined
-    waiting.drain()
-  }
+  const deadlines = new Deadlines<Pending>(timeoutMs, {
+    waits: (p) => !p.flight.settled && p.phase === 'udp',
+    expire: onTimeout,
+    busy: () => pending.size > 0
+  })
 
   async function release(): Promise<void> {
     const s = socket
@@ -295,7 +239,7 @@ export function createWireResolver(options: WireResolverOptions): WireResolver {
     stats.sent++
     if (connected) transmit(p)
     else unsent.push(p)
-    awaitAnswer(p)
+    deadlines.arm(p)
   }
 
   /**
