@@ -382,7 +382,7 @@ last answer out. Datagrams sent to each of the four in one run: ${latency.datagr
 ${targets.map((t) => `| ${t.join(' | ')} |`).join('\n')}
 
 Where a fleet run's time and memory go (CPU profiles and \`--trace-gc\` of 10,000 healthy
-domains on this machine, 2026-12-01, load 2-4: the shares hold, the seconds vary with the load):
+domains on this machine, 2026-12-01: the shares hold, the seconds vary with the load):
 
 - Each domain is asked its 15 questions, as dnsperf's; a domain whose records all pass is not
   asked its SOA and NS, nor where its zone is delegated, and the latency case's relay sees one
@@ -395,19 +395,26 @@ domains on this machine, 2026-12-01, load 2-4: the shares hold, the seconds vary
 - \`domains.yaml\` in the common shape (\`version: 1\` and a block list of names or one-line values)
   is read by a fast path held to yaml and zod by a property test: 10,000 domains in about 70 ms
   of CPU where yaml and zod took about a second.
-- Over \`tcp://\` (3.2 s sampled) the CLI is CPU-bound: garbage collection 22 %, the JSON lines 8 %
-  (the report is 42 MB: \`JSON.stringify\` itself is most of it), socket writes 6 %, the query
-  gate 9 %, decoding answers 6 %, waiting on Knot 14 %. Over UDP (4.4 s sampled) one \`sendmsg\`
-  per question is a quarter of the run (Node's dgram has no batched send; the CLI sends a turn's
-  questions together) and waiting 30 %.
-- The floors show where the ratio stops: plain Node that only counts the answers to the same
-  questions, with dns-packet encoding them, reaches about 0.3 × dnsperf over UDP and 0.6 × over
-  TCP on this machine; the CLI runs at about 80 % of that floor over UDP.
+- Over \`tcp://\` (3.0 s sampled, Node 20) the CLI is CPU-bound: garbage collection 21 %, socket
+  writes 13 % (on two cores Knot preempts them), waiting on Knot 18 %, and the rest spread thin
+  over the query gate, the encoder and decoder, diagnosis and the report, none over 4 %. A
+  domain's JSON line is written by hand (src/report/domain-json.ts, held to \`JSON.stringify\` by
+  a property test) and each connection keeps one deadline queue for its queries, not a timer each.
+- Over UDP (5.1 s sampled) one \`sendmsg\` per question is 37 % of the run and waiting 33 %: Node's
+  dgram has no batched send (the CLI sends a turn's questions together, over connected sockets).
+  That is why UDP stays near its I/O floor below, and why \`tcp://\` is there for fleets.
+- The floors show where the ratio stops: plain Node that only asks the same questions, with
+  dns-packet encoding them, and the I/O floor that does not even decode the answers. Over UDP the
+  I/O floor itself is about 0.35 × dnsperf on this machine, below the issue's 0.5: no Node client
+  reaches it over UDP here. Over TCP the I/O floor is about 0.9 × and the CLI about 0.5–0.55 ×.
 - Memory: the JSON report is written domain by domain as the check runs, in the config's order,
-  and the report kept holds plain passing domains without each resolver's answers: the live heap
-  ends near 40 MB. For a fleet (a config of 16 KiB or more, or a zone directory) the CLI lets V8
-  grow the heap at most 2× between full collections (it grew it up to 4×, to 260 MB of RSS), so
-  the peak stays near 160 MB.
+  the report kept holds plain passing domains without each resolver's answers, and the query gate
+  keeps 1,024 settled answers per resolver for reuse: the live heap ends near 40 MB. For a fleet
+  (a config of 16 KiB or more, or a zone directory) the CLI and the action tune V8's heap
+  (src/fleet-heap.ts): it grows at most 2× between full collections (V8 grew it up to 4×, to
+  260 MB of RSS), and the young generation stops at 32 MiB, Node 20's own limit (Node 24, the
+  action's runtime, grows it on to 64 MB, 30–80 MB more RSS). Peak RSS at 10,000 domains is
+  about 135 MB on Node 20 and 150 MB on Node 24.
 
 ## Zone files, one Knot, a dead resolver
 
