@@ -314,6 +314,19 @@ function render({ results, fleet, latency, cold, dist }) {
     ]
   ].filter(Boolean)
 
+  /** The I/O floor's ratio and the CLI's at the largest size, per transport, in the first Node. */
+  const floorSentence = (runs) =>
+    ['udp', 'tcp']
+      .map((transport) => {
+        const f = runs.filter((r) => r.transport === transport && r.node === runs[0].node).at(-1)
+        if (f === undefined) return ''
+        const io = (f.dnsperf.seconds / f.ioFloor.seconds).toFixed(2)
+        const over = transport === 'tcp' ? 'tcp://' : 'UDP'
+        return `Over ${over} at ${f.count.toLocaleString('en')} domains (Node ${f.node}): I/O floor ${io} ×, CLI ${f.ratio.toFixed(2)} × dnsperf.`
+      })
+      .filter(Boolean)
+      .join(' ')
+
   return `# Benchmarks
 
 \`npm run bench\` (scripts/bench.mjs) runs the built CLI, \`dist/cli.js\`, as a user would, on
@@ -404,9 +417,9 @@ domains on this machine, 2026-12-01: the shares hold, the seconds vary with the 
   dgram has no batched send (the CLI sends a turn's questions together, over connected sockets).
   That is why UDP stays near its I/O floor below, and why \`tcp://\` is there for fleets.
 - The floors show where the ratio stops: plain Node that only asks the same questions, with
-  dns-packet encoding them, and the I/O floor that does not even decode the answers. Over UDP the
-  I/O floor itself is about 0.35 × dnsperf on this machine, below the issue's 0.5: no Node client
-  reaches it over UDP here. Over TCP the I/O floor is about 0.9 × and the CLI about 0.5–0.55 ×.
+  dns-packet encoding them, and the I/O floor that does not even decode the answers: no Node
+  client that asks these questions gets above the I/O floor's ratio on this machine.
+  ${floorSentence(fleet)}
 - Memory: the JSON report is written domain by domain as the check runs, in the config's order,
   the report kept holds plain passing domains without each resolver's answers, and the query gate
   keeps 1,024 settled answers per resolver for reuse: the live heap ends near 40 MB. For a fleet
