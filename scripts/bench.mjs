@@ -426,8 +426,8 @@ domains on this machine, 2026-12-01: the shares hold, the seconds vary with the 
   (a config of 16 KiB or more, or a zone directory) the CLI and the action tune V8's heap
   (src/fleet-heap.ts): it grows at most 2× between full collections (V8 grew it up to 4×, to
   260 MB of RSS), and the young generation stops at 32 MiB, Node 20's own limit (Node 24, the
-  action's runtime, grows it on to 64 MB, 30–80 MB more RSS). Peak RSS at 10,000 domains is
-  about 135 MB on Node 20 and 150 MB on Node 24.
+  action's runtime, grows it on to 128 MiB here, 30–80 MB more RSS). Peak RSS at 10,000 domains is
+  about 135 MiB on Node 20 and 150 MiB on Node 24.
 
 ## Zone files, one Knot, a dead resolver
 

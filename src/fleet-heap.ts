@@ -23,7 +23,7 @@ export const YOUNG_GENERATION_CAP = 32 * 2 ** 20
  * - the heap grows at most 2× between full collections (V8 lets it grow up to 4×: RSS went to
  *   2.5× the live heap at 10,000 domains);
  * - the young generation stops growing at {@link YOUNG_GENERATION_CAP}, checked after each
- *   collection: Node 24 (the action's runtime) doubles it on to 64 MB, where a 10,000-domain
+ *   collection: Node 24 (the action's runtime) doubles it on to 128 MiB, where a 10,000-domain
  *   run peaked at 230-260 MB of RSS; capped, 145 MB, for about 10 % more CPU. Node 20 stops
  *   there itself (131 MB).
  * Both flags are read when V8 sizes the heap, so they are set before the run reads its config
