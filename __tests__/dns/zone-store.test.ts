@@ -166,7 +166,9 @@ describe('ZoneStore', () => {
     expect(store.addName('example.com')).toBe(true)
     expect(store.addName('example.com')).toBe(false)
     expect(store.size).toBe(100_000)
-    for (const i of [0, 1, 4095, 65_536, 99_999]) {
+    // Around where the first pages grow (copied) and fill, and a stride through the rest.
+    const edges = [0, 1, 63, 64, 65, 127, 128, 4095, 65_535, 65_536, 65_537, 99_999]
+    for (const i of [...edges, ...Array.from({ length: 100 }, (_, k) => k * 997)]) {
       expect(store.records(`h${i}.example.com`)).toEqual([
         {
           name: `h${i}.example.com`,

@@ -16,6 +16,13 @@ const MAX_PAGES = 4096
 const COLUMN_BITS = 16
 const COLUMN_PAGE = 1 << COLUMN_BITS
 const COLUMN_MASK = COLUMN_PAGE - 1
+/**
+ * A column's and the arena's first page start this small and grow to a whole page: a zone of a
+ * few records, as a fleet's zone directory holds thousands of, then takes kilobytes, not the
+ * 2 MB of seven whole pages (1,000 such zones took 1.5 GB).
+ */
+const FIRST_COLUMN_PAGE = 64
+const FIRST_PAGE_BYTES = 4096
 
 /** A growable column of unsigned 32-bit numbers, in pages so it never copies itself. */
 class Column {
@@ -25,8 +32,18 @@ class Column {
   push(value: number): number {
     const index = this.length
     const page = index >>> COLUMN_BITS
-    if (page === this.pages.length) this.pages.push(new Uint32Array(COLUMN_PAGE))
-    ;(this.pages[page] as Uint32Array)[index & COLUMN_MASK] = value
+    if (page === this.pages.length) {
+      this.pages.push(new Uint32Array(page === 0 ? FIRST_COLUMN_PAGE : COLUMN_PAGE))
+    }
+    let entries = this.pages[page] as Uint32Array
+    const at = index & COLUMN_MASK
+    if (at === entries.length) {
+      // Only the first page is ever short: it doubles, copied, until it is a whole page.
+      const longer = new Uint32Array(entries.length * 2)
+      longer.set(entries)
+      this.pages[page] = entries = longer
+    }
+    entries[at] = value
     this.length++
     return index
   }
@@ -44,7 +61,7 @@ class Column {
 class Arena {
   private readonly pages: Buffer[] = []
   private current = -1
-  private used = PAGE_BYTES
+  private used = 0
 
   /** Room for `size` bytes: the page and where in it they start, and their offset. */
   alloc(size: number): { page: Buffer; at: number; offset: number } {
@@ -53,13 +70,29 @@ class Arena {
       const page = Buffer.alloc(size)
       return { page, at: 0, offset: this.addPage(page) }
     }
-    if (this.current < 0 || this.used + size > PAGE_BYTES) {
-      this.current = this.addPage(Buffer.alloc(PAGE_BYTES)) / PAGE_BYTES
+    if (this.current < 0) {
+      this.current = this.addPage(Buffer.alloc(FIRST_PAGE_BYTES)) / PAGE_BYTES
       this.used = 0
+    }
+    let page = this.pages[this.current] as Buffer
+    const end = this.used + size
+    if (end > page.length) {
+      if (end <= PAGE_BYTES) {
+        // The first page, still short: it doubles, copied, until it holds these bytes.
+        let length = page.length * 2
+        while (length < end) length *= 2
+        const longer = Buffer.alloc(Math.min(length, PAGE_BYTES))
+        page.copy(longer, 0, 0, this.used)
+        this.pages[this.current] = page = longer
+      } else {
+        this.current = this.addPage(Buffer.alloc(PAGE_BYTES)) / PAGE_BYTES
+        this.used = 0
+        page = this.pages[this.current] as Buffer
+      }
     }
     const at = this.used
     this.used += size
-    return { page: this.pages[this.current] as Buffer, at, offset: this.current * PAGE_BYTES + at }
+    return { page, at, offset: this.current * PAGE_BYTES + at }
   }
 
   /** The page of an offset and where in it the bytes are. */
