@@ -116,6 +116,30 @@ describe('createHttpTransport', () => {
     // None left after the first: the second waited the limiter's first backoff.
     expect(clock.sleeps).toEqual([500])
   })
+
+  it('keeps 50 exchanges in flight on its one close signal without a listener warning', async () => {
+    // A fleet with a Mailtrap token has many requests waiting at once; Node warns on stderr
+    // ("MaxListenersExceededWarning") past 10 listeners on one AbortSignal unless told not to.
+    const url = await serve((_req, res) => setTimeout(() => res.end('ok'), 50))
+    // Node prints the warning on stderr (jest's sandboxed process never hears it): read it there.
+    const printed: string[] = []
+    const write = process.stderr.write
+    process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      printed.push(String(chunk))
+      return (write as (...args: unknown[]) => boolean).call(process.stderr, chunk, ...rest)
+    }) as typeof process.stderr.write
+    try {
+      const t = transport()
+      const results = await Promise.all(
+        Array.from({ length: 50 }, () => t.exchange({ method: 'GET', url, headers: {} }))
+      )
+      expect(results.every((r) => r.kind === 'response' && r.status === 200)).toBe(true)
+      await new Promise((resolve) => setImmediate(resolve))
+    } finally {
+      process.stderr.write = write
+    }
+    expect(printed.join('')).not.toContain('MaxListenersExceededWarning')
+  })
 })
 
 describe('parseHttpUrl', () => {

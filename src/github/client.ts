@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events'
 import { getOctokit } from '@actions/github'
 import { fetch as undiciFetch, Response } from 'undici'
 import { setTimeout as sleepFor } from 'node:timers/promises'
@@ -81,6 +82,8 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
   const warn = options.warn ?? (() => {})
   const maxPages = options.maxPages ?? 30
   const stop = new AbortController()
+  // Every request listens on it while it lasts (no warning past 10).
+  setMaxListeners(0, stop.signal)
   const fetch = boundedFetch({ ...options, clock, signal: stop.signal })
   const octokit = getOctokit(options.token, {
     baseUrl: options.baseUrl.replace(/\/+$/, ''),

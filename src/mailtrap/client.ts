@@ -9,6 +9,7 @@
  * `/api/accounts/{id}/sending_domains[/{id}]` of the setup guides and most SDKs. The spec's is
  * tried first; a 404 (which may be an HTML page) moves the client to the other, for its life.
  */
+import { setMaxListeners } from 'node:events'
 import { createHash } from 'node:crypto'
 import type { Dispatcher } from 'undici'
 import type { z } from 'zod'
@@ -177,6 +178,8 @@ export function createMailtrapClient(options: MailtrapClientOptions): MailtrapCl
     ...(options.dispatcher ? { dispatcher: options.dispatcher } : {})
   })
   const closing = new AbortController()
+  // Every request of a fleet's run listens on it while it lasts (no warning past 10).
+  setMaxListeners(0, closing.signal)
 
   const headers = {
     authorization: `Bearer ${token}`,

@@ -4,6 +4,7 @@
  * optional rate limit, and `close()` aborting whatever is in flight. It never throws: every
  * way a request can end is a value, and the caller decides what is worth a retry.
  */
+import { setMaxListeners } from 'node:events'
 import type { Agent, Dispatcher } from 'undici'
 import { systemClock, type Clock } from './clock.js'
 import { abortAfter } from './deadline.js'
@@ -96,6 +97,9 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
   let agent: Agent | undefined
   let closed = false
   const closing = new AbortController()
+  // Every exchange in flight or waiting for the rate limiter listens on it, and lets go when done:
+  // a fleet has hundreds at once, which Node would warn of on stderr past 10.
+  setMaxListeners(0, closing.signal)
 
   function dispatcher(undici: Undici): Dispatcher {
     if (options.dispatcher) return options.dispatcher
