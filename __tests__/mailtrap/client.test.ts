@@ -20,6 +20,7 @@ import {
   type FakeMailtrap,
   type FakeMailtrapOptions
 } from '../support/fake-mailtrap.js'
+import { stderrDuring } from '../net/stderr.js'
 import { testClock, type TestClock } from '../net/test-clock.js'
 
 interface Account {
@@ -148,6 +149,18 @@ describe('Mailtrap client', () => {
       expect(r.headers['user-agent']).toMatch(/^mailtrap-dns-verify\b/)
     }
     expect(sleeps).toEqual([])
+  })
+
+  it('asks for 30 domains at once on one client without a listener warning', async () => {
+    // Every request listens on the client's close signal while it lasts; a fleet has hundreds.
+    const f = await fake({ families: 'account' })
+    const c = client(f.url)
+    const [first] = await c.listDomains()
+    const printed = await stderrDuring(async () => {
+      const got = await Promise.all(Array.from({ length: 30 }, () => c.getDomain(first!.id)))
+      expect(got.map((d) => d.id)).toEqual(Array(30).fill(first!.id))
+    })
+    expect(printed).not.toContain('MaxListenersExceededWarning')
   })
 
   it('names the accounts when the token reaches several and none was chosen', async () => {

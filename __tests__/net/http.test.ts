@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from '@jest/globals'
 import { createHttpTransport, type HttpTransport } from '../../src/net/http.js'
 import { createRateLimiter } from '../../src/net/rate-limit.js'
 import { parseHttpUrl } from '../../src/net/url.js'
+import { stderrDuring } from './stderr.js'
 import { testClock } from './test-clock.js'
 
 const servers: http.Server[] = []
@@ -121,24 +122,14 @@ describe('createHttpTransport', () => {
     // A fleet with a Mailtrap token has many requests waiting at once; Node warns on stderr
     // ("MaxListenersExceededWarning") past 10 listeners on one AbortSignal unless told not to.
     const url = await serve((_req, res) => setTimeout(() => res.end('ok'), 50))
-    // Node prints the warning on stderr (jest's sandboxed process never hears it): read it there.
-    const printed: string[] = []
-    const write = process.stderr.write
-    process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-      printed.push(String(chunk))
-      return (write as (...args: unknown[]) => boolean).call(process.stderr, chunk, ...rest)
-    }) as typeof process.stderr.write
-    try {
+    const printed = await stderrDuring(async () => {
       const t = transport()
       const results = await Promise.all(
         Array.from({ length: 50 }, () => t.exchange({ method: 'GET', url, headers: {} }))
       )
       expect(results.every((r) => r.kind === 'response' && r.status === 200)).toBe(true)
-      await new Promise((resolve) => setImmediate(resolve))
-    } finally {
-      process.stderr.write = write
-    }
-    expect(printed.join('')).not.toContain('MaxListenersExceededWarning')
+    })
+    expect(printed).not.toContain('MaxListenersExceededWarning')
   })
 })
 

@@ -64,7 +64,7 @@ export class Deadlines<T extends Timed> {
   }
 
   /** Nothing on the wire: nothing to time out, and no timer holding the process. */
-  stop(): void {
+  private stop(): void {
     if (this.expiring) return
     clearTimeout(this.timer)
     this.timer = undefined

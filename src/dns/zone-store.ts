@@ -24,7 +24,10 @@ const COLUMN_MASK = COLUMN_PAGE - 1
 const FIRST_COLUMN_PAGE = 64
 const FIRST_PAGE_BYTES = 4096
 
-/** A growable column of unsigned 32-bit numbers, in pages so it never copies itself. */
+/**
+ * A growable column of unsigned 32-bit numbers, in pages: only the short first page is ever
+ * copied, as it grows.
+ */
 class Column {
   private readonly pages: Uint32Array[] = []
   length = 0
