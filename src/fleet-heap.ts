@@ -24,10 +24,10 @@ export const YOUNG_GENERATION_CAP = 32 * 2 ** 20
  *   2.5× the live heap at 10,000 domains);
  * - the young generation stops growing at {@link YOUNG_GENERATION_CAP}, checked after each
  *   collection: Node 24 (the action's runtime) doubles it on to 128 MiB, where a 10,000-domain
- *   run peaked at 230-260 MB of RSS; capped, 145 MB, for about 10 % more CPU. Node 20 stops
- *   there itself (131 MB).
- * Both flags are read when V8 sizes the heap, so they are set before the run reads its config
- * (docs/benchmarks.md, issue 12).
+ *   run peaked at 230-260 MB of RSS; capped, about 150 MiB, for about 10 % more CPU. Node 20
+ *   stops there itself (about 135 MiB).
+ * The first is set before the run reads its config; the second once a collection finds the young
+ * generation at the cap, as V8 reads it whenever it would grow it (docs/benchmarks.md, issue 12).
  */
 export async function tuneHeapForFleet(): Promise<void> {
   const v8 = await import('node:v8')
