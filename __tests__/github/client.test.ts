@@ -6,6 +6,7 @@ import {
   withDeadline,
   type Clock
 } from '../../src/github/client.js'
+import { stderrDuring } from '../net/stderr.js'
 import { startFakeGitHub, type FakeGitHub } from '../support/fake-github.js'
 
 const token = 'ghs_clientTestToken0123456789abcdefABCDEF'
@@ -58,6 +59,17 @@ describe('createGitHubClient', () => {
       '/repos/acme/dns/issues/7/comments?per_page=100&page=2',
       '/repos/acme/dns/issues/7/comments?per_page=100&page=3'
     ])
+  })
+
+  it('lists 30 times at once on one client without a listener warning', async () => {
+    // Every request listens on the client's close signal while it lasts (a drift run files
+    // issues for many domains at once).
+    const client = createGitHubClient({ token, baseUrl: github.url, clock: fakeClock() })
+    const printed = await stderrDuring(async () => {
+      const lists = await Promise.all(Array.from({ length: 30 }, () => listComments(client)))
+      expect(lists.map((items) => items.length)).toEqual(Array(30).fill(250))
+    })
+    expect(printed).not.toContain('MaxListenersExceededWarning')
   })
 
   it('retries 5xx answers with backoff, then succeeds', async () => {
