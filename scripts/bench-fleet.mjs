@@ -140,8 +140,15 @@ export async function runFleet({
     const floors = []
     const ioFloors = []
     let recorded = 0
+    // Each run with the CPU time Knot spent answering it: on a machine of few cores the two
+    // processes share them, and their sum over the cores is the least wall time they allow.
+    const withKnot = async (run) => {
+      const before = knot.cpuSeconds()
+      const result = await run()
+      return { ...result, knotCpuSeconds: knot.cpuSeconds() - before }
+    }
     for (let i = 0; i < repeat; i++) {
-      const tool = await measure(node, cliArgs, { timeoutMs })
+      const tool = await withKnot(() => measure(node, cliArgs, { timeoutMs }))
       if (tool.timedOut)
         throw new Error(`the CLI did not finish ${count} domains in ${timeoutMs} ms`)
       if (tool.code !== 0) throw new Error(`the CLI exited with ${tool.code}: ${tool.stderr}`)
@@ -151,9 +158,9 @@ export async function runFleet({
         .reduce((n, r) => n + r.observations.length, 0)
       await rm(output)
       tools.push(tool)
-      perfs.push(await runDnsperf(dnsperfArgs, count, timeoutMs))
-      floors.push(await runFloor(node, floorArgs('decode'), count, timeoutMs))
-      ioFloors.push(await runFloor(node, floorArgs('count'), count, timeoutMs))
+      perfs.push(await withKnot(() => runDnsperf(dnsperfArgs, count, timeoutMs)))
+      floors.push(await withKnot(() => runFloor(node, floorArgs('decode'), count, timeoutMs)))
+      ioFloors.push(await withKnot(() => runFloor(node, floorArgs('count'), count, timeoutMs)))
     }
     const toolSeconds = median(tools.map((t) => t.seconds))
     const perfSeconds = median(perfs.map((p) => p.seconds))
@@ -161,15 +168,9 @@ export async function runFleet({
       count,
       repeat,
       transport,
-      tool: {
-        seconds: toolSeconds,
-        range: range(tools.map((t) => t.seconds)),
-        rssMiB: Math.max(...tools.map((t) => t.rssMiB)),
-        recorded
-      },
+      tool: { ...summarize(tools), rssMiB: Math.max(...tools.map((t) => t.rssMiB)), recorded },
       dnsperf: {
-        seconds: perfSeconds,
-        range: range(perfs.map((p) => p.seconds)),
+        ...summarize(perfs),
         rssMiB: Math.max(...perfs.map((p) => p.rssMiB)),
         qps: median(perfs.map((p) => p.qps)),
         sent: perfs[0].sent
@@ -194,15 +195,27 @@ async function runDnsperf(args, count, timeoutMs) {
   if (sent !== 15 * count || lost !== 0) {
     throw new Error(`dnsperf sent ${sent} of ${15 * count} questions and lost ${lost}`)
   }
-  return { seconds: perf.seconds, rssMiB: perf.rssMiB, qps: stat('Queries per second'), sent }
+  return {
+    seconds: perf.seconds,
+    rssMiB: perf.rssMiB,
+    cpuSeconds: perf.cpuSeconds,
+    qps: stat('Queries per second'),
+    sent
+  }
 }
 
 /** scripts/bench-floor.mjs: plain Node asking the same questions and doing nothing else. */
 const FLOOR = fileURLToPath(new URL('./bench-floor.mjs', import.meta.url))
 
+/** Median wall time and its spread, and the median CPU seconds of the run and of Knot. */
 function summarize(runs) {
   const seconds = runs.map((r) => r.seconds)
-  return { seconds: median(seconds), range: range(seconds) }
+  return {
+    seconds: median(seconds),
+    range: range(seconds),
+    cpuSeconds: median(runs.map((r) => r.cpuSeconds)),
+    knotCpuSeconds: median(runs.map((r) => r.knotCpuSeconds))
+  }
 }
 
 /** One run of the floor; throws unless all 15 × count questions were answered. */

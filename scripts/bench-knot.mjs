@@ -1,9 +1,9 @@
 // Knot on loopback for the benchmarks: one zone file per zone and a knot.conf written into a
 // directory, knotd started on a free port, and ready once every zone answers its SOA (probed
 // over UDP with dns-packet, so no kdig is needed). Loading 10,000 zones takes knotd a few seconds.
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import dgram from 'node:dgram'
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
@@ -38,9 +38,30 @@ export async function freePort() {
   throw new Error('no port free for both TCP and UDP on 127.0.0.1')
 }
 
+/** Clock ticks per second, the unit of /proc/PID/stat's CPU times. */
+const CLOCK_TICKS =
+  Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100
+
+/**
+ * The CPU seconds (user and system, all threads) process `pid` has used so far, from
+ * /proc/PID/stat: NaN where there is no /proc.
+ */
+export function processCpuSeconds(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    // Fields after the command name, which is in brackets and may hold spaces: utime, stime are
+    // the 14th and 15th fields of the line, the 12th and 13th after it.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS
+  } catch {
+    return NaN
+  }
+}
+
 /**
  * Writes `zones` (zone name → zone file text) under `dir`, starts knotd on 127.0.0.1 serving
- * them, and resolves once every zone answers. `stop()` ends knotd (SIGTERM, then SIGKILL).
+ * them, and resolves once every zone answers. `stop()` ends knotd (SIGTERM, then SIGKILL);
+ * `cpuSeconds()` is the CPU time knotd has used so far.
  */
 export async function startKnot(dir, zones) {
   const knotd = existsSync('/usr/sbin/knotd') ? '/usr/sbin/knotd' : 'knotd'
@@ -99,7 +120,7 @@ export async function startKnot(dir, zones) {
     await stop()
     throw new Error(`${error.message}\n--- knotd log ---\n${log}`)
   }
-  return { port, pid: child.pid, stop }
+  return { port, pid: child.pid, stop, cpuSeconds: () => processCpuSeconds(child.pid) }
 }
 
 /** Asks every zone's SOA, a window at a time, again for those not yet answered, until all are. */

@@ -1,8 +1,9 @@
 // Runs one command as a child process and measures it: wall time from spawn to exit (start-up
-// included) and peak resident memory. Peak memory comes from GNU time (`/usr/bin/time -f %M`,
-// the maximum resident set of the command, the same figure as `time -v`'s "Maximum resident
-// set size"), written to a file so the command's own stderr stays its own. Without GNU time,
-// the child's resident set is polled from /proc every 20 ms, which can miss a short peak.
+// included), peak resident memory and CPU time. Peak memory and CPU come from GNU time
+// (`/usr/bin/time -f '%M %U %S'`: the maximum resident set of the command, the same figure as
+// `time -v`'s "Maximum resident set size", and its user and system seconds), written to a file so
+// the command's own stderr stays its own. Without GNU time, the child's resident set is polled
+// from /proc every 20 ms, which can miss a short peak, and its CPU time is not known.
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
@@ -32,7 +33,8 @@ export const RSS_METHOD = existsSync(GNU_TIME)
   : 'polling /proc/PID/status VmHWM every 20 ms'
 
 /**
- * Runs `command args`; resolves to `{ seconds, rssMiB, code, stdout, stderr }`. Killed with
+ * Runs `command args`; resolves to `{ seconds, rssMiB, cpuSeconds, code, stdout, stderr }`
+ * (`cpuSeconds` user plus system, NaN without GNU time). Killed with
  * SIGKILL after `timeoutMs` (then `code` is null and `timedOut` true), so a run always ends.
  */
 export async function measure(command, args, { timeoutMs = 600_000, cwd } = {}) {
@@ -40,7 +42,7 @@ export async function measure(command, args, { timeoutMs = 600_000, cwd } = {}) 
   const timeFile = join(scratch, 'time')
   const useTime = existsSync(GNU_TIME)
   const [file, argv] = useTime
-    ? [GNU_TIME, ['-f', '%M', '-o', timeFile, command, ...args]]
+    ? [GNU_TIME, ['-f', '%M %U %S', '-o', timeFile, command, ...args]]
     : [command, args]
   const start = process.hrtime.bigint()
   const child = spawn(file, argv, { cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
@@ -74,15 +76,19 @@ export async function measure(command, args, { timeoutMs = 600_000, cwd } = {}) 
   clearTimeout(killer)
   if (poll) clearInterval(poll)
   let rssKiB = polledKiB
+  let cpuSeconds = NaN
   if (useTime) {
     const text = await readFile(timeFile, 'utf8').catch(() => '')
-    // GNU time writes "Command exited with non-zero status N" before the figure.
-    rssKiB = Number(text.trim().split('\n').at(-1))
+    // GNU time writes "Command exited with non-zero status N" before the figures.
+    const [rss, user, system] = (text.trim().split('\n').at(-1) ?? '').split(' ').map(Number)
+    rssKiB = rss
+    cpuSeconds = user + system
   }
   await rm(scratch, { recursive: true, force: true })
   return {
     seconds,
     rssMiB: rssKiB > 0 ? rssKiB / 1024 : NaN,
+    cpuSeconds,
     code,
     timedOut,
     stdout: Buffer.concat(out).toString('utf8'),

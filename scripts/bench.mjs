@@ -269,7 +269,7 @@ function render({ results, fleet, latency, cold, dist }) {
       growths.push(
         small !== large
           ? `Over ${via.slice(2, -1)}: from ${small.count.toLocaleString('en')} to ${large.count.toLocaleString('en')} domains ` +
-              `(${large.count / small.count} ×): wall time ${(large.tool.seconds / small.tool.seconds).toFixed(2)} ×, ` +
+              `(${+(large.count / small.count).toFixed(2)} ×): wall time ${(large.tool.seconds / small.tool.seconds).toFixed(2)} ×, ` +
               `peak RSS ${(large.tool.rssMiB / small.tool.rssMiB).toFixed(2)} × ` +
               `(dnsperf: ${(large.dnsperf.seconds / small.dnsperf.seconds).toFixed(2)} ×).`
           : `Over ${via.slice(2, -1)}: only one fleet size was run: no growth figure.`
@@ -327,6 +327,40 @@ function render({ results, fleet, latency, cold, dist }) {
       .filter(Boolean)
       .join(' ')
 
+  /**
+   * At the largest size, per Node and transport: each run's wall time, its own CPU time and
+   * Knot's while it ran, and their sum over this machine's cores, the least wall time the two
+   * processes allow each other.
+   */
+  const cores = cpus().length
+  const cpuFleets = nodes.flatMap(({ version }) =>
+    transports.flatMap((transport) => {
+      const f = fleet.filter((r) => r.transport === transport && r.node === version).at(-1)
+      return f === undefined ? [] : [f]
+    })
+  )
+  const cpuRow = (f, label, r) => {
+    const both = r.cpuSeconds + r.knotCpuSeconds
+    return `| ${f.count.toLocaleString('en')} | ${f.node} | ${f.transport === 'tcp' ? 'tcp://' : 'UDP'} | ${label} | ${s(r.seconds)} | ${s(r.cpuSeconds)} | ${s(r.knotCpuSeconds)} | ${s(both)} | ${s(both / cores)} |`
+  }
+  const cpuRows = cpuFleets.flatMap((f) => [
+    cpuRow(f, 'CLI', f.tool),
+    cpuRow(f, 'dnsperf', f.dnsperf),
+    cpuRow(f, 'floor', f.floor),
+    cpuRow(f, 'I/O floor', f.ioFloor)
+  ])
+  const cpuSentences = cpuFleets.map((f) => {
+    const goal = f.dnsperf.seconds / 0.5
+    const least = (r) => (r.cpuSeconds + r.knotCpuSeconds) / cores
+    const over = f.transport === 'tcp' ? 'tcp://' : 'UDP'
+    return (
+      `Over ${over} (Node ${f.node}): the target asks for the CLI in ≤ ${s(goal)} s (dnsperf's ${s(f.dnsperf.seconds)} s / 0.5); ` +
+      `the CLI and Knot used ${s(f.tool.cpuSeconds + f.tool.knotCpuSeconds)} CPU seconds, at least ${s(least(f.tool))} s on ${cores} cores, ` +
+      `and plain Node that only asks (the I/O floor) with Knot ${s(f.ioFloor.cpuSeconds + f.ioFloor.knotCpuSeconds)}, at least ${s(least(f.ioFloor))} s. ` +
+      `Knot spent ${s(f.tool.knotCpuSeconds)} s answering the CLI, ${s(f.dnsperf.knotCpuSeconds)} s answering dnsperf.`
+    )
+  })
+
   return `# Benchmarks
 
 \`npm run bench\` (scripts/bench.mjs) runs the built CLI, \`dist/cli.js\`, as a user would, on
@@ -367,6 +401,17 @@ the CLI's: 1 would be as fast as dnsperf.
 ${fleetRows.join('\n')}
 
 ${growth}
+
+Where the CPU goes at ${large?.count.toLocaleString('en')} domains: each run's own CPU time (user and system, GNU time) and
+the CPU time Knot spent while it ran (/proc/PID/stat), medians of the same runs. On a machine of
+few cores the client and Knot share them: their sum over the ${cores} cores is the least wall time
+the two allow, however the client is written.
+
+| domains | Node | transport | run | wall s | own CPU s | Knot CPU s | both s | both / ${cores} cores s |
+|---|---|---|---|---|---|---|---|---|
+${cpuRows.join('\n')}
+
+${cpuSentences.join('\n')}
 
 Cold start (median of ${cold.runs} runs each, interleaved): \`node -e 0\` ${(cold.node * 1000).toFixed(0)} ms,
 \`node dist/cli.js --help\` ${(cold.help * 1000).toFixed(0)} ms (${cold.helpRatio.toFixed(2)} ×),
@@ -420,6 +465,13 @@ domains on this machine, 2026-12-01: the shares hold, the seconds vary with the 
   dns-packet encoding them, and the I/O floor that does not even decode the answers: no Node
   client that asks these questions gets above the I/O floor's ratio on this machine.
   ${floorSentence(fleet)}
+- Knot's share (the CPU table above): over TCP, Knot 3.2 makes five system calls for each
+  question (\`epoll_wait\`, two \`recvmsg\` for the length and the message, \`getpeername\`,
+  \`sendmsg\`: \`strace -c\` of knotd during the I/O floor, 2026-12-02), where over UDP it reads
+  and answers dnsperf's questions in batches (\`recvmmsg\`, \`sendmmsg\`): answering the same
+  150,000 questions costs it about three times the CPU over TCP. On two cores that time is taken
+  from the client: the CLI and Knot together need more CPU than the two cores give in the
+  target's time, and even the I/O floor with Knot barely fits in it.
 - Memory: the JSON report is written domain by domain as the check runs, in the config's order,
   the report kept holds plain passing domains without each resolver's answers, and the query gate
   keeps 1,024 settled answers per resolver for reuse: the live heap ends near 40 MB. For a fleet
