@@ -67,6 +67,21 @@ describe('reports that fit GitHub', () => {
     for (let i = 0; i < 5; i++) expect(comment).toContain(`### ❌ bad-${i}.example`)
   })
 
+  it('measures a rendering exactly: it fits a limit of its own size, and not one less', async () => {
+    // Measured piece by piece, as the fit does; a name beyond ASCII makes bytes and characters differ.
+    const report = await fleet(3, 4)
+    report.domains[0] = { ...report.domains[0]!, domain: 'bücher-ok.example' }
+    report.domains[4] = { ...report.domains[4]!, domain: 'bücher-bad.example' }
+    const full = renderMarkdown(report)
+    for (const measure of [utf8Bytes, (text: string) => text.length]) {
+      expect(renderMarkdown(report, { limit: measure(full), measure })).toBe(full)
+      const cut = renderMarkdown(report, { limit: measure(full) - 1, measure })
+      expect(cut).toContain("Cut to fit GitHub's limit")
+      expect(measure(cut)).toBeLessThanOrEqual(measure(full) - 1)
+    }
+    expect(utf8Bytes(full)).toBeGreaterThan(full.length)
+  })
+
   it('cuts nothing when the report fits', async () => {
     const report = await exampleReport()
     expect(renderMarkdown(report, { limit: COMMENT_LIMIT_CHARS })).toBe(renderMarkdown(report))

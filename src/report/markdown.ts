@@ -53,21 +53,18 @@ export function mailtrapSummary(d: DomainReport): string {
   return `${m.canSend ? '✅' : '❌'} ${escapeMarkdown(m.complianceStatus)}, ${verified}`
 }
 
-function overview(report: Report, domains: DomainReport[]): string[] {
-  const withMailtrap = report.domains.some((d) => d.mailtrap !== null)
+function overviewHead(withMailtrap: boolean): string[] {
   const extra = withMailtrap ? ' Mailtrap |' : ''
-  const lines = [
+  return [
     `| Domain | Status | ${COLUMNS.map((k) => recordLabel(k)).join(' | ')} |${extra}`,
     `|---|---|${COLUMNS.map(() => '---').join('|')}|${withMailtrap ? '---|' : ''}`
   ]
-  for (const d of domains) {
-    const cells = COLUMNS.map((key) => statusCell(d.records.find((r) => r.key === key)))
-    if (withMailtrap) cells.push(mailtrapSummary(d))
-    lines.push(
-      `| ${escapeMarkdown(d.domain)} | ${ICON[d.status]} ${d.status} | ${cells.join(' | ')} |`
-    )
-  }
-  return lines
+}
+
+function overviewRow(d: DomainReport, withMailtrap: boolean): string {
+  const cells = COLUMNS.map((key) => statusCell(d.records.find((r) => r.key === key)))
+  if (withMailtrap) cells.push(mailtrapSummary(d))
+  return `| ${escapeMarkdown(d.domain)} | ${ICON[d.status]} ${d.status} | ${cells.join(' | ')} |`
 }
 
 /** A finding's fix in Markdown: from its steps, or its plain hint when it has no steps. */
@@ -236,69 +233,187 @@ function worstFirst(domains: DomainReport[]): DomainReport[] {
 const needsDetails = (d: DomainReport): boolean =>
   d.status !== 'pass' || d.records.some((r) => !r.checked)
 
-function render(report: Report, detail: Detail, where: string | undefined): string {
-  const ordered = worstFirst(report.domains)
-  const open = ordered.filter((d) => d.status !== 'pass')
-  const passing = ordered.filter((d) => d.status === 'pass')
+/**
+ * What every rendering of one report shares, each piece made once and at first need: the
+ * domains in order, each one's overview row and details (per kind of detail), their measures.
+ * The fit below renders the report a few dozen times; a fleet of 10,000 failing domains made
+ * each of those renderings whole (up to 100 MB of text each, 15 s and 500 MB at 10,000 failing
+ * domains), where the pieces are now made once and only as far as the limit reaches.
+ */
+class Pieces {
+  readonly ordered: DomainReport[]
+  readonly open: DomainReport[]
+  readonly passing: DomainReport[]
+  readonly detailed: DomainReport[]
+  readonly withFix: boolean
+  private readonly rows = new Map<DomainReport, string>()
+  private readonly names = new Map<DomainReport, string>()
+  private readonly detailTexts = new Map<string, Map<DomainReport, string>>()
+  private readonly measures = new Map<string, number>()
+  private silent: string[] | undefined
+  private passingNames: string | undefined
+
+  constructor(
+    readonly report: Report,
+    private readonly measure: (text: string) => number
+  ) {
+    this.ordered = worstFirst(report.domains)
+    this.open = this.ordered.filter((d) => d.status !== 'pass')
+    this.passing = this.ordered.filter((d) => d.status === 'pass')
+    this.detailed = this.ordered.filter(needsDetails)
+    this.withFix = report.domains.some((d) => d.fix)
+  }
+
+  /** The measure of `text`, each distinct text measured once. */
+  size(text: string): number {
+    let size = this.measures.get(text)
+    if (size === undefined) {
+      size = this.measure(text)
+      this.measures.set(text, size)
+    }
+    return size
+  }
+
+  name(d: DomainReport): string {
+    let name = this.names.get(d)
+    if (name === undefined) {
+      name = escapeMarkdown(d.domain)
+      this.names.set(d, name)
+    }
+    return name
+  }
+
+  row(d: DomainReport, withMailtrap: boolean): string {
+    let row = this.rows.get(d)
+    if (row === undefined) {
+      row = overviewRow(d, withMailtrap)
+      this.rows.set(d, row)
+    }
+    return row
+  }
+
+  /** A domain's details as one block of lines. */
+  details(d: DomainReport, detail: Detail): string {
+    const kind = `${detail.answers} ${detail.snippets}`
+    let byDomain = this.detailTexts.get(kind)
+    if (byDomain === undefined) {
+      byDomain = new Map()
+      this.detailTexts.set(kind, byDomain)
+    }
+    let text = byDomain.get(d)
+    if (text === undefined) {
+      text = domainDetails(d, detail).join('\n')
+      byDomain.set(d, text)
+    }
+    return text
+  }
+
+  silentLines(): string[] {
+    return (this.silent ??= silentResolvers(this.report).map(
+      (r) =>
+        `- **${escapeMarkdown(r.resolver)}** (${r.records} record${r.records === 1 ? '' : 's'}): ${escapeMarkdown(r.error)}`
+    ))
+  }
+
+  passingList(): string {
+    return (this.passingNames ??= this.passing.map((d) => this.name(d)).join(', '))
+  }
+}
+
+/**
+ * The report at `detail` as blocks of lines (the text is each followed by a newline), or
+ * undefined as soon as they measure more than `budget`: a rendering that cannot fit is not
+ * made whole.
+ */
+function render(
+  pieces: Pieces,
+  detail: Detail,
+  where: string | undefined,
+  budget = Infinity
+): string[] | undefined {
+  const { report, open, passing, detailed } = pieces
+  const newline = pieces.size('\n')
+  const blocks: string[] = []
+  let size = 0
+  /** Adds a block; false once the blocks measure more than the budget. */
+  const add = (block: string): boolean => {
+    blocks.push(block)
+    size += pieces.size(block) + newline
+    return size <= budget
+  }
   const cuts: string[] = []
-  const rows = open.slice(0, detail.rows)
-  const lines = [headline(report), '']
-  if (report.deadlinePassed)
-    lines.push('⏱️ The deadline passed: the questions still open were given up on (unknown).', '')
-  const tableRows = detail.passingRows ? [...rows, ...passing] : rows
-  if (tableRows.length > 0) lines.push(...overview(report, tableRows))
-  if (rows.length < open.length) {
-    const rest = open.slice(rows.length)
-    lines.push(
-      '',
-      `**Also not passing** (${rest.length}): ${rest.map((d) => `${ICON[d.status]} ${escapeMarkdown(d.domain)}`).join(', ')}`
-    )
+  const rows = Math.min(detail.rows, open.length)
+  if (!add(headline(report)) || !add('')) return undefined
+  if (report.deadlinePassed) {
+    add('⏱️ The deadline passed: the questions still open were given up on (unknown).')
+    add('')
+  }
+  const tableRows = rows + (detail.passingRows ? passing.length : 0)
+  if (tableRows > 0) {
+    const withMailtrap = report.domains.some((d) => d.mailtrap !== null)
+    for (const line of overviewHead(withMailtrap)) add(line)
+    for (let i = 0; i < tableRows; i++) {
+      const d = i < rows ? open[i]! : passing[i - rows]!
+      if (!add(pieces.row(d, withMailtrap))) return undefined
+    }
+  }
+  if (rows < open.length) {
+    const rest = open.slice(rows)
+    add('')
+    const names = rest.map((d) => `${ICON[d.status]} ${pieces.name(d)}`).join(', ')
+    if (!add(`**Also not passing** (${rest.length}): ${names}`)) return undefined
     cuts.push(
       `the overview rows of ${rest.length} domains that are not passing (their names are listed)`
     )
   }
   if (!detail.passingRows && passing.length > 0) {
-    lines.push(
-      '',
-      detail.passingNames
-        ? `<details><summary>✅ ${passing.length} passing</summary>\n\n${passing.map((d) => escapeMarkdown(d.domain)).join(', ')}\n\n</details>`
-        : `✅ ${passing.length} passing domain${passing.length === 1 ? '' : 's'}.`
-    )
+    add('')
+    const block = detail.passingNames
+      ? `<details><summary>✅ ${passing.length} passing</summary>\n\n${pieces.passingList()}\n\n</details>`
+      : `✅ ${passing.length} passing domain${passing.length === 1 ? '' : 's'}.`
+    if (!add(block)) return undefined
     cuts.push(
       detail.passingNames ? 'the rows of the passing domains' : 'the names of the passing domains'
     )
   }
-  const detailed = ordered.filter(needsDetails)
-  for (const d of detailed.slice(0, detail.detailed)) lines.push('', ...domainDetails(d, detail))
+  const shown = Math.min(detail.detailed, detailed.length)
+  for (let i = 0; i < shown; i++) {
+    add('')
+    if (!add(pieces.details(detailed[i]!, detail))) return undefined
+  }
   if (detailed.length > detail.detailed) {
     cuts.push(`the details of ${detailed.length - detail.detailed} more domains`)
   }
   if (!detail.answers) cuts.unshift('what each resolver answered')
-  if (!detail.snippets && report.domains.some((d) => d.fix)) cuts.splice(1, 0, 'the BIND snippets')
-  const silent = silentResolvers(report)
+  if (!detail.snippets && pieces.withFix) cuts.splice(1, 0, 'the BIND snippets')
+  const silent = pieces.silentLines()
   if (silent.length > 0) {
-    lines.push('', '### ❔ Resolvers that did not answer', '')
-    for (const r of silent)
-      lines.push(
-        `- **${escapeMarkdown(r.resolver)}** (${r.records} record${r.records === 1 ? '' : 's'}): ${escapeMarkdown(r.error)}`
-      )
+    add('')
+    add('### ❔ Resolvers that did not answer')
+    add('')
+    for (const line of silent) add(line)
   }
   if (cuts.length > 0) {
     const full = where ?? 'The JSON report (`--format json`) has all of it.'
-    lines.push('', `> [!NOTE]`, `> Cut to fit GitHub's limit: ${cuts.join('; ')}. ${full}`)
+    add('')
+    add(`> [!NOTE]`)
+    add(`> Cut to fit GitHub's limit: ${cuts.join('; ')}. ${full}`)
   }
-  lines.push(
-    '',
+  add('')
+  const ok = add(
     `<sub>${escapeMarkdown(report.tool.name)} ${escapeMarkdown(report.tool.version)} · resolvers: ${report.resolvers.map((r) => escapeMarkdown(r.name)).join(', ')}</sub>`
   )
-  return lines.join('\n') + '\n'
+  return ok ? blocks : undefined
 }
 
 /** Options for {@link renderMarkdown}. */
 export interface MarkdownOptions {
   /** The most the rendering may measure; detail is cut in a fixed order until it fits. */
   limit?: number
-  /** How to measure: characters (a comment) or UTF-8 bytes (a job summary). */
+  /**
+   * How to measure: characters (a comment) or UTF-8 bytes (a job summary). Measured piece by
+   * piece, so the measure of two texts joined must be the sum of theirs (both of these are).
+   */
   measure?: (text: string) => number
   /** Where the whole report is, for the note that says what was cut. */
   fullReport?: string
@@ -330,11 +445,10 @@ export function renderMarkdown(report: Report, options: MarkdownOptions = {}): s
     rows: all
   }
   const limit = options.limit ?? Infinity
-  const measure = options.measure ?? ((text: string) => text.length)
-  const fits = (detail: Detail): string | undefined => {
-    const text = render(report, detail, options.fullReport)
-    return measure(text) <= limit ? text : undefined
-  }
+  const pieces = new Pieces(report, options.measure ?? ((text: string) => text.length))
+  const where = options.fullReport
+  const text = (blocks: string[]): string => blocks.join('\n') + '\n'
+  const fits = (detail: Detail): boolean => render(pieces, detail, where, limit) !== undefined
   let detail = full
   for (const cut of [
     { answers: false },
@@ -342,22 +456,20 @@ export function renderMarkdown(report: Report, options: MarkdownOptions = {}): s
     { passingRows: false },
     { passingNames: false }
   ] as Partial<Detail>[]) {
-    const text = fits(detail)
-    if (text !== undefined) return text
+    if (fits(detail)) return text(render(pieces, detail, where)!)
     detail = { ...detail, ...cut }
   }
   // Then fewer detailed domains, then fewer overview rows: the most that still fits.
   for (const key of ['detailed', 'rows'] as const) {
-    const text = fits(detail)
-    if (text !== undefined) return text
+    if (fits(detail)) return text(render(pieces, detail, where)!)
     let low = 0
     let high = detail[key]
     while (low < high) {
       const mid = Math.ceil((low + high) / 2)
-      if (fits({ ...detail, [key]: mid }) !== undefined) low = mid
+      if (fits({ ...detail, [key]: mid })) low = mid
       else high = mid - 1
     }
     detail = { ...detail, [key]: low }
   }
-  return render(report, detail, options.fullReport)
+  return text(render(pieces, detail, where)!)
 }
