@@ -277,7 +277,10 @@ async function writeSummary(markdown: string): Promise<void> {
 
 const RANK = { error: 2, warning: 1, notice: 0 } as const
 
-/** The worst 10 errors and 10 warnings on their lines of domains.yaml, and a count of the rest. */
+/**
+ * The worst errors (10, or 9 when the step fails: its failure is the tenth) and 10 warnings on
+ * their lines of domains.yaml, and a count of the rest.
+ */
 function annotate(outcome: Outcome): void {
   const candidates: CandidateAnnotation[] = []
   if ('error' in outcome) {
@@ -314,7 +317,10 @@ function annotate(outcome: Outcome): void {
       }
     }
   }
-  for (const a of selectAnnotations(candidates)) {
+  // The step's failure is an error annotation of its own: the findings get one error fewer, so
+  // GitHub's 10 a step shows hold it too.
+  const reserved = { error: failureOf(outcome) === undefined ? 0 : 1 }
+  for (const a of selectAnnotations(candidates, { reserved })) {
     const properties = { file: a.file, startLine: a.line, title: a.title }
     if (a.level === 'error') core.error(a.message, properties)
     else if (a.level === 'warning') core.warning(a.message, properties)
@@ -459,21 +465,24 @@ function driftDomains(report: Report): DriftDomain[] {
 }
 
 function conclude(outcome: Outcome): void {
-  if ('error' in outcome) {
-    core.setFailed(outcome.error.message)
-    return
-  }
+  const failure = failureOf(outcome)
+  if (failure !== undefined) core.setFailed(failure)
+}
+
+/** Why the step fails, or undefined when it passes: `core.setFailed` prints it as an error. */
+function failureOf(outcome: Outcome): string | undefined {
+  if ('error' in outcome) return outcome.error.message
   const { report, exitCode, failOn } = outcome
   if (exitCode === EXIT.findings) {
     const failed = failedDomains(report).length
-    core.setFailed(
-      failed > 0
-        ? `${failed} domain(s) have findings at or above "${failOn}".`
-        : `Some records have not settled (still propagating or inconsistent) at the deadline.`
-    )
-  } else if (exitCode === EXIT.inconclusive) {
-    core.setFailed('Inconclusive: some records got no conclusive answer from any resolver.')
+    return failed > 0
+      ? `${failed} domain(s) have findings at or above "${failOn}".`
+      : `Some records have not settled (still propagating or inconsistent) at the deadline.`
   }
+  if (exitCode === EXIT.inconclusive) {
+    return 'Inconclusive: some records got no conclusive answer from any resolver.'
+  }
+  return undefined
 }
 
 /**

@@ -79,6 +79,17 @@ describe('selectAnnotations', () => {
     expect(out.at(-1)!.message).toBe('1 more finding: see the artifact dns-report.')
   })
 
+  it('leaves the slots reserved for the step of each level, counting the findings not shown', () => {
+    const findings = [
+      ...Array.from({ length: 12 }, (_, i) => finding('error', i + 1, 1)),
+      ...Array.from({ length: 12 }, (_, i) => finding('warning', i + 20, 1))
+    ]
+    const out = selectAnnotations(findings, { reserved: { error: 1 } })
+    expect(out.filter((a) => a.level === 'error')).toHaveLength(9)
+    expect(out.filter((a) => a.level === 'warning')).toHaveLength(10)
+    expect(out.at(-1)!.message).toBe('5 more findings: see the job summary and the JSON report.')
+  })
+
   it('makes messages plain and short: no backticks, no control or bidi characters', () => {
     const [a] = selectAnnotations([
       {

@@ -31,6 +31,11 @@ export interface Annotation {
 export interface AnnotationLimits {
   /** GitHub shows this many of each level per step. */
   perLevel?: number
+  /**
+   * Of those, how many of each level the step prints besides the findings' (the step's own
+   * failure is an error annotation): the findings get the rest, so none of the step's is lost.
+   */
+  reserved?: Partial<Record<'error' | 'warning', number>>
   /** Longest message, in characters. */
   maxMessage?: number
   /** Where the findings that are not annotated can be read. */
@@ -42,7 +47,7 @@ export const ANNOTATIONS_PER_LEVEL = 10
 const MAX_TITLE = 120
 
 /**
- * The worst `perLevel` errors and warnings, each on its own line of its file (findings on one
+ * The worst `perLevel` errors and warnings (less those `reserved`), each on its own line of its file (findings on one
  * line are merged into one annotation), then one notice with the count of findings not shown.
  * Messages come out plain: control and bidi characters removed, no backticks, cut short.
  */
@@ -69,7 +74,7 @@ export function selectAnnotations(
     })
     const worst = [...groups.values()]
       .sort((a, b) => b.rank - a.rank || a.order - b.order)
-      .slice(0, perLevel)
+      .slice(0, Math.max(0, perLevel - (limits.reserved?.[level] ?? 0)))
     for (const group of worst) {
       // The group's worst finding names it; the messages follow, worst first.
       const items = [...group.items].sort((a, b) => b.severityRank - a.severityRank)
