@@ -33,11 +33,11 @@ export const RSS_METHOD = existsSync(GNU_TIME)
   : 'polling /proc/PID/status VmHWM every 20 ms'
 
 /**
- * Runs `command args`; resolves to `{ seconds, rssMiB, cpuSeconds, code, stdout, stderr }`
+ * Runs `command args` (in `cwd`, with `env`, else this process's); resolves to `{ seconds, rssMiB, cpuSeconds, code, stdout, stderr }`
  * (`cpuSeconds` user plus system, NaN without GNU time). Killed with
  * SIGKILL after `timeoutMs` (then `code` is null and `timedOut` true), so a run always ends.
  */
-export async function measure(command, args, { timeoutMs = 600_000, cwd } = {}) {
+export async function measure(command, args, { timeoutMs = 600_000, cwd, env } = {}) {
   const scratch = await mkdtemp(join(tmpdir(), 'bench-time-'))
   const timeFile = join(scratch, 'time')
   const useTime = existsSync(GNU_TIME)
@@ -45,7 +45,7 @@ export async function measure(command, args, { timeoutMs = 600_000, cwd } = {}) 
     ? [GNU_TIME, ['-f', '%M %U %S', '-o', timeFile, command, ...args]]
     : [command, args]
   const start = process.hrtime.bigint()
-  const child = spawn(file, argv, { cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+  const child = spawn(file, argv, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
   running.add(child)
   child.once('close', () => running.delete(child))
   const out = []

