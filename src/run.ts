@@ -16,7 +16,11 @@ import { findPullRequest } from './github/find-pull-request.js'
 import { createGitHubPort } from './github/github-port.js'
 import { publishComment, shouldComment, workflowRunUrl } from './github/publish-comment.js'
 import { commentErrorHint, commentKey, stickyMarker } from './github/sticky-comment.js'
-import { selectAnnotations, type CandidateAnnotation } from './report/annotations.js'
+import {
+  ANNOTATIONS_PER_LEVEL,
+  selectAnnotations,
+  type CandidateAnnotation
+} from './report/annotations.js'
 import { escapeMarkdown } from './report/rich.js'
 import {
   COMMENT_LIMIT_CHARS,
@@ -66,10 +70,11 @@ export async function run(): Promise<void> {
     core.setFailed((error as Error).message)
     return
   }
-  const outcome = await produce(inputs)
+  const warnings = warningLedger()
+  const outcome = await produce(inputs, warnings)
   const reportPath =
     'report' in outcome && !outcome.reportUnwritten
-      ? (outcome.reportPath ?? (await writeReport(inputs, outcome.report)))
+      ? (outcome.reportPath ?? (await writeReport(inputs, outcome.report, warnings)))
       : undefined
   setOutputs(outcome, reportPath)
   const markdown =
@@ -80,14 +85,43 @@ export async function run(): Promise<void> {
           fullReport: whereFull(inputs, reportPath)
         })
       : errorMarkdown(outcome.error)
-  await writeSummary(markdown)
-  annotate(outcome)
-  await talkToGitHub(inputs, outcome, reportPath)
+  await writeSummary(markdown, warnings)
+  const plan = githubPlan(inputs, outcome)
+  annotate(outcome, warnings, plan ? plan.steps : 0)
+  if (plan) await talkToGitHub(inputs, outcome, reportPath, plan, warnings)
   conclude(outcome)
 }
 
+/**
+ * GitHub shows a step 10 warning annotations and drops the rest from the list: the warnings
+ * this run has printed, so the findings' warnings leave room for those the run still has to say.
+ */
+interface WarningLedger {
+  readonly printed: number
+  warn(message: string, properties?: core.AnnotationProperties): void
+  /** A warning while `keep` of the 10 stay free for warnings to come, else a line of the log. */
+  warnIfRoom(message: string, keep: number): void
+}
+
+function warningLedger(): WarningLedger {
+  let printed = 0
+  return {
+    get printed() {
+      return printed
+    },
+    warn(message, properties) {
+      printed++
+      core.warning(message, properties)
+    },
+    warnIfRoom(message, keep) {
+      if (printed + keep < ANNOTATIONS_PER_LEVEL) this.warn(message)
+      else core.info(`Warning: ${message}`)
+    }
+  }
+}
+
 /** Check, wait, merge the shards' reports, or read an earlier run's report. */
-async function produce(inputs: Inputs): Promise<Outcome> {
+async function produce(inputs: Inputs, warnings: WarningLedger): Promise<Outcome> {
   let file: ReportFile | undefined
   try {
     if (inputs.mode === 'comment' || inputs.mode === 'merge') {
@@ -174,7 +208,7 @@ async function produce(inputs: Inputs): Promise<Outcome> {
     if (file && unwritten === undefined) await file.close().catch((e: unknown) => (unwritten = e))
     if (unwritten !== undefined) {
       await file?.abort()
-      core.warning(`${(unwritten as Error).message}; the check itself is complete`)
+      warnings.warn(`${(unwritten as Error).message}; the check itself is complete`)
     }
     printUntrusted(await RENDERERS[inputs.format](result.report, { color: true }))
     if (!file) return { ...result }
@@ -198,7 +232,11 @@ function reportPathOf(inputs: Inputs): string {
 }
 
 /** The report file of a run that did not stream it; a path it cannot be written to is a warning. */
-async function writeReport(inputs: Inputs, report: Report): Promise<string | undefined> {
+async function writeReport(
+  inputs: Inputs,
+  report: Report,
+  warnings: WarningLedger
+): Promise<string | undefined> {
   const path = reportPathOf(inputs)
   // As a check writes it: domain by domain, beside its path, renamed into place whole.
   const file = fileSink(path)
@@ -208,7 +246,7 @@ async function writeReport(inputs: Inputs, report: Report): Promise<string | und
     return path
   } catch (error) {
     await file.abort()
-    core.warning((error as Error).message)
+    warnings.warn((error as Error).message)
     return undefined
   }
 }
@@ -263,25 +301,26 @@ function errorMarkdown(error: Error): string {
   ].join('\n')
 }
 
-async function writeSummary(markdown: string): Promise<void> {
+async function writeSummary(markdown: string, warnings: WarningLedger): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) {
-    core.warning('GITHUB_STEP_SUMMARY is not set: the job summary is not written.')
+    warnings.warn('GITHUB_STEP_SUMMARY is not set: the job summary is not written.')
     return
   }
   try {
     await core.summary.addRaw(markdown).write({ overwrite: false })
   } catch (error) {
-    core.warning(`The job summary could not be written: ${(error as Error).message}`)
+    warnings.warn(`The job summary could not be written: ${(error as Error).message}`)
   }
 }
 
 const RANK = { error: 2, warning: 1, notice: 0 } as const
 
 /**
- * The worst errors (10, or 9 when the step fails: its failure is the tenth) and 10 warnings on
- * their lines of domains.yaml, and a count of the rest.
+ * The worst errors (10, or 9 when the step fails: its failure is the tenth) and warnings (10,
+ * less those printed already and the `later` the GitHub steps may print) on their lines of
+ * domains.yaml, and a count of the rest.
  */
-function annotate(outcome: Outcome): void {
+function annotate(outcome: Outcome, warnings: WarningLedger, later: number): void {
   const candidates: CandidateAnnotation[] = []
   if ('error' in outcome) {
     const { error } = outcome
@@ -317,40 +356,61 @@ function annotate(outcome: Outcome): void {
       }
     }
   }
-  // The step's failure is an error annotation of its own: the findings get one error fewer, so
-  // GitHub's 10 a step shows hold it too.
-  const reserved = { error: failureOf(outcome) === undefined ? 0 : 1 }
+  // The step's failure is an error annotation of its own, and a refused comment or drift issue a
+  // warning: the findings get that many fewer, so GitHub's 10 a step shows hold those too.
+  const reserved = {
+    error: failureOf(outcome) === undefined ? 0 : 1,
+    warning: warnings.printed + later
+  }
   for (const a of selectAnnotations(candidates, { reserved })) {
     const properties = { file: a.file, startLine: a.line, title: a.title }
     if (a.level === 'error') core.error(a.message, properties)
-    else if (a.level === 'warning') core.warning(a.message, properties)
+    else if (a.level === 'warning') warnings.warn(a.message, properties)
     else core.notice(a.message, properties)
   }
+}
+
+/** What the run will ask of GitHub: the comment, the drift issue, or nothing (no token). */
+interface GitHubPlan {
+  token: string
+  wantsComment: boolean
+  wantsDrift: boolean
+  /** The steps, each of which may end in one warning. */
+  steps: number
+}
+
+function githubPlan(inputs: Inputs, outcome: Outcome): GitHubPlan | undefined {
+  const token = inputs['github-token']
+  if (!token) return undefined
+  const wantsComment = shouldComment(
+    inputs.comment,
+    github.context.eventName,
+    overallStatus(outcome) === 'pass',
+    inputs['pr-number'] !== undefined
+  )
+  const wantsDrift =
+    shouldSyncDriftIssue(inputs['drift-issue'] === 'true', github.context.eventName) &&
+    'report' in outcome
+  const steps = Number(wantsComment) + Number(wantsDrift)
+  return steps ? { token, wantsComment, wantsDrift, steps } : undefined
 }
 
 /** The sticky pull request comment and the drift issue, bounded in time, never fatal. */
 async function talkToGitHub(
   inputs: Inputs,
   outcome: Outcome,
-  reportPath: string | undefined
+  reportPath: string | undefined,
+  { token, wantsComment, wantsDrift }: GitHubPlan,
+  warnings: WarningLedger
 ): Promise<void> {
-  const token = inputs['github-token']
-  if (!token) return
   const { eventName, payload } = github.context
   const passed = overallStatus(outcome) === 'pass'
-  const wantsComment = shouldComment(
-    inputs.comment,
-    eventName,
-    passed,
-    inputs['pr-number'] !== undefined
-  )
-  const wantsDrift =
-    shouldSyncDriftIssue(inputs['drift-issue'] === 'true', eventName) && 'report' in outcome
-  if (!wantsComment && !wantsDrift) return
+  // The steps still to end: each keeps its warning's slot from the client's own lines.
+  let pending = Number(wantsComment) + Number(wantsDrift)
   const client = createGitHubClient({
     token,
     baseUrl: process.env.GITHUB_API_URL || 'https://api.github.com',
-    warn: (line) => core.warning(line)
+    warn: (line) => warnings.warnIfRoom(line, pending)
   })
   const port = createGitHubPort(client)
   const { owner, repo } = github.context.repo
@@ -401,10 +461,11 @@ async function talkToGitHub(
       )
       core.info(`Pull request comment: ${result}.`)
     } catch (error) {
-      core.warning(
+      warnings.warn(
         commentErrorHint((error as { status?: number }).status, client.describe(error), [token])
       )
     }
+    pending = Number(wantsDrift)
   }
   if (wantsDrift && 'report' in outcome) {
     try {
@@ -427,7 +488,7 @@ async function talkToGitHub(
       core.info(`Drift issue: ${action}${number ? ` (#${number})` : ''}.`)
       if (number) core.setOutput('drift-issue', String(number))
     } catch (error) {
-      core.warning(`Could not update the drift issue: ${client.describe(error)}`)
+      warnings.warn(`Could not update the drift issue: ${client.describe(error)}`)
     }
   }
 }

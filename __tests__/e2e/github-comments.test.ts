@@ -94,6 +94,44 @@ describe('the pull request comment of dist/index.js', () => {
     expect(ours()[0]!.body).not.toContain('1 pass')
   })
 
+  it('warnings within the 10 a step shows: a report that cannot be written and a refused comment keep their slots, the findings get the rest', async () => {
+    // Thirty domains with a DMARC policy of their own: warnings, not failures.
+    const fleet = await writeFleet(
+      Array.from({ length: 30 }, (_, i) => ({
+        name: `own-dmarc-${i + 1}.example`,
+        state: 'dmarc-differs' as const
+      }))
+    )
+    github.readOnly = true
+    const run = await runAction(
+      {
+        config: fleet.config,
+        'zone-dir': fleet.zoneDir,
+        'github-token': token,
+        // /proc takes no new files, not even root's.
+        'report-path': '/proc/mailtrap-dns-verify-report.json'
+      },
+      env
+    )
+    expect(run.code).toBe(0)
+    expect(run.outputs.summary).toBe('30 domains: 0 pass, 30 warn, 0 fail')
+    const warnings = run.stdout.split('\n').filter((l) => l.startsWith('::warning'))
+    expect(warnings).toHaveLength(10)
+    expect(warnings.filter((l) => l.includes(`file=${fleet.config}`))).toHaveLength(8)
+    expect(
+      warnings.filter((l) => l.includes('/proc/mailtrap-dns-verify-report.json'))
+    ).toHaveLength(1)
+    expect(
+      warnings.filter((l) =>
+        l.startsWith('::warning::The token may not comment on this pull request')
+      )
+    ).toHaveLength(1)
+    expect(run.stdout).toMatch(
+      new RegExp(`::notice title=More findings,file=${fleet.config}::\\d+ more findings`)
+    )
+    expectTokenOnlyMasked(run)
+  })
+
   it("comment-on-pass minimize hides our comment as resolved, delete removes it; another bot's comment with our marker is never touched", async () => {
     const fleet = await writeFleet([{ name: 'flaky.example', state: 'doubled' }])
     const marker = `<!-- mailtrap-dns-verify:${fleet.config} -->`
