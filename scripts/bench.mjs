@@ -231,7 +231,7 @@ try {
           action,
           dir,
           count,
-          failing: Math.round(count / 10),
+          failing: Math.max(1, Math.round(count / 10)),
           repeat,
           transport,
           node: node.path
@@ -282,7 +282,10 @@ function render({ results, fleet, latency, cold, dist, actionRuns }) {
     ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])
   ]
   const mb = (bytes) => (bytes / 1e6).toFixed(3)
-  const s = (seconds) => seconds.toFixed(2)
+  const s = (seconds) => (Number.isNaN(seconds) ? 'n/a' : seconds.toFixed(2))
+  /** The run of the largest fleet among `runs`. */
+  const largest = (runs) =>
+    runs.reduce((a, b) => (a === undefined || b.count > a.count ? b : a), undefined)
   const mib = (value) => (Number.isNaN(value) ? 'n/a' : value.toFixed(0))
   const fleetRows = fleet.map(
     (f) =>
@@ -297,7 +300,7 @@ function render({ results, fleet, latency, cold, dist, actionRuns }) {
       const over = transport === 'tcp' ? 'tcp://' : 'UDP'
       const via = nodes.length > 1 ? ` (${over}, Node ${version})` : ` (${over})`
       const small = rows.find((f) => f.count === 1000) ?? rows[0]
-      const large = rows.find((f) => f.count === 10000) ?? rows.at(-1)
+      const large = rows.find((f) => f.count === 10000) ?? largest(rows)
       if (!large) continue
       growths.push(
         small !== large
@@ -326,7 +329,7 @@ function render({ results, fleet, latency, cold, dist, actionRuns }) {
       ])
     }
   const growth = growths.join('\n')
-  const large = fleet.at(-1)
+  const large = largest(fleet)
   const targets = [
     ...fleetTargets,
     [
@@ -351,7 +354,7 @@ function render({ results, fleet, latency, cold, dist, actionRuns }) {
   const floorSentence = (runs) =>
     ['udp', 'tcp']
       .map((transport) => {
-        const f = runs.filter((r) => r.transport === transport && r.node === runs[0].node).at(-1)
+        const f = largest(runs.filter((r) => r.transport === transport && r.node === runs[0].node))
         if (f === undefined) return ''
         const io = (f.dnsperf.seconds / f.ioFloor.seconds).toFixed(2)
         const over = transport === 'tcp' ? 'tcp://' : 'UDP'
@@ -368,7 +371,7 @@ function render({ results, fleet, latency, cold, dist, actionRuns }) {
   const cores = cpus().length
   const cpuFleets = nodes.flatMap(({ version }) =>
     transports.flatMap((transport) => {
-      const f = fleet.filter((r) => r.transport === transport && r.node === version).at(-1)
+      const f = largest(fleet.filter((r) => r.transport === transport && r.node === version))
       return f === undefined ? [] : [f]
     })
   )
