@@ -7,6 +7,14 @@ import { TOOL } from './version.js'
 
 const argv = process.argv.slice(2)
 
+// A reader that goes away (`check … | head`) ends the output, not the run: the rest is dropped,
+// the exit code still gives the verdict, and Node prints no stack trace for the broken pipe.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error
+  })
+}
+
 /** The four flags answered without the CLI; cli.ts answers them the same way. */
 const QUICK = new Set(['-h', '--help', '-v', '--version'])
 

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -280,6 +280,24 @@ describe('dist/cli.js', () => {
       lines.indexOf('  ],')
     )
     await rm(dir, { recursive: true, force: true })
+  })
+
+  it('stops writing, without a stack trace, when its reader goes away (| head), and still exits with the verdict', async () => {
+    for (const format of ['text', 'json']) {
+      const args = [cli, ...['check', '--config', 'examples/domains.yaml']]
+      args.push('--zone-dir', 'examples/zones', '--format', format)
+      const child = spawn(process.execPath, args, {
+        cwd: root,
+        env: { ...process.env, NO_COLOR: '1' },
+        stdio: ['ignore', 'pipe', 'pipe']
+      })
+      // Closed before Node has started: every write of the report meets a broken pipe.
+      child.stdout.destroy()
+      let stderr = ''
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+      expect({ format, code, stderr }).toEqual({ format, code: offline.code, stderr: '' })
+    }
   })
 
   it('prints its version and help', async () => {
