@@ -12,15 +12,17 @@ import { execute, mergeRun, readReport, RENDERERS, type EngineOptions } from './
 import { isUserError } from './errors.js'
 import { createGitHubClient, withDeadline } from './github/client.js'
 import { shouldSyncDriftIssue, syncDriftIssue, type DriftDomain } from './github/drift-issue.js'
-import { findPullRequest } from './github/find-pull-request.js'
+import { findPullRequest, mayFindPullRequest } from './github/find-pull-request.js'
 import { createGitHubPort } from './github/github-port.js'
 import { publishComment, shouldComment, workflowRunUrl } from './github/publish-comment.js'
 import { commentErrorHint, commentKey, stickyMarker } from './github/sticky-comment.js'
 import {
-  ANNOTATIONS_PER_LEVEL,
+  moreFindings,
   selectAnnotations,
+  type Annotation,
   type CandidateAnnotation
 } from './report/annotations.js'
+import { warningLedger, type WarningLedger } from './report/warning-ledger.js'
 import { escapeMarkdown } from './report/rich.js'
 import {
   COMMENT_LIMIT_CHARS,
@@ -70,7 +72,10 @@ export async function run(): Promise<void> {
     core.setFailed((error as Error).message)
     return
   }
-  const warnings = warningLedger()
+  const warnings = warningLedger({
+    warning: (message, properties) => core.warning(message, properties),
+    log: (line) => core.info(line)
+  })
   const outcome = await produce(inputs, warnings)
   const reportPath =
     'report' in outcome && !outcome.reportUnwritten
@@ -86,38 +91,11 @@ export async function run(): Promise<void> {
         })
       : errorMarkdown(outcome.error)
   await writeSummary(markdown, warnings)
-  const plan = githubPlan(inputs, outcome)
-  annotate(outcome, warnings, plan ? plan.steps : 0)
+  const plan = githubPlan(inputs, outcome, warnings)
+  const heldBack = annotate(outcome, warnings, plan?.steps ?? 0)
   if (plan) await talkToGitHub(inputs, outcome, reportPath, plan, warnings)
+  heldBack()
   conclude(outcome)
-}
-
-/**
- * GitHub shows a step 10 warning annotations and drops the rest from the list: the warnings
- * this run has printed, so the findings' warnings leave room for those the run still has to say.
- */
-interface WarningLedger {
-  readonly printed: number
-  warn(message: string, properties?: core.AnnotationProperties): void
-  /** A warning while `keep` of the 10 stay free for warnings to come, else a line of the log. */
-  warnIfRoom(message: string, keep: number): void
-}
-
-function warningLedger(): WarningLedger {
-  let printed = 0
-  return {
-    get printed() {
-      return printed
-    },
-    warn(message, properties) {
-      printed++
-      core.warning(message, properties)
-    },
-    warnIfRoom(message, keep) {
-      if (printed + keep < ANNOTATIONS_PER_LEVEL) this.warn(message)
-      else core.info(`Warning: ${message}`)
-    }
-  }
 }
 
 /** Check, wait, merge the shards' reports, or read an earlier run's report. */
@@ -317,10 +295,11 @@ const RANK = { error: 2, warning: 1, notice: 0 } as const
 
 /**
  * The worst errors (10, or 9 when the step fails: its failure is the tenth) and warnings (10,
- * less those printed already and the `later` the GitHub steps may print) on their lines of
- * domains.yaml, and a count of the rest.
+ * less those printed already) on their lines of domains.yaml, and a count of the rest. The
+ * warnings that would take the slots of the `later` ones the GitHub steps may print are held
+ * back: the function returned prints them into the room those steps left, then the count.
  */
-function annotate(outcome: Outcome, warnings: WarningLedger, later: number): void {
+function annotate(outcome: Outcome, warnings: WarningLedger, later: number): () => void {
   const candidates: CandidateAnnotation[] = []
   if ('error' in outcome) {
     const { error } = outcome
@@ -356,17 +335,29 @@ function annotate(outcome: Outcome, warnings: WarningLedger, later: number): voi
       }
     }
   }
-  // The step's failure is an error annotation of its own, and a refused comment or drift issue a
-  // warning: the findings get that many fewer, so GitHub's 10 a step shows hold those too.
+  // The step's failure is an error annotation of its own: the findings get one error fewer, so
+  // GitHub's 10 a step shows hold it too.
   const reserved = {
     error: failureOf(outcome) === undefined ? 0 : 1,
-    warning: warnings.printed + later
+    warning: warnings.printed
   }
-  for (const a of selectAnnotations(candidates, { reserved })) {
+  let shown = 0
+  const print = (a: Annotation): void => {
     const properties = { file: a.file, startLine: a.line, title: a.title }
     if (a.level === 'error') core.error(a.message, properties)
-    else if (a.level === 'warning') warnings.warn(a.message, properties)
-    else core.notice(a.message, properties)
+    else warnings.warn(a.message, properties)
+    shown += a.findings ?? 1
+  }
+  const held: Annotation[] = []
+  for (const a of selectAnnotations(candidates, { reserved })) {
+    if (a.level === 'notice') continue
+    if (a.level === 'warning' && warnings.room <= later) held.push(a)
+    else print(a)
+  }
+  return () => {
+    for (const a of held) if (warnings.room > 0) print(a)
+    const notice = moreFindings(candidates.length - shown, candidates[0]?.file)
+    if (notice) core.notice(notice.message, { file: notice.file, title: notice.title })
   }
 }
 
@@ -379,7 +370,11 @@ interface GitHubPlan {
   steps: number
 }
 
-function githubPlan(inputs: Inputs, outcome: Outcome): GitHubPlan | undefined {
+function githubPlan(
+  inputs: Inputs,
+  outcome: Outcome,
+  warnings: WarningLedger
+): GitHubPlan | undefined {
   const token = inputs['github-token']
   if (!token) return undefined
   const wantsComment = shouldComment(
@@ -391,8 +386,17 @@ function githubPlan(inputs: Inputs, outcome: Outcome): GitHubPlan | undefined {
   const wantsDrift =
     shouldSyncDriftIssue(inputs['drift-issue'] === 'true', github.context.eventName) &&
     'report' in outcome
-  const steps = Number(wantsComment) + Number(wantsDrift)
-  return steps ? { token, wantsComment, wantsDrift, steps } : undefined
+  if (!wantsComment && !wantsDrift) return undefined
+  try {
+    void github.context.repo
+  } catch {
+    // Outside a runner (a local run without GITHUB_REPOSITORY) there is no repository to talk to.
+    warnings.warn('GITHUB_REPOSITORY is not set: no pull request comment and no drift issue.')
+    return undefined
+  }
+  // A comment step that finds no pull request (a push, a schedule) asks nothing and cannot warn.
+  const comments = wantsComment && mayFindPullRequest(github.context.eventName, inputs['pr-number'])
+  return { token, wantsComment, wantsDrift, steps: Number(comments) + Number(wantsDrift) }
 }
 
 /** The sticky pull request comment and the drift issue, bounded in time, never fatal. */
@@ -400,19 +404,22 @@ async function talkToGitHub(
   inputs: Inputs,
   outcome: Outcome,
   reportPath: string | undefined,
-  { token, wantsComment, wantsDrift }: GitHubPlan,
+  { token, wantsComment, wantsDrift, steps }: GitHubPlan,
   warnings: WarningLedger
 ): Promise<void> {
   const { eventName, payload } = github.context
   const passed = overallStatus(outcome) === 'pass'
-  // The steps still to end: each keeps its warning's slot from the client's own lines.
-  let pending = Number(wantsComment) + Number(wantsDrift)
-  const client = createGitHubClient({
-    token,
-    baseUrl: process.env.GITHUB_API_URL || 'https://api.github.com',
-    warn: (line) => warnings.warnIfRoom(line, pending)
-  })
-  const port = createGitHubPort(client)
+  // The steps still to end: each keeps its warning's slot from the clients' own lines.
+  let pending = steps
+  // A client a step: one that runs out of time is aborted for good, and the next step starts anew.
+  const connect = () => {
+    const client = createGitHubClient({
+      token,
+      baseUrl: process.env.GITHUB_API_URL || 'https://api.github.com',
+      warn: (line) => warnings.warnIfRoom(line, pending)
+    })
+    return { client, port: createGitHubPort(client) }
+  }
   const { owner, repo } = github.context.repo
   // mode comment and merge: the config the report checked, so the comment is the one a check
   // run of that config keeps, not a second one under the default key.
@@ -429,6 +436,7 @@ async function talkToGitHub(
     )
   }
   if (wantsComment) {
+    const { client, port } = connect()
     try {
       const result = await withDeadline(
         (async () => {
@@ -468,6 +476,7 @@ async function talkToGitHub(
     pending = Number(wantsDrift)
   }
   if (wantsDrift && 'report' in outcome) {
+    const { client, port } = connect()
     try {
       const { number, action } = await withDeadline(
         syncDriftIssue({

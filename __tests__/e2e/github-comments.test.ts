@@ -94,42 +94,63 @@ describe('the pull request comment of dist/index.js', () => {
     expect(ours()[0]!.body).not.toContain('1 pass')
   })
 
-  it('warnings within the 10 a step shows: a report that cannot be written and a refused comment keep their slots, the findings get the rest', async () => {
-    // Thirty domains with a DMARC policy of their own: warnings, not failures.
-    const fleet = await writeFleet(
-      Array.from({ length: 30 }, (_, i) => ({
-        name: `own-dmarc-${i + 1}.example`,
-        state: 'dmarc-differs' as const
-      }))
-    )
-    github.readOnly = true
-    const run = await runAction(
-      {
-        config: fleet.config,
-        'zone-dir': fleet.zoneDir,
-        'github-token': token,
-        // /proc takes no new files, not even root's.
-        'report-path': '/proc/mailtrap-dns-verify-report.json'
-      },
-      env
-    )
-    expect(run.code).toBe(0)
-    expect(run.outputs.summary).toBe('30 domains: 0 pass, 30 warn, 0 fail')
-    const warnings = run.stdout.split('\n').filter((l) => l.startsWith('::warning'))
-    expect(warnings).toHaveLength(10)
-    expect(warnings.filter((l) => l.includes(`file=${fleet.config}`))).toHaveLength(8)
-    expect(
-      warnings.filter((l) => l.includes('/proc/mailtrap-dns-verify-report.json'))
-    ).toHaveLength(1)
-    expect(
-      warnings.filter((l) =>
-        l.startsWith('::warning::The token may not comment on this pull request')
+  describe('warnings within the 10 a step shows', () => {
+    let fleet: FleetFiles
+    beforeEach(async () => {
+      // Thirty domains with a DMARC policy of their own: a warning each, no failure.
+      fleet = await writeFleet(
+        Array.from({ length: 30 }, (_, i) => ({
+          name: `own-dmarc-${i + 1}.example`,
+          state: 'dmarc-differs' as const
+        }))
       )
-    ).toHaveLength(1)
-    expect(run.stdout).toMatch(
-      new RegExp(`::notice title=More findings,file=${fleet.config}::\\d+ more findings`)
-    )
-    expectTokenOnlyMasked(run)
+    })
+    const check = () =>
+      runAction(
+        {
+          config: fleet.config,
+          'zone-dir': fleet.zoneDir,
+          'github-token': token,
+          // /proc takes no new files, not even root's.
+          'report-path': '/proc/mailtrap-dns-verify-report.json'
+        },
+        env
+      )
+    const warningsOf = (run: BundleRun) =>
+      run.stdout.split('\n').filter((l) => l.startsWith('::warning'))
+    const refused = '::warning::The token may not comment on this pull request'
+
+    it('a report that cannot be written and a refused comment keep their slots; the findings get the other 8', async () => {
+      github.readOnly = true
+      const run = await check()
+      expect(run.code).toBe(0)
+      expect(run.outputs.summary).toBe('30 domains: 0 pass, 30 warn, 0 fail')
+      const warnings = warningsOf(run)
+      expect(warnings).toHaveLength(10)
+      expect(warnings.filter((l) => l.includes(`file=${fleet.config}`))).toHaveLength(8)
+      expect(
+        warnings.filter((l) => l.includes('/proc/mailtrap-dns-verify-report.json'))
+      ).toHaveLength(1)
+      expect(warnings.filter((l) => l.startsWith(refused))).toHaveLength(1)
+      expect(run.stdout).toContain(
+        `::notice title=More findings,file=${fleet.config}::22 more findings`
+      )
+      expectTokenOnlyMasked(run)
+    })
+
+    it('a comment that goes through leaves its slot to the findings: 9 and the report', async () => {
+      const run = await check()
+      expect(run.code).toBe(0)
+      expect(run.stdout).toContain('Pull request comment: created.')
+      const warnings = warningsOf(run)
+      expect(warnings).toHaveLength(10)
+      expect(warnings.filter((l) => l.includes(`file=${fleet.config}`))).toHaveLength(9)
+      expect(warnings.filter((l) => l.startsWith(refused))).toHaveLength(0)
+      expect(run.stdout).toContain(
+        `::notice title=More findings,file=${fleet.config}::21 more findings`
+      )
+      expectTokenOnlyMasked(run)
+    })
   })
 
   it("comment-on-pass minimize hides our comment as resolved, delete removes it; another bot's comment with our marker is never touched", async () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { createGitHubClient } from '../../src/github/client.js'
-import { findPullRequest } from '../../src/github/find-pull-request.js'
+import { findPullRequest, mayFindPullRequest } from '../../src/github/find-pull-request.js'
 import { createGitHubPort } from '../../src/github/github-port.js'
 import { startFakeGitHub, type FakeGitHub } from '../support/fake-github.js'
 
@@ -117,6 +117,9 @@ describe('findPullRequest with real webhook payloads', () => {
       ['schedule', { schedule: '17 3 * * *' }]
     ]
     for (const [event, payload] of cases) {
+      // The action counts on this: such a comment step asks nothing, so it can print no warning.
+      expect(mayFindPullRequest(event, undefined)).toBe(false)
+      expect(mayFindPullRequest(event, 12)).toBe(true)
       expect(await findPullRequest(event, payload, port, { repo })).toBeUndefined()
       expect(await findPullRequest(event, payload, port, { repo, prNumber: 12 })).toEqual({
         number: 12,
@@ -124,5 +127,7 @@ describe('findPullRequest with real webhook payloads', () => {
       })
     }
     expect(github.requests).toHaveLength(0)
+    for (const event of ['pull_request', 'pull_request_target', 'workflow_run'])
+      expect(mayFindPullRequest(event, undefined)).toBe(true)
   })
 })

@@ -50,21 +50,24 @@ describe('selectAnnotations', () => {
         file: 'domains.yaml',
         line: 5,
         title: 'd5.example: fail',
-        message: 'DMARC: wrong value\nDKIM 1: missing'
+        message: 'DMARC: wrong value\nDKIM 1: missing',
+        findings: 2
       },
       {
         level: 'error',
         file: 'domains.yaml',
         line: 9,
         title: 'd9.example: fail',
-        message: 'SPF: missing'
+        message: 'SPF: missing',
+        findings: 1
       },
       {
         level: 'warning',
         file: 'domains.yaml',
         line: 5,
         title: 'd5.example: warn',
-        message: 'cached answer'
+        message: 'cached answer',
+        findings: 1
       }
     ])
   })
@@ -116,6 +119,12 @@ describe('selectAnnotations', () => {
     const [a] = selectAnnotations([
       { level: 'error', severityRank: 9, file: 'domains.yaml', title: 'Config', message: 'bad' }
     ])
-    expect(a).toEqual({ level: 'error', file: 'domains.yaml', title: 'Config', message: 'bad' })
+    expect(a).toEqual({
+      level: 'error',
+      file: 'domains.yaml',
+      title: 'Config',
+      message: 'bad',
+      findings: 1
+    })
   })
 })

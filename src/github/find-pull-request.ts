@@ -22,6 +22,15 @@ interface WorkflowRunPayload {
   pull_requests?: { number?: unknown; base?: { repo?: { url?: unknown } } }[] | null
 }
 
+/** Whether `findPullRequest` can name a pull request (and so ask GitHub) for this event. */
+export function mayFindPullRequest(eventName: string, prNumber: number | undefined): boolean {
+  return (
+    prNumber !== undefined ||
+    PULL_REQUEST_PAYLOAD_EVENTS.includes(eventName) ||
+    eventName === 'workflow_run'
+  )
+}
+
 /**
  * The pull request a run is about, or undefined when it is about none.
  *

@@ -26,6 +26,8 @@ export interface Annotation {
   line?: number
   title: string
   message: string
+  /** How many findings an error or warning annotation holds (those on one line are merged). */
+  findings?: number
 }
 
 export interface AnnotationLimits {
@@ -57,7 +59,6 @@ export function selectAnnotations(
 ): Annotation[] {
   const perLevel = limits.perLevel ?? ANNOTATIONS_PER_LEVEL
   const maxMessage = limits.maxMessage ?? 500
-  const where = limits.where ?? 'the job summary and the JSON report'
   const out: Annotation[] = []
   let shownFindings = 0
   for (const level of ['error', 'warning'] as const) {
@@ -85,22 +86,30 @@ export function selectAnnotations(
         file: head.file,
         ...(head.line !== undefined && head.line > 0 ? { line: head.line } : {}),
         title: cut(plain(head.title, false), MAX_TITLE),
-        message: cut(messages.join('\n'), maxMessage)
+        message: cut(messages.join('\n'), maxMessage),
+        findings: items.length
       })
       shownFindings += items.length
     }
   }
-  const rest = candidates.length - shownFindings
-  if (rest > 0) {
-    const file = candidates[0]?.file
-    out.push({
-      level: 'notice',
-      ...(file ? { file } : {}),
-      title: 'More findings',
-      message: `${rest} more finding${rest === 1 ? '' : 's'}: see ${plain(where, false)}.`
-    })
-  }
+  const notice = moreFindings(candidates.length - shownFindings, candidates[0]?.file, limits.where)
+  if (notice) out.push(notice)
   return out
+}
+
+/** The notice that counts the `rest` of the findings, not annotated, and says where they are. */
+export function moreFindings(
+  rest: number,
+  file: string | undefined,
+  where = 'the job summary and the JSON report'
+): Annotation | undefined {
+  if (rest <= 0) return undefined
+  return {
+    level: 'notice',
+    ...(file ? { file } : {}),
+    title: 'More findings',
+    message: `${rest} more finding${rest === 1 ? '' : 's'}: see ${plain(where, false)}.`
+  }
 }
 
 /**
