@@ -86,6 +86,34 @@ describe('the drift issue of dist/index.js', () => {
     }
   })
 
+  it('outside a runner, with no repository named anywhere, says so in one warning and keeps the verdict', async () => {
+    const fleet = await writeFleet([{ name: 'first.example', state: 'doubled' }])
+    const env = await eventEnv({
+      name: 'schedule',
+      payload: { schedule: '17 6 * * *' },
+      repository: '',
+      apiUrl: github.url
+    })
+    delete env.GITHUB_REPOSITORY
+    const run = await runAction(
+      {
+        config: fleet.config,
+        'zone-dir': fleet.zoneDir,
+        'github-token': token,
+        'drift-issue': 'true'
+      },
+      env
+    )
+    expect(run.code).toBe(1)
+    expect(run.outputs.summary).toBe('1 domain: 0 pass, 0 warn, 1 fail')
+    expect(run.stdout).toContain(
+      '::warning::GITHUB_REPOSITORY is not set: no pull request comment and no drift issue.'
+    )
+    expect(run.stdout).toContain('::error::1 domain(s) have findings at or above "error".')
+    expect(`${run.stdout}\n${run.stderr}`).not.toMatch(/\n\s+at /)
+    expect(github.requests).toHaveLength(0)
+  })
+
   it('never on a pull request event', async () => {
     const fleet = await writeFleet([{ name: 'first.example', state: 'doubled' }])
     const env = await eventEnv({
