@@ -283,8 +283,14 @@ describe('dist/cli.js', () => {
   })
 
   it('stops writing, without a stack trace, when its reader goes away (| head), and still exits with the verdict', async () => {
-    for (const format of ['text', 'json']) {
-      const args = [cli, ...['check', '--config', 'examples/domains.yaml']]
+    // The examples fail (1), and pass with --fail-on never (0): the code is the verdict's, not
+    // the 1 of a crash.
+    for (const [format, failOn, verdict] of [
+      ['text', 'error', offline.code],
+      ['json', 'error', offline.code],
+      ['json', 'never', 0]
+    ] as const) {
+      const args = [cli, ...['check', '--config', 'examples/domains.yaml', '--fail-on', failOn]]
       args.push('--zone-dir', 'examples/zones', '--format', format)
       const child = spawn(process.execPath, args, {
         cwd: root,
@@ -296,7 +302,12 @@ describe('dist/cli.js', () => {
       let stderr = ''
       child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
       const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
-      expect({ format, code, stderr }).toEqual({ format, code: offline.code, stderr: '' })
+      expect({ format, failOn, code, stderr }).toEqual({
+        format,
+        failOn,
+        code: verdict,
+        stderr: ''
+      })
     }
   })
 
