@@ -7,7 +7,7 @@ import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fleetNames, healthyZone } from './bench-fleet.mjs'
 import { startKnot } from './bench-knot.mjs'
-import { measure, median } from './bench-measure.mjs'
+import { measure, median, peak } from './bench-measure.mjs'
 
 /** GitHub drops a step summary over this many bytes. */
 const SUMMARY_LIMIT = 1024 * 1024
@@ -110,7 +110,7 @@ export async function runActionFleet({
     repeat,
     seconds: median(seconds),
     range: [Math.min(...seconds), Math.max(...seconds)],
-    rssMiB: Math.max(...runs.map((r) => r.rssMiB)),
+    rssMiB: peak(runs.map((r) => r.rssMiB)),
     summaryBytes: Math.max(...runs.map((r) => r.summaryBytes)),
     errors: Math.max(...runs.map((r) => r.errors)),
     warnings: Math.max(...runs.map((r) => r.warnings)),

@@ -3,6 +3,7 @@
 // burst of load on the machine hits all three alike. Run alone: `node scripts/bench-cold-start.mjs
 // [dist/cli.js] [runs]`.
 import { spawnSync } from 'node:child_process'
+import { median } from './bench-measure.mjs'
 import { pathToFileURL } from 'node:url'
 
 /** Wall seconds of one run of `node ...args`, start-up and exit included. */
@@ -11,12 +12,6 @@ function wall(args) {
   const run = spawnSync(process.execPath, args, { stdio: 'ignore', timeout: 30_000 })
   if (run.status !== 0) throw new Error(`node ${args.join(' ')} exited with ${run.status}`)
   return Number(process.hrtime.bigint() - start) / 1e9
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = sorted.length >> 1
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
 }
 
 /**

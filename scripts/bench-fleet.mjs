@@ -7,7 +7,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { startKnot } from './bench-knot.mjs'
-import { measure, median } from './bench-measure.mjs'
+import { measure, median, peak } from './bench-measure.mjs'
 import { startRelay } from './bench-relay.mjs'
 
 export const DMARC =
@@ -168,10 +168,10 @@ export async function runFleet({
       count,
       repeat,
       transport,
-      tool: { ...summarize(tools), rssMiB: Math.max(...tools.map((t) => t.rssMiB)), recorded },
+      tool: { ...summarize(tools), rssMiB: peak(tools.map((t) => t.rssMiB)), recorded },
       dnsperf: {
         ...summarize(perfs),
-        rssMiB: Math.max(...perfs.map((p) => p.rssMiB)),
+        rssMiB: peak(perfs.map((p) => p.rssMiB)),
         qps: median(perfs.map((p) => p.qps)),
         sent: perfs[0].sent
       },

@@ -96,6 +96,12 @@ export async function measure(command, args, { timeoutMs = 600_000, cwd, env } =
   }
 }
 
+/** The highest of some numbers, leaving out those a run could not read (NaN unless one was read). */
+export function peak(values) {
+  const read = values.filter((v) => !Number.isNaN(v))
+  return read.length ? Math.max(...read) : NaN
+}
+
 /** The median of some numbers. */
 export function median(values) {
   // A figure some runs could not read (NaN) is the median of the runs that read it.

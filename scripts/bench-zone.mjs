@@ -16,7 +16,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { once } from 'node:events'
 import { parseArgs } from 'node:util'
-import { measure, median, RSS_METHOD } from './bench-measure.mjs'
+import { measure, median, peak, RSS_METHOD } from './bench-measure.mjs'
 
 const root = new URL('..', import.meta.url).pathname
 
@@ -109,7 +109,7 @@ async function runCli(cli, dir, repeat) {
     report = undefined
   }
   return {
-    rssMiB: Math.max(...runs.map((r) => r.rssMiB)),
+    rssMiB: peak(runs.map((r) => r.rssMiB)),
     seconds: median(runs.map((r) => r.seconds)),
     code: last.code,
     report
