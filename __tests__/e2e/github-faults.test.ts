@@ -92,4 +92,27 @@ describe('dist/index.js when GitHub misbehaves', () => {
     expect(run.stdout).toMatch(/::warning::Could not update the drift issue: .*did not finish/)
     expect(run.outputs['drift-issue']).toBeUndefined()
   })
+
+  it('a comment step that runs out of time leaves the drift issue its own time and connection', async () => {
+    // Only the pull request's comments are silent: the drift issue's calls are answered.
+    github.silent = /\/issues\/2\/comments$/
+    const scheduled = {
+      ...(await eventEnv({
+        name: 'schedule',
+        payload: { schedule: '17 6 * * *' },
+        repository,
+        apiUrl: github.url
+      })),
+      MAILTRAP_DNS_VERIFY_GITHUB_DEADLINE_MS: String(deadlineMs)
+    }
+    const run = await runAction(
+      { ...failing, 'github-token': token, 'drift-issue': 'true', 'pr-number': '2' },
+      scheduled,
+      { timeoutMs: killAfterMs }
+    )
+    expectVerdictSet(run)
+    expect(run.stdout).toContain('::warning::GitHub did not answer in time')
+    expect(run.stdout).toMatch(/Drift issue: opened \(#\d+\)\./)
+    expect(run.outputs['drift-issue']).toMatch(/^\d+$/)
+  })
 })

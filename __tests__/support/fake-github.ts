@@ -54,8 +54,8 @@ export interface FakeGitHub {
   readOnly: boolean
   /** Every listing offers a next page, forever (a broken proxy or API). */
   endless: boolean
-  /** Accept connections and never answer. */
-  silent: boolean
+  /** Accept connections and never answer: every request, or those whose path matches. */
+  silent: boolean | RegExp
   /** Answer the next N requests with `failStatus` (502 unless set). */
   failNext: number
   failStatus: number
@@ -126,7 +126,8 @@ export async function startFakeGitHub(options: {
         headers: req.headers,
         body: raw
       })
-      if (state.silent) return // never answer; close() ends the socket
+      const silent = state.silent
+      if (silent === true || (silent instanceof RegExp && silent.test(url.pathname))) return // never answer; close() ends the socket
       const auth = String(req.headers.authorization ?? '').replace(/^(token|Bearer) /, '')
       const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
         if (status >= 400 && state.echoToken && typeof body === 'object' && body !== null) {
