@@ -11,7 +11,7 @@ const argv = process.argv.slice(2)
 // the exit code still gives the verdict, and Node prints no stack trace for the broken pipe.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error
+    if (error.code !== 'EPIPE') throw error
   })
 }
 

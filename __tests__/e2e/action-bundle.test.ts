@@ -1,64 +1,9 @@
-import { execFile } from 'node:child_process'
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
+import { linesWith, runAction } from '../support/action-runner.js'
 import { startFakeGitHub, type FakeGitHub } from '../support/fake-github.js'
 import { startFakeMailtrap } from '../support/fake-mailtrap.js'
-
-const run = promisify(execFile)
-const root = new URL('../..', import.meta.url).pathname
-
-interface ActionRun {
-  code: number
-  stdout: string
-  summary: string
-  outputs: Record<string, string>
-}
-
-/** Parse the GITHUB_OUTPUT file: `name<<DELIM\nvalue\nDELIM` blocks. */
-function parseOutputs(text: string): Record<string, string> {
-  const outputs: Record<string, string> = {}
-  const re = /^([\w-]+)<<(\S+)\n([\s\S]*?)\n\2$/gm
-  for (const m of text.matchAll(re)) outputs[m[1]!] = m[3]!
-  return outputs
-}
-
-/** Run the committed action bundle the way a runner does: INPUT_* variables and command files. */
-async function runAction(
-  inputs: Record<string, string>,
-  extraEnv: Record<string, string> = {}
-): Promise<ActionRun> {
-  const dir = await mkdtemp(join(tmpdir(), 'runner-'))
-  const summaryFile = join(dir, 'summary.md')
-  const outputFile = join(dir, 'output.txt')
-  await writeFile(summaryFile, '')
-  await writeFile(outputFile, '')
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
-    GITHUB_STEP_SUMMARY: summaryFile,
-    GITHUB_OUTPUT: outputFile,
-    RUNNER_TEMP: dir,
-    GITHUB_WORKSPACE: root,
-    ...extraEnv
-  }
-  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value
-  let code = 0
-  let stdout = ''
-  try {
-    stdout = (await run(process.execPath, [join(root, 'dist/index.js')], { cwd: root, env })).stdout
-  } catch (error) {
-    const e = error as { code: number; stdout: string }
-    code = e.code
-    stdout = e.stdout
-  }
-  return {
-    code,
-    stdout,
-    summary: await readFile(summaryFile, 'utf8'),
-    outputs: parseOutputs(await readFile(outputFile, 'utf8'))
-  }
-}
 
 describe('dist/index.js as a runner runs it', () => {
   describe('on a pull request', () => {
@@ -275,6 +220,20 @@ describe('dist/index.js as a runner runs it', () => {
       )
       expect(result.summary).toContain('strict.example')
     }
+  })
+
+  it('fails the step in one line, no stack trace, on an error nothing foresaw (the output file is missing)', async () => {
+    const missing = join(tmpdir(), 'no-such-dir-for-outputs', 'output.txt')
+    const result = await runAction(
+      { config: 'examples/domains.yaml', 'zone-dir': 'examples/zones', 'fail-on': 'never' },
+      { GITHUB_OUTPUT: missing }
+    )
+    expect(result.code).toBe(1)
+    expect(linesWith(result.stdout, '::error::')).toEqual([
+      `::error::unexpected error: Missing file at path: ${missing}`
+    ])
+    expect(`${result.stdout}\n${result.stderr}`).not.toMatch(/\n\s+at /)
+    expect(result.stderr).toBe('')
   })
 
   it('passes with fail-on never and still reports', async () => {

@@ -48,6 +48,16 @@ describe('dist/index.js when GitHub misbehaves', () => {
   afterEach(async () => {
     await github.close()
   })
+  /** A scheduled run's environment, with the short deadline. */
+  const scheduled = async () => ({
+    ...(await eventEnv({
+      name: 'schedule',
+      payload: { schedule: '17 6 * * *' },
+      repository,
+      apiUrl: github.url
+    })),
+    MAILTRAP_DNS_VERIFY_GITHUB_DEADLINE_MS: String(deadlineMs)
+  })
 
   it('an endless listing stops at the page cap with a warning; the outputs are set and the step ends', async () => {
     github.endless = true
@@ -73,19 +83,9 @@ describe('dist/index.js when GitHub misbehaves', () => {
 
   it('a silent API on a drift run: the outputs are set and the step ends', async () => {
     github.silent = true
-    const scheduled = {
-      ...env,
-      ...(await eventEnv({
-        name: 'schedule',
-        payload: { schedule: '17 6 * * *' },
-        repository,
-        apiUrl: github.url
-      })),
-      MAILTRAP_DNS_VERIFY_GITHUB_DEADLINE_MS: String(deadlineMs)
-    }
     const run = await runAction(
       { ...failing, 'github-token': token, 'drift-issue': 'true' },
-      scheduled,
+      await scheduled(),
       { timeoutMs: killAfterMs }
     )
     expectVerdictSet(run)
@@ -96,18 +96,9 @@ describe('dist/index.js when GitHub misbehaves', () => {
   it('a comment step that runs out of time leaves the drift issue its own time and connection', async () => {
     // Only the pull request's comments are silent: the drift issue's calls are answered.
     github.silent = /\/issues\/2\/comments$/
-    const scheduled = {
-      ...(await eventEnv({
-        name: 'schedule',
-        payload: { schedule: '17 6 * * *' },
-        repository,
-        apiUrl: github.url
-      })),
-      MAILTRAP_DNS_VERIFY_GITHUB_DEADLINE_MS: String(deadlineMs)
-    }
     const run = await runAction(
       { ...failing, 'github-token': token, 'drift-issue': 'true', 'pr-number': '2' },
-      scheduled,
+      await scheduled(),
       { timeoutMs: killAfterMs }
     )
     expectVerdictSet(run)
